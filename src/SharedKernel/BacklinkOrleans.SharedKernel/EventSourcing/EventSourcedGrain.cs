@@ -1,0 +1,65 @@
+using BacklinkOrleans.SharedKernel.EventStore;
+using Orleans.EventSourcing;
+using Orleans.EventSourcing.CustomStorage;
+using Orleans.Providers;
+
+namespace BacklinkOrleans.SharedKernel.EventSourcing;
+
+/// <summary>
+/// The mutable holder <see cref="JournaledGrain{TState,TEvent}"/> needs around an immutable state record.
+/// </summary>
+public sealed class EventSourcedState<TState> where TState : class
+{
+    public TState? Current { get; set; }
+}
+
+/// <summary>
+/// Base of every event-sourced grain: a <see cref="JournaledGrain{TState,TEvent}"/> whose log lives in our
+/// <see cref="IEventStore"/> (one stream per grain, keyed by <see cref="StreamId"/>) through the "CustomStorage"
+/// log-consistency provider. Subclasses supply the initial state and a total, pure <see cref="Evolve"/>.
+/// </summary>
+/// <remarks>
+/// Orleans swallows exceptions thrown while applying an event, and retries a failed append forever, so
+/// <see cref="Evolve"/> must never throw and every event type must serialize (both are tested per aggregate).
+/// </remarks>
+[LogConsistencyProvider(ProviderName = ProviderName)]
+public abstract class EventSourcedGrain<TState, TEvent>(IEventStore store, EventTypeRegistry registry)
+    : JournaledGrain<EventSourcedState<TState>, TEvent>, ICustomStorageInterface<EventSourcedState<TState>, TEvent>
+    where TState : class
+    where TEvent : class, IDomainEvent
+{
+    public const string ProviderName = "CustomStorage";
+
+    protected abstract TState Initial { get; }
+
+    /// <summary>Folds one event into the state. Pure and total: no I/O, no exceptions.</summary>
+    protected abstract TState Evolve(TState state, TEvent @event);
+
+    /// <summary>The event stream of this grain; by default its string key.</summary>
+    protected virtual string StreamId => this.GetPrimaryKeyString();
+
+    /// <summary>Metadata stored beside each event (JSON object).</summary>
+    protected virtual string MetadataFor(TEvent @event) => "{}";
+
+    /// <summary>The current confirmed state.</summary>
+    protected TState Current => State.Current ?? Initial;
+
+    protected sealed override void TransitionState(EventSourcedState<TState> state, TEvent @event) =>
+        state.Current = Evolve(state.Current ?? Initial, @event);
+
+    public async Task<KeyValuePair<int, EventSourcedState<TState>>> ReadStateFromStorage()
+    {
+        var stored = await store.ReadStreamAsync(StreamId);
+        var state = Initial;
+        foreach (var e in stored)
+            state = Evolve(state, (TEvent)registry.Deserialize(e));
+        return new(checked((int)(stored.Count == 0 ? 0 : stored[^1].Version)), new EventSourcedState<TState> { Current = state });
+    }
+
+    public async Task<bool> ApplyUpdatesToStorage(IReadOnlyList<TEvent> updates, int expectedVersion)
+    {
+        var data = updates.Select(u => registry.ToEventData(u, MetadataFor(u))).ToList();
+        var result = await store.AppendAsync(StreamId, expectedVersion, data);
+        return result.Succeeded;
+    }
+}

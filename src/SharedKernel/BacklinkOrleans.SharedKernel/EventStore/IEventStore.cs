@@ -1,0 +1,27 @@
+namespace BacklinkOrleans.SharedKernel.EventStore;
+
+/// <summary>
+/// The append-only event log. Streams are versioned from 1 without gaps; an append names the version it expects
+/// the stream to be at (0 for a new stream), which is the single-writer guarantee across silos.
+/// </summary>
+public interface IEventStore
+{
+    /// <summary>
+    /// Appends <paramref name="events"/> atomically if the stream is at <paramref name="expectedVersion"/>.
+    /// Re-appending events whose ids are already stored in the stream succeeds without writing
+    /// (<see cref="AppendStatus.AlreadyAppended"/>), so a retry after a lost acknowledgement is safe.
+    /// </summary>
+    Task<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<EventData> events,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>The stream's events in version order; with <paramref name="recordedUpTo"/>, only those recorded until then.</summary>
+    Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamId, DateTimeOffset? recordedUpTo = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="maxCount"/> events of the whole log after <paramref name="afterPosition"/>, in position order.</summary>
+    Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int maxCount,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Recomputes the hash chain of one stream, or of every stream when <paramref name="streamId"/> is null.</summary>
+    Task<ChainVerificationReport> VerifyAsync(string? streamId = null, CancellationToken cancellationToken = default);
+}

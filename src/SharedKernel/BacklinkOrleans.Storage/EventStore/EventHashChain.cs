@@ -1,0 +1,58 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using BacklinkOrleans.SharedKernel.EventStore;
+
+namespace BacklinkOrleans.Storage.EventStore;
+
+/// <summary>
+/// The per-stream hash chain: each event's hash is SHA-256 over the previous event's hash (32 zero bytes for the
+/// first) and every stored field of the event but its position, each field length-prefixed so no two different
+/// rows hash alike. Editing, deleting or inserting a row breaks the chain at that row.
+/// </summary>
+public static class EventHashChain
+{
+    public const int HashLength = 32;
+
+    public static byte[] Genesis => new byte[HashLength];
+
+    public static byte[] Compute(ReadOnlySpan<byte> previous, StoredEvent e)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(previous);
+        AppendString(hash, e.StreamId);
+        AppendInt64(hash, e.Version);
+        Span<byte> id = stackalloc byte[16];
+        e.EventId.TryWriteBytes(id, bigEndian: true, out _);
+        hash.AppendData(id);
+        AppendString(hash, e.Type);
+        AppendString(hash, e.Data);
+        AppendString(hash, e.Metadata);
+        AppendInt64(hash, ToUnixMicroseconds(e.RecordedAt));
+        return hash.GetHashAndReset();
+    }
+
+    /// <summary>Both databases keep microseconds; the hash and the row must agree on the instant.</summary>
+    public static DateTimeOffset TruncateToMicroseconds(DateTimeOffset time) =>
+        new(time.UtcTicks - time.UtcTicks % 10, TimeSpan.Zero);
+
+    public static long ToUnixMicroseconds(DateTimeOffset time) =>
+        (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    public static DateTimeOffset FromUnixMicroseconds(long micros) =>
+        new(DateTimeOffset.UnixEpoch.UtcTicks + micros * 10, TimeSpan.Zero);
+
+    private static void AppendString(IncrementalHash hash, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        AppendInt64(hash, bytes.Length);
+        hash.AppendData(bytes);
+    }
+
+    private static void AppendInt64(IncrementalHash hash, long value)
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(buffer, value);
+        hash.AppendData(buffer);
+    }
+}

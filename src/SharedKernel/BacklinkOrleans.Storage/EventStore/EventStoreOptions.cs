@@ -1,0 +1,14 @@
+namespace BacklinkOrleans.Storage.EventStore;
+
+/// <summary>Bounds of one group commit. Appends that arrive while a commit runs are taken together by the next.</summary>
+public sealed class EventStoreOptions
+{
+    /// <summary>At most this many appends share one transaction.</summary>
+    public int MaxAppendsPerCommit { get; set; } = 1_000;
+
+    /// <summary>At most about this many events share one transaction (an append is never split).</summary>
+    public int MaxEventsPerCommit { get; set; } = 5_000;
+
+    /// <summary>Longest accepted stream id.</summary>
+    public int MaxStreamIdLength { get; set; } = 200;
+}

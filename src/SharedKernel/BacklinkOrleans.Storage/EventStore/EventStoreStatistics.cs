@@ -1,0 +1,35 @@
+namespace BacklinkOrleans.Storage.EventStore;
+
+/// <summary>Counters of a store since it was created: how well group commit coalesces appends.</summary>
+public sealed class EventStoreStatistics
+{
+    private long transactions;
+    private long appends;
+    private long events;
+    private long conflicts;
+    private long retries;
+
+    /// <summary>Committed write transactions.</summary>
+    public long Transactions => Interlocked.Read(ref transactions);
+
+    /// <summary>Appends answered (appended, already appended or conflict).</summary>
+    public long Appends => Interlocked.Read(ref appends);
+
+    /// <summary>Events written.</summary>
+    public long Events => Interlocked.Read(ref events);
+
+    public long Conflicts => Interlocked.Read(ref conflicts);
+
+    /// <summary>Batches re-run because another process wrote the same stream concurrently.</summary>
+    public long Retries => Interlocked.Read(ref retries);
+
+    internal void RecordCommit(int appendCount, int eventCount, int conflictCount)
+    {
+        Interlocked.Increment(ref transactions);
+        Interlocked.Add(ref appends, appendCount);
+        Interlocked.Add(ref events, eventCount);
+        Interlocked.Add(ref conflicts, conflictCount);
+    }
+
+    internal void RecordRetry() => Interlocked.Increment(ref retries);
+}

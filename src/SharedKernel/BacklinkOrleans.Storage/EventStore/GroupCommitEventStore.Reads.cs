@@ -1,0 +1,133 @@
+using System.Data.Common;
+using BacklinkOrleans.SharedKernel.EventStore;
+
+namespace BacklinkOrleans.Storage.EventStore;
+
+public abstract partial class GroupCommitEventStore
+{
+    private const string EventColumns = "e.position, e.event_id, e.stream_id, e.version, e.type, e.data, e.metadata, e.recorded_at";
+
+    /// <summary>Maps the eight <see cref="EventColumns"/> starting at ordinal 0.</summary>
+    protected abstract StoredEvent ReadEvent(DbDataReader reader);
+
+    /// <summary>The database's representation of an instant, as a parameter value.</summary>
+    protected abstract object ToDbTime(DateTimeOffset time);
+
+    public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamId, DateTimeOffset? recordedUpTo = null,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {EventColumns} FROM events e WHERE e.stream_id = @stream"
+            + (recordedUpTo is null ? "" : " AND e.recorded_at <= @upTo") + " ORDER BY e.version";
+        AddParameter(command, "stream", streamId);
+        if (recordedUpTo is { } upTo)
+            AddParameter(command, "upTo", ToDbTime(upTo));
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int maxCount,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {EventColumns} FROM events e WHERE e.position > @after ORDER BY e.position LIMIT @max";
+        AddParameter(command, "after", afterPosition);
+        AddParameter(command, "max", maxCount);
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    public async Task<ChainVerificationReport> VerifyAsync(string? streamId = null, CancellationToken cancellationToken = default)
+    {
+        var violations = new List<ChainViolation>();
+        long streams = 0, events = 0;
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT {EventColumns}, e.hash, s.version, s.head_hash FROM events e "
+                + "LEFT JOIN streams s ON s.stream_id = e.stream_id"
+                + (streamId is null ? "" : " WHERE e.stream_id = @stream") + " ORDER BY e.stream_id, e.version";
+            if (streamId is not null)
+                AddParameter(command, "stream", streamId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            StreamCursor? cursor = null;
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var e = ReadEvent(reader);
+                if (cursor is null || cursor.StreamId != e.StreamId)
+                {
+                    cursor?.Finish(violations);
+                    streams++;
+                    cursor = new StreamCursor(e.StreamId,
+                        reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                        reader.IsDBNull(10) ? null : reader.GetFieldValue<byte[]>(10));
+                }
+                cursor.Check(e, reader.GetFieldValue<byte[]>(8), violations);
+                events++;
+            }
+            cursor?.Finish(violations);
+        }
+        await using (var orphans = connection.CreateCommand())
+        {
+            orphans.CommandText = "SELECT s.stream_id, s.version FROM streams s WHERE NOT EXISTS "
+                + "(SELECT 1 FROM events e WHERE e.stream_id = s.stream_id)" + (streamId is null ? "" : " AND s.stream_id = @stream");
+            if (streamId is not null)
+                AddParameter(orphans, "stream", streamId);
+            await using var reader = await orphans.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                streams++;
+                violations.Add(new ChainViolation(reader.GetString(0), null,
+                    $"the head records version {reader.GetInt64(1)} but the stream has no events: events were deleted"));
+            }
+        }
+        return new ChainVerificationReport(streams, events, violations);
+    }
+
+    private sealed class StreamCursor(string streamId, long? headVersion, byte[]? headHash)
+    {
+        private long lastVersion;
+        private byte[] lastHash = EventHashChain.Genesis;
+
+        public string StreamId => streamId;
+
+        public void Check(StoredEvent e, byte[] storedHash, List<ChainViolation> violations)
+        {
+            if (e.Version != lastVersion + 1)
+                violations.Add(new ChainViolation(streamId, e.Version,
+                    $"version {e.Version} follows version {lastVersion}: events were deleted or inserted"));
+            if (!EventHashChain.Compute(lastHash, e).AsSpan().SequenceEqual(storedHash))
+                violations.Add(new ChainViolation(streamId, e.Version,
+                    "the hash does not match the event and its predecessor: the row was modified, inserted or a predecessor removed"));
+            lastVersion = e.Version;
+            lastHash = storedHash;
+        }
+
+        public void Finish(List<ChainViolation> violations)
+        {
+            if (headVersion is null || headHash is null)
+                violations.Add(new ChainViolation(streamId, null, "the stream has events but no head: it was written outside the store"));
+            else if (headVersion != lastVersion || !headHash.AsSpan().SequenceEqual(lastHash))
+                violations.Add(new ChainViolation(streamId, lastVersion,
+                    $"the head records version {headVersion} but the log ends at version {lastVersion}: events were deleted or added outside the store"));
+        }
+    }
+
+    private async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var result = new List<StoredEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            result.Add(ReadEvent(reader));
+        return result;
+    }
+
+    protected static void AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+}

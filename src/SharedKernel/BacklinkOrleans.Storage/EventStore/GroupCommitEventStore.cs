@@ -1,0 +1,195 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Threading.Channels;
+using BacklinkOrleans.SharedKernel.EventStore;
+using Microsoft.Extensions.Logging;
+
+namespace BacklinkOrleans.Storage.EventStore;
+
+/// <summary>
+/// The event store algorithm shared by both databases. Appends are queued to one writer, which takes everything
+/// queued since its last commit into one transaction (group commit): it reads the heads of the streams involved
+/// and the event ids already stored, decides each append in order (idempotent re-append, version conflict, or
+/// accept with versions and chained hashes), writes the accepted rows and heads, runs the inline projections,
+/// and commits. A conflict therefore fails only its own append. A unique-key violation means another process
+/// wrote the same stream meanwhile: the batch is decided again on fresh reads. Any other failure is retried
+/// append by append, so one bad append cannot fail its neighbours.
+/// </summary>
+public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposable
+{
+    private const int MaxRaceRetries = 5;
+
+    private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>(
+        new UnboundedChannelOptions { SingleReader = true });
+    private readonly IReadOnlyList<IInlineProjection> projections;
+    private readonly TimeProvider time;
+    private readonly EventStoreOptions options;
+    private readonly ILogger logger;
+    private readonly Task writer;
+
+    protected GroupCommitEventStore(SqlDialect dialect, IEnumerable<IInlineProjection> projections,
+        TimeProvider time, EventStoreOptions options, ILogger logger)
+    {
+        Dialect = dialect;
+        this.projections = projections.ToList();
+        this.time = time;
+        this.options = options;
+        this.logger = logger;
+        writer = Task.Run(RunWriterAsync);
+    }
+
+    public SqlDialect Dialect { get; }
+
+    public EventStoreStatistics Statistics { get; } = new();
+
+    public Task<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<EventData> events,
+        CancellationToken cancellationToken = default)
+    {
+        Validate(streamId, expectedVersion, events);
+        var pending = new PendingAppend(streamId, expectedVersion, events);
+        if (!queue.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(GetType().Name, "The event store is shut down.");
+        // Once queued, an append may commit even if the caller stops waiting; a retry with the same ids is safe.
+        return pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private void Validate(string streamId, long expectedVersion, IReadOnlyList<EventData> events)
+    {
+        if (string.IsNullOrWhiteSpace(streamId) || streamId.Length > options.MaxStreamIdLength)
+            throw new ArgumentException($"A stream id must be 1-{options.MaxStreamIdLength} characters.", nameof(streamId));
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        if (events.Count == 0)
+            throw new ArgumentException("An append needs at least one event.", nameof(events));
+        var ids = new HashSet<Guid>();
+        foreach (var e in events)
+        {
+            if (!ids.Add(e.EventId))
+                throw new ArgumentException($"Event id {e.EventId} appears twice in one append to '{streamId}'.", nameof(events));
+            if (string.IsNullOrWhiteSpace(e.Type))
+                throw new ArgumentException($"Event {e.EventId} in '{streamId}' has no type.", nameof(events));
+            EnsureJson(e.Data, e, "data");
+            EnsureJson(e.Metadata, e, "metadata");
+        }
+    }
+
+    private static void EnsureJson(string json, EventData e, string field)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"Event {e.EventId} ({e.Type}) has {field} that is not valid JSON: {ex.Message}", nameof(e));
+        }
+    }
+
+    private async Task RunWriterAsync()
+    {
+        var batch = new List<PendingAppend>();
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            var eventCount = 0;
+            while (batch.Count < options.MaxAppendsPerCommit && eventCount < options.MaxEventsPerCommit
+                   && queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                eventCount += pending.Events.Count;
+            }
+            await CommitWithFallbackAsync(batch);
+        }
+    }
+
+    private async Task CommitWithFallbackAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CommitAsync(batch);
+                return;
+            }
+            catch (Exception e) when (IsUniqueViolation(e) && attempt < MaxRaceRetries)
+            {
+                Statistics.RecordRetry();
+                LogConcurrentWriter(logger, attempt, e.Message);
+            }
+            catch (Exception e) when (batch.Count > 1)
+            {
+                LogBatchSplit(logger, e, batch.Count);
+                foreach (var single in batch)
+                    await CommitWithFallbackAsync([single]);
+                return;
+            }
+            catch (Exception e)
+            {
+                LogAppendFailed(logger, e, batch[0].StreamId);
+                batch[0].Completion.TrySetException(e);
+                return;
+            }
+        }
+    }
+
+    private async Task CommitAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        await using var connection = await OpenWriteConnectionAsync(CancellationToken.None);
+        await using var transaction = await BeginWriteTransactionAsync(connection, CancellationToken.None);
+
+        var streamIds = batch.Select(p => p.StreamId).Distinct(StringComparer.Ordinal).ToList();
+        var eventIds = batch.SelectMany(p => p.Events).Select(e => e.EventId).ToList();
+        var known = await LoadKnownAsync(connection, transaction, streamIds, eventIds, CancellationToken.None);
+
+        var plan = BatchPlan.Decide(batch, known, EventHashChain.TruncateToMicroseconds(time.GetUtcNow()));
+        IReadOnlyList<StoredEvent> stored = [];
+        if (plan.Rows.Count > 0)
+        {
+            stored = await WriteAsync(connection, transaction, plan.Rows, plan.Heads, CancellationToken.None);
+            var projectionBatch = new ProjectionBatch(connection, transaction, Dialect, stored);
+            foreach (var projection in projections)
+                await projection.ProjectAsync(projectionBatch, CancellationToken.None);
+        }
+        await transaction.CommitAsync(CancellationToken.None);
+
+        Statistics.RecordCommit(batch.Count, stored.Count, plan.Outcomes.Count(o => o.Status == AppendStatus.Conflict));
+        for (var i = 0; i < batch.Count; i++)
+            batch[i].Completion.TrySetResult(plan.Outcomes[i]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await writer;
+        await DisposeCoreAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
+
+    // ---- what each database does its own way ----
+
+    protected abstract Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken);
+
+    protected abstract Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
+
+    protected abstract Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>The heads of <paramref name="streamIds"/> that exist, and where each of <paramref name="eventIds"/> is stored.</summary>
+    protected abstract Task<KnownState> LoadKnownAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<string> streamIds, IReadOnlyList<Guid> eventIds, CancellationToken cancellationToken);
+
+    /// <summary>Inserts the rows and upserts the heads; returns the rows as stored, with their positions.</summary>
+    protected abstract Task<IReadOnlyList<StoredEvent>> WriteAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<EventRow> rows, IReadOnlyCollection<StreamHead> heads, CancellationToken cancellationToken);
+
+    protected abstract bool IsUniqueViolation(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Another writer touched the same streams; deciding the batch again (attempt {Attempt}): {Reason}")]
+    private static partial void LogConcurrentWriter(ILogger logger, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} appends failed; committing them one by one")]
+    private static partial void LogBatchSplit(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Append to stream {StreamId} failed")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception, string streamId);
+}

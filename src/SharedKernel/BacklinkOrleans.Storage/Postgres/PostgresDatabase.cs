@@ -1,0 +1,69 @@
+using System.Data.Common;
+using BacklinkOrleans.Storage.Migrations;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace BacklinkOrleans.Storage.Postgres;
+
+/// <summary>The cluster profile's database: a PostgreSQL data source shared by the event store and the migrations.</summary>
+public sealed class PostgresDatabase : IAsyncDisposable
+{
+    /// <summary>Advisory-lock key that serializes migrations across silos ("BLOR").</summary>
+    public const long MigrationLockKey = 0x424C_4F52;
+
+    public PostgresDatabase(string connectionString)
+    {
+        ConnectionString = connectionString;
+        DataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public string ConnectionString { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The server's durability settings, as the benchmark prints them.</summary>
+    public async Task<string> DescribeDurabilityAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT 'fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit') "
+            + "|| ', wal_sync_method=' || current_setting('wal_sync_method') || ', server ' || current_setting('server_version')",
+            connection);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public MigrationRunner CreateMigrationRunner(ILogger logger) => new PostgresMigrationRunner(this, logger);
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    private sealed class PostgresMigrationRunner(PostgresDatabase database, ILogger logger)
+        : MigrationRunner(Migration.For("Postgres"), logger)
+    {
+        protected override string CreateHistoryTableSql =>
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+            + "applied_at timestamptz NOT NULL DEFAULT now())";
+
+        protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+            await database.DataSource.OpenConnectionAsync(cancellationToken);
+
+        protected override async Task<IAsyncDisposable> LockAsync(DbConnection connection, CancellationToken cancellationToken)
+        {
+            await using (var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", (NpgsqlConnection)connection))
+            {
+                command.Parameters.AddWithValue("key", MigrationLockKey);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return new AdvisoryLock((NpgsqlConnection)connection);
+        }
+
+        private sealed class AdvisoryLock(NpgsqlConnection connection) : IAsyncDisposable
+        {
+            public async ValueTask DisposeAsync()
+            {
+                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
+                command.Parameters.AddWithValue("key", MigrationLockKey);
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+    }
+}

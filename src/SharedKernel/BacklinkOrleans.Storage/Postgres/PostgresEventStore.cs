@@ -1,0 +1,122 @@
+using System.Data.Common;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.Storage.EventStore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BacklinkOrleans.Storage.Postgres;
+
+/// <summary>
+/// The event store on PostgreSQL. A group commit is three round trips: one batch reading heads and known event
+/// ids, one batch inserting every row (arrays through <c>unnest</c>) and upserting the heads, and the commit.
+/// </summary>
+public sealed class PostgresEventStore(
+    PostgresDatabase database,
+    IEnumerable<IInlineProjection> projections,
+    TimeProvider time,
+    EventStoreOptions options,
+    ILogger<PostgresEventStore> logger)
+    : GroupCommitEventStore(SqlDialect.Postgres, projections, time, options, logger)
+{
+    protected override async Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken) =>
+        await database.DataSource.OpenConnectionAsync(cancellationToken);
+
+    protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
+        await database.DataSource.OpenConnectionAsync(cancellationToken);
+
+    protected override async Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(cancellationToken);
+
+    protected override async Task<KnownState> LoadKnownAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<string> streamIds, IReadOnlyList<Guid> eventIds, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT stream_id, version, head_hash FROM streams WHERE stream_id = ANY($1)")
+                    { Parameters = { new NpgsqlParameter { Value = streamIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text } } },
+                new NpgsqlBatchCommand("SELECT event_id, stream_id, version FROM events WHERE event_id = ANY($1)")
+                    { Parameters = { new NpgsqlParameter { Value = eventIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid } } },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var heads = new Dictionary<string, StreamHead>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = reader.GetString(0);
+            heads[id] = new StreamHead(id, reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+        }
+        await reader.NextResultAsync(cancellationToken);
+        var stored = new Dictionary<Guid, (string, long)>();
+        while (await reader.ReadAsync(cancellationToken))
+            stored[reader.GetGuid(0)] = (reader.GetString(1), reader.GetInt64(2));
+        return new KnownState(heads, stored);
+    }
+
+    protected override async Task<IReadOnlyList<StoredEvent>> WriteAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<EventRow> rows, IReadOnlyCollection<StreamHead> heads, CancellationToken cancellationToken)
+    {
+        var recordedAt = rows[0].Event.RecordedAt; // one commit, one instant
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(
+                    "INSERT INTO events (event_id, stream_id, version, type, data, metadata, recorded_at, hash) "
+                    + "SELECT e, s, v, t, d::json, m::json, $8, h FROM unnest($1, $2, $3, $4, $5, $6, $7) AS x(e, s, v, t, d, m, h) "
+                    + "RETURNING event_id, position")
+                {
+                    Parameters =
+                    {
+                        Array(rows.Select(r => r.Event.EventId), NpgsqlDbType.Uuid),
+                        Array(rows.Select(r => r.Event.StreamId), NpgsqlDbType.Text),
+                        Array(rows.Select(r => r.Event.Version), NpgsqlDbType.Bigint),
+                        Array(rows.Select(r => r.Event.Type), NpgsqlDbType.Text),
+                        Array(rows.Select(r => r.Event.Data), NpgsqlDbType.Text),
+                        Array(rows.Select(r => r.Event.Metadata), NpgsqlDbType.Text),
+                        Array(rows.Select(r => r.Hash), NpgsqlDbType.Bytea),
+                        new NpgsqlParameter { Value = recordedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                    },
+                },
+                new NpgsqlBatchCommand(
+                    "INSERT INTO streams (stream_id, version, head_hash) SELECT * FROM unnest($1, $2, $3) "
+                    + "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, head_hash = EXCLUDED.head_hash")
+                {
+                    Parameters =
+                    {
+                        Array(heads.Select(h => h.StreamId), NpgsqlDbType.Text),
+                        Array(heads.Select(h => h.Version), NpgsqlDbType.Bigint),
+                        Array(heads.Select(h => h.HeadHash), NpgsqlDbType.Bytea),
+                    },
+                },
+            },
+        };
+        var positions = new Dictionary<Guid, long>(rows.Count);
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                positions[reader.GetGuid(0)] = reader.GetInt64(1);
+        }
+        return rows.Select(r => r.Event with { Position = positions[r.Event.EventId] }).ToList();
+    }
+
+    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType elementType) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | elementType };
+
+    protected override bool IsUniqueViolation(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    protected override StoredEvent ReadEvent(DbDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetGuid(1),
+        reader.GetString(2),
+        reader.GetInt64(3),
+        reader.GetString(4),
+        reader.GetString(5),
+        reader.GetString(6),
+        reader.GetFieldValue<DateTimeOffset>(7));
+
+    protected override object ToDbTime(DateTimeOffset time) => time.ToUniversalTime();
+}

@@ -1,0 +1,128 @@
+using System.Data.Common;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.Storage.EventStore;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace BacklinkOrleans.Storage.Sqlite;
+
+/// <summary>The event store on the embedded SQLite file.</summary>
+public sealed class SqliteEventStore(
+    SqliteDatabase database,
+    IEnumerable<IInlineProjection> projections,
+    TimeProvider time,
+    EventStoreOptions options,
+    ILogger<SqliteEventStore> logger)
+    : GroupCommitEventStore(SqlDialect.Sqlite, projections, time, options, logger)
+{
+    protected override async Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken) =>
+        await database.OpenAsync(cancellationToken);
+
+    protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
+        await database.OpenAsync(cancellationToken);
+
+    // BEGIN IMMEDIATE: take the write lock up front so the reads that decide the batch see the final state.
+    protected override Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    protected override async Task<KnownState> LoadKnownAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<string> streamIds, IReadOnlyList<Guid> eventIds, CancellationToken cancellationToken)
+    {
+        var heads = new Dictionary<string, StreamHead>(StringComparer.Ordinal);
+        await using (var command = Prepare(connection, transaction, "SELECT version, head_hash FROM streams WHERE stream_id = @id"))
+        {
+            var id = command.Parameters.Add("id", SqliteType.Text);
+            foreach (var streamId in streamIds)
+            {
+                id.Value = streamId;
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
+                    heads[streamId] = new StreamHead(streamId, reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+            }
+        }
+        var stored = new Dictionary<Guid, (string, long)>();
+        await using (var command = Prepare(connection, transaction, "SELECT stream_id, version FROM events WHERE event_id = @id"))
+        {
+            var id = command.Parameters.Add("id", SqliteType.Text);
+            foreach (var eventId in eventIds)
+            {
+                id.Value = eventId.ToString("D");
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
+                    stored[eventId] = (reader.GetString(0), reader.GetInt64(1));
+            }
+        }
+        return new KnownState(heads, stored);
+    }
+
+    protected override async Task<IReadOnlyList<StoredEvent>> WriteAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<EventRow> rows, IReadOnlyCollection<StreamHead> heads, CancellationToken cancellationToken)
+    {
+        var stored = new List<StoredEvent>(rows.Count);
+        await using (var insert = Prepare(connection, transaction,
+            "INSERT INTO events (event_id, stream_id, version, type, data, metadata, recorded_at, hash) "
+            + "VALUES (@event_id, @stream_id, @version, @type, @data, @metadata, @recorded_at, @hash) RETURNING position"))
+        {
+            var eventId = insert.Parameters.Add("event_id", SqliteType.Text);
+            var streamId = insert.Parameters.Add("stream_id", SqliteType.Text);
+            var version = insert.Parameters.Add("version", SqliteType.Integer);
+            var type = insert.Parameters.Add("type", SqliteType.Text);
+            var data = insert.Parameters.Add("data", SqliteType.Text);
+            var metadata = insert.Parameters.Add("metadata", SqliteType.Text);
+            var recordedAt = insert.Parameters.Add("recorded_at", SqliteType.Integer);
+            var hash = insert.Parameters.Add("hash", SqliteType.Blob);
+            foreach (var (e, rowHash) in rows)
+            {
+                eventId.Value = e.EventId.ToString("D");
+                streamId.Value = e.StreamId;
+                version.Value = e.Version;
+                type.Value = e.Type;
+                data.Value = e.Data;
+                metadata.Value = e.Metadata;
+                recordedAt.Value = EventHashChain.ToUnixMicroseconds(e.RecordedAt);
+                hash.Value = rowHash;
+                var position = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+                stored.Add(e with { Position = position });
+            }
+        }
+        await using (var upsert = Prepare(connection, transaction,
+            "INSERT INTO streams (stream_id, version, head_hash) VALUES (@id, @version, @hash) "
+            + "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash"))
+        {
+            var id = upsert.Parameters.Add("id", SqliteType.Text);
+            var version = upsert.Parameters.Add("version", SqliteType.Integer);
+            var hash = upsert.Parameters.Add("hash", SqliteType.Blob);
+            foreach (var head in heads)
+            {
+                id.Value = head.StreamId;
+                version.Value = head.Version;
+                hash.Value = head.HeadHash;
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        return stored;
+    }
+
+    protected override bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+
+    protected override StoredEvent ReadEvent(DbDataReader reader) => new(
+        reader.GetInt64(0),
+        Guid.Parse(reader.GetString(1)),
+        reader.GetString(2),
+        reader.GetInt64(3),
+        reader.GetString(4),
+        reader.GetString(5),
+        reader.GetString(6),
+        EventHashChain.FromUnixMicroseconds(reader.GetInt64(7)));
+
+    protected override object ToDbTime(DateTimeOffset time) => EventHashChain.ToUnixMicroseconds(time);
+
+    private static SqliteCommand Prepare(DbConnection connection, DbTransaction transaction, string sql)
+    {
+        var command = ((SqliteConnection)connection).CreateCommand();
+        command.Transaction = (SqliteTransaction)transaction;
+        command.CommandText = sql;
+        return command;
+    }
+}
