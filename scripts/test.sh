@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test, the PostgreSQL ones included: the tests start a throwaway PostgreSQL of their own
+# (initdb/pg_ctl on a free loopback port, as user postgres when run as root). Set BACKLINK_TEST_POSTGRES
+# to a connection string to use an existing server instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+have_postgres() { command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; }
+if [ -z "${BACKLINK_TEST_POSTGRES:-}" ] && ! have_postgres; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "PostgreSQL server binaries not found: installing Debian's postgresql package"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "PostgreSQL server binaries (initdb, pg_ctl) are needed: install postgresql or set BACKLINK_TEST_POSTGRES" >&2
+    exit 1
+  fi
+fi
+
+dotnet build BacklinkOrleans.sln -c Release -warnaserror -nologo -v quiet
+
+log=$(mktemp)
+set +e
+dotnet test BacklinkOrleans.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+summary=$(awk '/(Passed|Failed)! +- Failed:/ { gsub(",", ""); f += $4; p += $6; s += $8 } END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$log")
+rm -f "$log"
+echo "tests: $summary"
+case "$summary" in 0\ passed*) echo "no test ran" >&2; exit 1 ;; esac
+exit "$status"
