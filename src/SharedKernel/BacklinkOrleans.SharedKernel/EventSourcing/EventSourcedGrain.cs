@@ -7,10 +7,13 @@ namespace BacklinkOrleans.SharedKernel.EventSourcing;
 
 /// <summary>
 /// The mutable holder <see cref="JournaledGrain{TState,TEvent}"/> needs around an immutable state record.
+/// Orleans deep-copies the view (confirmed vs tentative), so the holder is serializable and the state record must
+/// be <c>[GenerateSerializer, Immutable]</c>: copies then share the immutable record and only the holder is new.
 /// </summary>
+[GenerateSerializer, Alias("backlink-orleans.event-sourced-state`1")]
 public sealed class EventSourcedState<TState> where TState : class
 {
-    public TState? Current { get; set; }
+    [Id(0)] public TState? Current { get; set; }
 }
 
 /// <summary>

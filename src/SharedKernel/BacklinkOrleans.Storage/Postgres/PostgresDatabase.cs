@@ -6,7 +6,7 @@ using Npgsql;
 namespace BacklinkOrleans.Storage.Postgres;
 
 /// <summary>The cluster profile's database: a PostgreSQL data source shared by the event store and the migrations.</summary>
-public sealed class PostgresDatabase : IAsyncDisposable
+public sealed class PostgresDatabase : IBacklinkDatabase, IAsyncDisposable
 {
     /// <summary>Advisory-lock key that serializes migrations across silos ("BLOR").</summary>
     public const long MigrationLockKey = 0x424C_4F52;
@@ -33,6 +33,24 @@ public sealed class PostgresDatabase : IAsyncDisposable
     }
 
     public MigrationRunner CreateMigrationRunner(ILogger logger) => new PostgresMigrationRunner(this, logger);
+
+    public string Description
+    {
+        get
+        {
+            var b = new NpgsqlConnectionStringBuilder(ConnectionString);
+            return $"PostgreSQL {b.Host}:{b.Port}/{b.Database}";
+        }
+    }
+
+    public Task<IReadOnlyList<int>> MigrateAsync(ILogger logger, CancellationToken cancellationToken = default) =>
+        CreateMigrationRunner(logger).MigrateAsync(cancellationToken);
+
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = DataSource.CreateCommand("SELECT count(*) FROM schema_migrations");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 

@@ -9,7 +9,7 @@ namespace BacklinkOrleans.Storage.Sqlite;
 /// The embedded profile's database: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a commit that
 /// returned survives a crash or power loss.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IBacklinkDatabase
 {
     public SqliteDatabase(string path)
     {
@@ -44,6 +44,19 @@ public sealed class SqliteDatabase
     }
 
     public MigrationRunner CreateMigrationRunner(ILogger logger) => new SqliteMigrationRunner(this, logger);
+
+    public string Description => $"SQLite {Path}";
+
+    public Task<IReadOnlyList<int>> MigrateAsync(ILogger logger, CancellationToken cancellationToken = default) =>
+        CreateMigrationRunner(logger).MigrateAsync(cancellationToken);
+
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM schema_migrations";
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
 
     private sealed class SqliteMigrationRunner(SqliteDatabase database, ILogger logger)
         : MigrationRunner(Migration.For("Sqlite"), logger)

@@ -1,0 +1,28 @@
+using BacklinkOrleans.Host.Diagnostics;
+using BacklinkOrleans.Host.Health;
+using BacklinkOrleans.Host.Hosting;
+
+var verb = HostVerbs.Parse(args, out var hostArgs);
+if (verb is null)
+    return HostVerbs.Usage();
+
+// appsettings.json ships beside the binary; data/ stays relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
+builder.AddBacklinkLogging().AddBacklinkSilo();
+builder.Services.AddStorageProbe();
+
+await using var app = builder.Build();
+if (!await app.MigrateDatabaseAsync())
+    return 1;
+if (verb == HostVerbs.Migrate)
+    return 0;
+
+app.MapHealthEndpoints();
+if (app.Configuration.GetValue<bool>("Diagnostics:ProbeEndpoints"))
+    app.MapProbeEndpoints();
+app.LogStartup();
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to WebApplicationFactory in the API tests.</summary>
+public partial class Program;

@@ -1,0 +1,54 @@
+using BacklinkOrleans.SharedKernel.EventSourcing;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.Storage.EventStore;
+using BacklinkOrleans.Storage.Orleans;
+using BacklinkOrleans.Storage.Postgres;
+using BacklinkOrleans.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Runtime.Hosting;
+
+namespace BacklinkOrleans.Storage;
+
+public static class StorageSiloBuilderExtensions
+{
+    /// <summary>The grain storage provider for plain grain state (quota ledgers and the like).</summary>
+    public const string GrainStateStorage = "grain-state";
+
+    /// <summary>
+    /// Registers the event store, the "CustomStorage" log-consistency provider, grain storage and the reminder
+    /// table of the chosen profile. Embedded: our SQLite implementations. Cluster: our PostgreSQL event store and
+    /// Orleans' ADO.NET providers (grain storage, reminders, and membership) on our own schema.
+    /// </summary>
+    public static ISiloBuilder AddBacklinkStorage(this ISiloBuilder silo, StorageSettings settings)
+    {
+        var services = silo.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new EventStoreOptions());
+        services.TryAddSingleton<EventTypeRegistry>();
+        services.AddSingleton(settings);
+        silo.AddCustomStorageBasedLogConsistencyProvider(EventSourcedGrain<object, IDomainEvent>.ProviderName);
+
+        if (settings.IsCluster)
+        {
+            var connectionString = settings.PostgresConnectionString!;
+            services.AddSingleton(_ => new PostgresDatabase(connectionString));
+            services.AddSingleton<IBacklinkDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
+            services.AddSingleton<GroupCommitEventStore, PostgresEventStore>();
+            silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
+            silo.AddAdoNetGrainStorage(GrainStateStorage, o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
+            silo.UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
+        }
+        else
+        {
+            services.AddSingleton(_ => new SqliteDatabase(settings.SqlitePath));
+            services.AddSingleton<IBacklinkDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
+            services.AddSingleton<GroupCommitEventStore, SqliteEventStore>();
+            services.AddGrainStorage(GrainStateStorage, (sp, name) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp, name));
+            silo.AddReminders();
+            services.AddSingleton<IReminderTable, SqliteReminderTable>();
+        }
+        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<GroupCommitEventStore>());
+        return silo;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using BacklinkOrleans.Host.Health;
+using BacklinkOrleans.Testing;
+
+namespace BacklinkOrleans.Host.Tests;
+
+/// <summary>
+/// The real Host binary as a child process on free loopback ports, as a user or docker-compose runs it.
+/// Stop sends SIGTERM (graceful shutdown); Kill sends SIGKILL.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private HostProcess(Process process, int httpPort)
+    {
+        this.process = process;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public HttpClient Http { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+                return output.ToString();
+        }
+    }
+
+    /// <summary>Configuration of one Host: its working directory, optional PostgreSQL, and its own ports.</summary>
+    public sealed record Settings(string WorkingDirectory, string? Postgres)
+    {
+        public int HttpPort { get; } = FreePorts.Next();
+        public int SiloPort { get; } = FreePorts.Next();
+        public int GatewayPort { get; } = FreePorts.Next();
+    }
+
+    public static async Task<HostProcess> StartAsync(Settings settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = settings.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(RepositoryLayout.OutputOf("src/Host/BacklinkOrleans.Host", "BacklinkOrleans.Host"));
+        start.ArgumentList.Add("serve");
+        start.Environment["Urls"] = $"http://127.0.0.1:{settings.HttpPort}";
+        start.Environment["Cluster__SiloPort"] = settings.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Cluster__GatewayPort"] = settings.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Reminders__MinimumPeriod"] = "00:00:02";
+        start.Environment["Diagnostics__ProbeEndpoints"] = "true";
+        start.Environment["ConnectionStrings__Postgres"] = settings.Postgres ?? "";
+
+        var process = Process.Start(start)!;
+        var host = new HostProcess(process, settings.HttpPort);
+        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await host.WaitReadyAsync(minimumMembers: 1);
+        return host;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (output)
+            output.AppendLine(line);
+    }
+
+    /// <summary>Polls /health/ready until it answers 200 listing at least <paramref name="minimumMembers"/> active silos.</summary>
+    public async Task<ReadinessAnswer> WaitReadyAsync(int minimumMembers, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(90);
+        string last = "no answer";
+        while (deadline.Elapsed < limit)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"The Host exited with {process.ExitCode} before it was ready:\n{Output}");
+            try
+            {
+                using var response = await Http.GetAsync("/health/ready");
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                if (response.IsSuccessStatusCode)
+                {
+                    var answer = (await response.Content.ReadFromJsonAsync<ReadinessAnswer>())!;
+                    if (answer.Members.Count >= minimumMembers)
+                        return answer;
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"The Host was not ready with {minimumMembers} members in {limit}: {last}\n{Output}");
+    }
+
+    /// <summary>Graceful stop (SIGTERM); returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+        Http.Dispose();
+    }
+}
