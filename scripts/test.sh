@@ -16,6 +16,17 @@ if [ -z "${BACKLINK_TEST_POSTGRES:-}" ] && ! have_postgres; then
   fi
 fi
 
+# docker-compose.yml is validated with docker-compose config (no Docker engine is needed for that).
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing Debian's docker-compose to validate docker-compose.yml"
+  (apt-get install -y -qq docker-compose >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; }) || echo "could not install docker-compose" >&2
+fi
+if command -v docker-compose >/dev/null 2>&1; then
+  docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"
+else
+  echo "docker-compose not installed: docker-compose.yml not validated" >&2
+fi
+
 dotnet build BacklinkOrleans.sln -c Release -warnaserror -nologo -v quiet
 
 log=$(mktemp)
