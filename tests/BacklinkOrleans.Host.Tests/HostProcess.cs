@@ -42,6 +42,29 @@ public sealed class HostProcess : IAsyncDisposable
 
     public static async Task<HostProcess> StartAsync(Settings settings)
     {
+        var process = Process.Start(StartInfo(settings, "serve"))!;
+        var host = new HostProcess(process, settings.HttpPort);
+        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await host.WaitReadyAsync(minimumMembers: 1);
+        return host;
+    }
+
+    /// <summary>Runs a verb that ends by itself (e.g. migrate); returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunVerbAsync(Settings settings, string verb)
+    {
+        using var process = Process.Start(StartInfo(settings, verb))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static ProcessStartInfo StartInfo(Settings settings, string verb)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = settings.WorkingDirectory,
@@ -50,22 +73,14 @@ public sealed class HostProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(RepositoryLayout.OutputOf("src/Host/BacklinkOrleans.Host", "BacklinkOrleans.Host"));
-        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(verb);
         start.Environment["Urls"] = $"http://127.0.0.1:{settings.HttpPort}";
         start.Environment["Cluster__SiloPort"] = settings.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Cluster__GatewayPort"] = settings.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Reminders__MinimumPeriod"] = "00:00:02";
         start.Environment["Diagnostics__ProbeEndpoints"] = "true";
         start.Environment["ConnectionStrings__Postgres"] = settings.Postgres ?? "";
-
-        var process = Process.Start(start)!;
-        var host = new HostProcess(process, settings.HttpPort);
-        process.OutputDataReceived += (_, e) => host.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await host.WaitReadyAsync(minimumMembers: 1);
-        return host;
+        return start;
     }
 
     private void Append(string? line)

@@ -1,0 +1,42 @@
+using BacklinkOrleans.Testing;
+using Npgsql;
+
+namespace BacklinkOrleans.Host.Tests;
+
+public sealed class VerbTests
+{
+    [Fact]
+    public async Task Migrate_CreatesTheSchemaOnAnEmptyPostgres_AndExits()
+    {
+        var postgres = await TestPostgres.CreateDatabaseAsync("verb");
+        var settings = new HostProcess.Settings(Path.GetTempPath(), postgres);
+
+        var (exitCode, output) = await HostProcess.RunVerbAsync(settings, "migrate");
+
+        Assert.True(exitCode == 0, output);
+        await using var connection = new NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM orleansquery", connection);
+        Assert.True((long)(await count.ExecuteScalarAsync())! >= 19, "the ADO.NET providers' queries are installed");
+        var again = await HostProcess.RunVerbAsync(settings, "migrate");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("(0 migrations applied now)", again.Output);
+    }
+
+    [Fact]
+    public async Task Migrate_AgainstAnUnreachableDatabase_FailsSayingWhich()
+    {
+        var settings = new HostProcess.Settings(Path.GetTempPath(), $"Host=127.0.0.1;Port={FreePorts.Next()};Username=nobody;Database=none;Timeout=3");
+        var (exitCode, output) = await HostProcess.RunVerbAsync(settings, "migrate");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Could not migrate PostgreSQL 127.0.0.1", output);
+    }
+
+    [Fact]
+    public async Task AnUnknownVerb_PrintsUsage_AndExitsWithTwo()
+    {
+        var (exitCode, output) = await HostProcess.RunVerbAsync(new HostProcess.Settings(Path.GetTempPath(), null), "frobnicate");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("usage: BacklinkOrleans.Host", output);
+    }
+}
