@@ -12,10 +12,8 @@ builder.AddBacklinkLogging().AddBacklinkSilo();
 builder.Services.AddStorageProbe();
 
 await using var app = builder.Build();
-if (!await app.MigrateDatabaseAsync())
-    return 1;
 if (verb == HostVerbs.Migrate)
-    return 0;
+    return await app.MigrateAsync();
 
 app.MapHealthEndpoints();
 if (app.Configuration.GetValue<bool>("Diagnostics:ProbeEndpoints"))

@@ -8,6 +8,7 @@ public interface IBacklinkDatabase
     /// <summary>What and where it is, for logs and the readiness answer (never a password).</summary>
     string Description { get; }
 
+    /// <summary>Applies the pending migrations of Storage and of the registered module assemblies.</summary>
     Task<IReadOnlyList<int>> MigrateAsync(ILogger logger, CancellationToken cancellationToken = default);
 
     /// <summary>Throws when the database cannot answer a trivial query.</summary>

@@ -1,5 +1,6 @@
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.ReadModels;
 using BacklinkOrleans.Storage.EventStore;
 using BacklinkOrleans.Storage.Orleans;
 using BacklinkOrleans.Storage.Postgres;
@@ -32,8 +33,9 @@ public static class StorageSiloBuilderExtensions
         if (settings.IsCluster)
         {
             var connectionString = settings.PostgresConnectionString!;
-            services.AddSingleton(_ => new PostgresDatabase(connectionString));
+            services.AddSingleton(sp => new PostgresDatabase(connectionString) { ModuleAssemblies = ModuleAssemblies(sp) });
             services.AddSingleton<IBacklinkDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
+            services.AddSingleton<IReadModelDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
             services.AddSingleton<GroupCommitEventStore, PostgresEventStore>();
             silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
             silo.AddAdoNetGrainStorage(GrainStateStorage, o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
@@ -41,8 +43,9 @@ public static class StorageSiloBuilderExtensions
         }
         else
         {
-            services.AddSingleton(_ => new SqliteDatabase(settings.SqlitePath));
+            services.AddSingleton(sp => new SqliteDatabase(settings.SqlitePath) { ModuleAssemblies = ModuleAssemblies(sp) });
             services.AddSingleton<IBacklinkDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
+            services.AddSingleton<IReadModelDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
             services.AddSingleton<GroupCommitEventStore, SqliteEventStore>();
             services.AddGrainStorage(GrainStateStorage, (sp, name) => ActivatorUtilities.CreateInstance<SqliteGrainStorage>(sp, name));
             silo.AddReminders();
@@ -51,4 +54,7 @@ public static class StorageSiloBuilderExtensions
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<GroupCommitEventStore>());
         return silo;
     }
+
+    private static IReadOnlyList<System.Reflection.Assembly> ModuleAssemblies(IServiceProvider services) =>
+        services.GetServices<MigrationSource>().Select(s => s.Assembly).Distinct().ToList();
 }

@@ -32,21 +32,17 @@ internal static partial class HostVerbs
         return 2;
     }
 
-    /// <summary>Applies pending migrations (under the database's lock); false, with the reason logged, when it cannot.</summary>
-    public static async Task<bool> MigrateDatabaseAsync(this WebApplication app)
+    /// <summary>The <c>migrate</c> verb: applies pending migrations and returns the exit code (0, or 1 with the reason logged).</summary>
+    public static async Task<int> MigrateAsync(this WebApplication app)
     {
-        var database = app.Services.GetRequiredService<IBacklinkDatabase>();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BacklinkOrleans.Migrations");
         try
         {
-            var applied = await database.MigrateAsync(logger, app.Lifetime.ApplicationStopping);
-            LogMigrated(logger, database.Description, applied.Count);
-            return true;
+            await ActivatorUtilities.CreateInstance<MigrationHostedService>(app.Services).StartAsync(app.Lifetime.ApplicationStopping);
+            return 0;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogMigrationFailed(logger, e, database.Description);
-            return false;
+            return 1; // logged by the migration service
         }
     }
 
@@ -58,12 +54,6 @@ internal static partial class HostVerbs
         app.Lifetime.ApplicationStarted.Register(() =>
             LogStarted(logger, storage.ProfileName, database.Description, string.Join(", ", app.Urls)));
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database} is up to date ({Applied} migrations applied now)")]
-    private static partial void LogMigrated(ILogger logger, string database, int applied);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Could not migrate {Database}; the Host does not start")]
-    private static partial void LogMigrationFailed(ILogger logger, Exception exception, string database);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "BacklinkOrleans is running: profile {Profile}, storage {Database}, listening on {Urls}")]
     private static partial void LogStarted(ILogger logger, string profile, string database, string urls);

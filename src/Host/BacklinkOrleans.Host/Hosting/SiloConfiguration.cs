@@ -17,6 +17,8 @@ internal static class SiloConfiguration
         var cluster = HostSettings.Cluster(builder.Configuration);
         var minimumReminderPeriod = builder.Configuration.GetValue("Reminders:MinimumPeriod", TimeSpan.FromMinutes(1));
 
+        // Registered before the silo, so the schema is in place when Orleans' providers start.
+        builder.Services.AddHostedService<MigrationHostedService>();
         builder.UseOrleans(silo =>
         {
             if (storage.IsCluster)

@@ -1,12 +1,14 @@
 using System.Data.Common;
 using BacklinkOrleans.Storage.Migrations;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.ReadModels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace BacklinkOrleans.Storage.Postgres;
 
 /// <summary>The cluster profile's database: a PostgreSQL data source shared by the event store and the migrations.</summary>
-public sealed class PostgresDatabase : IBacklinkDatabase, IAsyncDisposable
+public sealed class PostgresDatabase : IBacklinkDatabase, IReadModelDatabase, IAsyncDisposable
 {
     /// <summary>Advisory-lock key that serializes migrations across silos ("BLOR").</summary>
     public const long MigrationLockKey = 0x424C_4F52;
@@ -32,6 +34,14 @@ public sealed class PostgresDatabase : IBacklinkDatabase, IAsyncDisposable
         return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>Module assemblies whose embedded migrations are applied with Storage's own.</summary>
+    public IReadOnlyList<System.Reflection.Assembly> ModuleAssemblies { get; init; } = [];
+
+    public SqlDialect Dialect => SqlDialect.Postgres;
+
+    async Task<DbConnection> IReadModelDatabase.OpenAsync(CancellationToken cancellationToken) =>
+        await DataSource.OpenConnectionAsync(cancellationToken);
+
     public MigrationRunner CreateMigrationRunner(ILogger logger) => new PostgresMigrationRunner(this, logger);
 
     public string Description
@@ -55,7 +65,7 @@ public sealed class PostgresDatabase : IBacklinkDatabase, IAsyncDisposable
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
     private sealed class PostgresMigrationRunner(PostgresDatabase database, ILogger logger)
-        : MigrationRunner(Migration.For("Postgres"), logger)
+        : MigrationRunner(Migration.For("Postgres", database.ModuleAssemblies), logger)
     {
         protected override string CreateHistoryTableSql =>
             "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using BacklinkOrleans.Storage.Migrations;
 using Microsoft.Data.Sqlite;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.ReadModels;
 using Microsoft.Extensions.Logging;
 
 namespace BacklinkOrleans.Storage.Sqlite;
@@ -9,7 +11,7 @@ namespace BacklinkOrleans.Storage.Sqlite;
 /// The embedded profile's database: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a commit that
 /// returned survives a crash or power loss.
 /// </summary>
-public sealed class SqliteDatabase : IBacklinkDatabase
+public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase
 {
     public SqliteDatabase(string path)
     {
@@ -43,6 +45,14 @@ public sealed class SqliteDatabase : IBacklinkDatabase
         return connection;
     }
 
+    /// <summary>Module assemblies whose embedded migrations are applied with Storage's own.</summary>
+    public IReadOnlyList<System.Reflection.Assembly> ModuleAssemblies { get; init; } = [];
+
+    public SqlDialect Dialect => SqlDialect.Sqlite;
+
+    async Task<DbConnection> IReadModelDatabase.OpenAsync(CancellationToken cancellationToken) =>
+        await OpenAsync(cancellationToken);
+
     public MigrationRunner CreateMigrationRunner(ILogger logger) => new SqliteMigrationRunner(this, logger);
 
     public string Description => $"SQLite {Path}";
@@ -59,7 +69,7 @@ public sealed class SqliteDatabase : IBacklinkDatabase
     }
 
     private sealed class SqliteMigrationRunner(SqliteDatabase database, ILogger logger)
-        : MigrationRunner(Migration.For("Sqlite"), logger)
+        : MigrationRunner(Migration.For("Sqlite", database.ModuleAssemblies), logger)
     {
         protected override string CreateHistoryTableSql =>
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "

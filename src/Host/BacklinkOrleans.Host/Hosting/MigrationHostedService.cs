@@ -1,0 +1,32 @@
+using BacklinkOrleans.Storage;
+
+namespace BacklinkOrleans.Host.Hosting;
+
+/// <summary>
+/// Applies pending migrations when the Host starts, before the silo (registered ahead of it): Orleans' ADO.NET
+/// providers read their queries from the schema at start-up. A failure stops the Host with the reason logged.
+/// </summary>
+internal sealed partial class MigrationHostedService(IBacklinkDatabase database, ILogger<MigrationHostedService> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var applied = await database.MigrateAsync(logger, cancellationToken);
+            LogMigrated(logger, database.Description, applied.Count);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogMigrationFailed(logger, e, database.Description);
+            throw;
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database} is up to date ({Applied} migrations applied now)")]
+    private static partial void LogMigrated(ILogger logger, string database, int applied);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Could not migrate {Database}; the Host does not start")]
+    private static partial void LogMigrationFailed(ILogger logger, Exception exception, string database);
+}

@@ -1,0 +1,33 @@
+using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.SharedKernel.EventSourcing;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.ReadModels;
+
+namespace BacklinkOrleans.Accounts.Tenants;
+
+/// <summary>Keeps the tenants and api_keys tables in step with the accounts events, in the events' transaction.</summary>
+internal sealed class AccountsProjection(EventTypeRegistry registry) : IInlineProjection
+{
+    public async Task ProjectAsync(ProjectionBatch batch, CancellationToken cancellationToken)
+    {
+        foreach (var stored in batch.Events.Where(e => e.Type.StartsWith("accounts.", StringComparison.Ordinal)))
+        {
+            await using var command = registry.Deserialize(stored) switch
+            {
+                TenantCreated e => batch.Connection.Command(
+                        "INSERT INTO tenants (tenant_id, name, created_at) VALUES (@id, @name, @at)", batch.Transaction)
+                    .With("id", e.TenantId).With("name", e.Name).With("at", UnixTime.ToMicroseconds(e.At)),
+                ApiKeyIssued e => batch.Connection.Command(
+                        "INSERT INTO api_keys (key_id, tenant_id, secret_hash, label, created_at) VALUES (@key, @tenant, @hash, @label, @at)",
+                        batch.Transaction)
+                    .With("key", e.KeyId).With("tenant", e.TenantId).With("hash", e.SecretSha256).With("label", e.Label)
+                    .With("at", UnixTime.ToMicroseconds(e.At)),
+                ApiKeyRevoked e => batch.Connection.Command(
+                        "UPDATE api_keys SET revoked_at = @at WHERE key_id = @key", batch.Transaction)
+                    .With("key", e.KeyId).With("at", UnixTime.ToMicroseconds(e.At)),
+                var other => throw new InvalidOperationException($"The accounts projection has no case for {other.GetType().Name}."),
+            };
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}

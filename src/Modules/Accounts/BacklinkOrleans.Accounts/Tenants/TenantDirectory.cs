@@ -1,0 +1,154 @@
+using System.Data.Common;
+using BacklinkOrleans.Accounts.Authentication;
+using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.SharedKernel.EventSourcing;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.ReadModels;
+using BacklinkOrleans.SharedKernel.Tenancy;
+
+namespace BacklinkOrleans.Accounts.Tenants;
+
+/// <summary>Who presented a key: a tenant, or an operator (tenant administration).</summary>
+internal sealed record KeyHolder(TenantId? Tenant, string KeyId)
+{
+    public bool IsOperator => Tenant is null;
+}
+
+/// <summary>
+/// Tenants and their API keys. Changes are events (streams <c>tenant/{id}</c> and <c>operators</c>); lookups read
+/// the projected tables.
+/// </summary>
+internal sealed class TenantDirectory(IEventStore store, EventTypeRegistry registry, IReadModelDatabase database, TimeProvider time)
+    : ITenantAdministration
+{
+    private const string OperatorsStream = "operators";
+
+    private static string StreamOf(TenantId tenant) => $"tenant/{tenant.Value}";
+
+    /// <summary>Creates the tenant with a first key; null when the id is taken.</summary>
+    public async Task<CreatedTenant?> CreateAsync(TenantId tenant, string name, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (keyId, apiKey, hash) = ApiKeySecret.Generate();
+        var result = await store.AppendAsync(StreamOf(tenant), 0,
+        [
+            registry.ToEventData(new TenantCreated(Guid.NewGuid(), tenant.Value, name, now)),
+            registry.ToEventData(new ApiKeyIssued(Guid.NewGuid(), keyId, tenant.Value, hash, "first key", now)),
+        ], cancellationToken);
+        if (!result.Succeeded)
+            return null;
+        return new CreatedTenant(
+            new TenantView(tenant.Value, name, now, [new ApiKeyView(keyId, "first key", now, null)]),
+            new IssuedApiKey(tenant.Value, keyId, apiKey, "first key"));
+    }
+
+    /// <summary>Issues another key to an existing tenant; null when the tenant does not exist.</summary>
+    public async Task<IssuedApiKey?> IssueKeyAsync(TenantId tenant, string label, CancellationToken cancellationToken)
+    {
+        var (keyId, apiKey, hash) = ApiKeySecret.Generate();
+        var issued = new ApiKeyIssued(Guid.NewGuid(), keyId, tenant.Value, hash, label, time.GetUtcNow());
+        return await AppendToExistingAsync(StreamOf(tenant), issued, cancellationToken)
+            ? new IssuedApiKey(tenant.Value, keyId, apiKey, label)
+            : null;
+    }
+
+    /// <summary>Issues an operator key (for tenant administration).</summary>
+    public async Task<string> IssueOperatorKeyAsync(string label, CancellationToken cancellationToken)
+    {
+        var (keyId, apiKey, hash) = ApiKeySecret.Generate();
+        var issued = registry.ToEventData(new ApiKeyIssued(Guid.NewGuid(), keyId, null, hash, label, time.GetUtcNow()));
+        for (var attempt = 0; ; attempt++)
+        {
+            var version = (await store.ReadStreamAsync(OperatorsStream, cancellationToken: cancellationToken)).Count;
+            if ((await store.AppendAsync(OperatorsStream, version, [issued], cancellationToken)).Succeeded || attempt == 5)
+                return apiKey;
+        }
+    }
+
+    /// <summary>Revokes a tenant's key; false when the tenant has no such key.</summary>
+    public async Task<bool> RevokeKeyAsync(TenantId tenant, string keyId, CancellationToken cancellationToken)
+    {
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        await using (var command = connection.Command("SELECT count(*) FROM api_keys WHERE key_id = @key AND tenant_id = @tenant AND revoked_at IS NULL")
+                         .With("key", keyId).With("tenant", tenant.Value))
+        {
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                return false;
+        }
+        return await AppendToExistingAsync(StreamOf(tenant), new ApiKeyRevoked(Guid.NewGuid(), keyId, time.GetUtcNow()), cancellationToken);
+    }
+
+    private async Task<bool> AppendToExistingAsync(string stream, IDomainEvent e, CancellationToken cancellationToken)
+    {
+        var data = registry.ToEventData(e);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var version = (await store.ReadStreamAsync(stream, cancellationToken: cancellationToken)).Count;
+            if (version == 0)
+                return false;
+            if ((await store.AppendAsync(stream, version, [data], cancellationToken)).Succeeded)
+                return true;
+        }
+        throw new InvalidOperationException($"Stream '{stream}' kept changing; the key change was not stored.");
+    }
+
+    public async Task<bool> AnyTenantAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT count(*) FROM tenants");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    public async Task<IReadOnlyList<TenantView>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var keys = new Dictionary<string, List<ApiKeyView>>();
+        await using (var command = connection.Command("SELECT tenant_id, key_id, label, created_at, revoked_at FROM api_keys WHERE tenant_id IS NOT NULL ORDER BY created_at"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var list = keys.TryGetValue(reader.GetString(0), out var existing) ? existing : keys[reader.GetString(0)] = [];
+                list.Add(new ApiKeyView(reader.GetString(1), reader.GetString(2), UnixTime.FromMicroseconds(reader.GetInt64(3)),
+                    UnixTime.FromMicroseconds(reader.GetNullableInt64(4))));
+            }
+        }
+        var tenants = new List<TenantView>();
+        await using (var command = connection.Command("SELECT tenant_id, name, created_at FROM tenants ORDER BY tenant_id"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                tenants.Add(new TenantView(reader.GetString(0), reader.GetString(1), UnixTime.FromMicroseconds(reader.GetInt64(2)),
+                    keys.GetValueOrDefault(reader.GetString(0)) ?? []));
+        }
+        return tenants;
+    }
+
+    /// <summary>The holder of a presented key, or null when it is malformed, unknown, revoked or wrong.</summary>
+    public async Task<KeyHolder?> AuthenticateAsync(string presented, CancellationToken cancellationToken)
+    {
+        if (!ApiKeySecret.TryParse(presented, out var keyId, out var secret))
+            return null;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT tenant_id, secret_hash, revoked_at FROM api_keys WHERE key_id = @key").With("key", keyId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            ApiKeySecret.Matches(secret, new string('0', 64)); // same work for unknown ids as for known ones
+            return null;
+        }
+        var tenant = reader.GetNullableString(0);
+        var matches = ApiKeySecret.Matches(secret, reader.GetString(1));
+        if (!matches || !reader.IsDBNull(2))
+            return null;
+        return new KeyHolder(tenant is null ? null : TenantId.From(tenant), keyId);
+    }
+
+    public async Task<bool> TenantExistsAsync(TenantId tenant, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT count(*) FROM tenants WHERE tenant_id = @id").With("id", tenant.Value);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+}
+

@@ -1,0 +1,81 @@
+using BacklinkOrleans.SharedKernel.EventSourcing;
+
+namespace BacklinkOrleans.Backlinks.Contracts;
+
+/// <summary>Something that happened to one backlink. Past tense, immutable, stored under a stable alias.</summary>
+public interface IBacklinkEvent : IDomainEvent
+{
+    DateTimeOffset At { get; }
+}
+
+/// <summary>The URL entered the system for <see cref="CampaignId"/>, whose settings govern its lifecycle.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.collected.v1")]
+public sealed record BacklinkCollected(
+    Guid EventId, string Tenant, string UrlHash, string Url, string Host, string CampaignId,
+    string? TargetUrl, string? Anchor, string? Note, int Priority, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>An already collected URL was imported into a further campaign: recorded and counted there.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.campaign-joined.v1")]
+public sealed record BacklinkJoinedCampaign(Guid EventId, string CampaignId, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>The channels whose credentials cover the URL, in the campaign's preference order (none: it fails).</summary>
+[GenerateSerializer, Immutable, Alias("backlink.routed.v1")]
+public sealed record BacklinkRouted(Guid EventId, IReadOnlyList<string> Channels, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>The URL passed validation; <see cref="Evidence"/> says what was checked.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.validated.v1")]
+public sealed record BacklinkValidated(Guid EventId, string Evidence, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>The URL failed with a reason code (see <see cref="FailureReasons"/>).</summary>
+[GenerateSerializer, Immutable, Alias("backlink.failed.v1")]
+public sealed record BacklinkFailed(Guid EventId, string Reason, string? Detail, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>One request to a channel on the URL's behalf, whatever its outcome.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.submission-attempted.v1")]
+public sealed record SubmissionAttempted(
+    Guid EventId, string Channel, string CredentialFingerprint, string? BatchId, int Status, bool Accepted,
+    string? ErrorExcerpt, long DurationMs, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>A channel accepted the URL; the first index check is due at <see cref="NextCheckAt"/>.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.submitted.v1")]
+public sealed record BacklinkSubmitted(Guid EventId, string Channel, DateTimeOffset? NextCheckAt, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>An index-status check ran; the next is due at <see cref="NextCheckAt"/> (none: no more checks).</summary>
+[GenerateSerializer, Immutable, Alias("backlink.index-checked.v1")]
+public sealed record IndexChecked(Guid EventId, bool Indexed, string Detail, DateTimeOffset? NextCheckAt, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>The URL was seen indexed; monitoring continues until the horizon.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.indexed.v1")]
+public sealed record BacklinkIndexed(Guid EventId, DateTimeOffset? NextCheckAt, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>A user asked to retry a failed URL: it starts again from routing.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.retry-requested.v1")]
+public sealed record RetryRequested(Guid EventId, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>A user retired the URL: it takes no further steps and monitoring ends.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.retired.v1")]
+public sealed record BacklinkRetired(Guid EventId, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>A user asked for an index check now.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.check-requested.v1")]
+public sealed record CheckRequested(Guid EventId, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>Stable reason codes of failed backlinks.</summary>
+public static class FailureReasons
+{
+    public const string InvalidUrl = "invalid-url";
+    public const string NoChannel = "no-channel";
+    public const string RobotsDisallowed = "robots-disallowed";
+    public const string RobotsUnreachable = "robots-unreachable";
+    public const string HttpNotFound = "http-not-found";
+    public const string Soft404 = "soft-404";
+    public const string HttpError = "http-error";
+    public const string RedirectOffHost = "redirect-off-host";
+    public const string Noindex = "noindex";
+    public const string LinkMissing = "link-missing";
+    public const string KeyInvalid = "key-invalid";
+    public const string ChannelRejected = "channel-rejected";
+    public const string OutcomeUnknown = "outcome-unknown";
+    public const string NotIndexed = "not-indexed";
+    public const string DroppedOut = "dropped-out";
+}

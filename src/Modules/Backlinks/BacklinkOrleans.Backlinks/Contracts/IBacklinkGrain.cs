@@ -1,0 +1,56 @@
+namespace BacklinkOrleans.Backlinks.Contracts;
+
+/// <summary>
+/// One backlink URL of one tenant, keyed <c>{tenant}/{sha256 of the normalized url}</c>: its lifecycle from
+/// collection to indexed or failed. Every change is an event in the stream <c>backlink/{key}</c>.
+/// </summary>
+public interface IBacklinkGrain : IGrainWithStringKey
+{
+    /// <summary>Collects the URL into a campaign: starts the lifecycle, records a further campaign, or is a duplicate.</summary>
+    Task<CollectOutcome> CollectAsync(CollectBacklink command);
+
+    /// <summary>The current state; null when the URL was never collected.</summary>
+    Task<BacklinkView?> GetAsync();
+
+    /// <summary>Takes every step that is due now (route, validate, submit, check), as far as the bound ports allow.</summary>
+    Task DriveAsync();
+
+    /// <summary>Like <see cref="DriveAsync"/>, one-way: the caller does not wait (the fast path's self calls).</summary>
+    [OneWay]
+    Task ContinueAsync();
+
+    /// <summary>Starts a failed URL again from routing.</summary>
+    Task<CommandOutcome> RetryAsync();
+
+    /// <summary>Ends the URL's lifecycle: no further steps, monitoring ends.</summary>
+    Task<CommandOutcome> RetireAsync();
+
+    /// <summary>Asks for an index check now (submitted or indexed URLs).</summary>
+    Task<CommandOutcome> CheckNowAsync();
+
+    /// <summary>Records a channel's answer to a submission made on this URL's behalf (called by the submission module).</summary>
+    Task<CommandOutcome> RecordSubmissionAsync(SubmissionReport report);
+
+    /// <summary>Records an index-status check (called by the monitoring module).</summary>
+    Task<CommandOutcome> RecordIndexCheckAsync(IndexCheckReport report);
+}
+
+/// <summary>A channel's answer for this URL. <see cref="NextCheckAt"/>: when the first index check is due if accepted.</summary>
+[GenerateSerializer, Immutable, Alias("backlink-orleans.submission-report")]
+public sealed record SubmissionReport(
+    [property: Id(0)] string Channel,
+    [property: Id(1)] string CredentialFingerprint,
+    [property: Id(2)] string? BatchId,
+    [property: Id(3)] int Status,
+    [property: Id(4)] bool Accepted,
+    [property: Id(5)] string? ErrorExcerpt,
+    [property: Id(6)] long DurationMs,
+    [property: Id(7)] DateTimeOffset? NextCheckAt,
+    [property: Id(8)] string? FailureReason = null);
+
+/// <summary>An index check's result. <see cref="NextCheckAt"/> null: this was the last scheduled check.</summary>
+[GenerateSerializer, Immutable, Alias("backlink-orleans.index-check-report")]
+public sealed record IndexCheckReport(
+    [property: Id(0)] bool Indexed,
+    [property: Id(1)] string Detail,
+    [property: Id(2)] DateTimeOffset? NextCheckAt);

@@ -1,0 +1,27 @@
+namespace BacklinkOrleans.Backlinks.Contracts;
+
+/// <summary>A campaign of one tenant, keyed <c>{tenant}/{campaign id}</c>; stream <c>campaign/{key}</c>.</summary>
+public interface ICampaignGrain : IGrainWithStringKey
+{
+    /// <summary>Defines the campaign; false when it exists already.</summary>
+    Task<bool> CreateAsync(CampaignSettings settings);
+
+    /// <summary>The campaign; null when it does not exist.</summary>
+    Task<CampaignInfo?> GetAsync();
+
+    /// <summary>active, paused or cancelled; null when it does not exist.</summary>
+    [ReadOnly, AlwaysInterleave]
+    Task<string?> GetStatusAsync();
+
+    /// <summary>Stops further steps of the campaign's backlinks until resumed.</summary>
+    Task<CommandOutcome> PauseAsync();
+
+    /// <summary>Lets the campaign's backlinks continue where they stopped.</summary>
+    Task<CommandOutcome> ResumeAsync();
+
+    /// <summary>Stops the campaign for good.</summary>
+    Task<CommandOutcome> CancelAsync();
+
+    /// <summary>Records child sitemaps of an uploaded sitemap index, for the fetcher to import.</summary>
+    Task QueueSitemapsAsync(IReadOnlyList<string> urls);
+}

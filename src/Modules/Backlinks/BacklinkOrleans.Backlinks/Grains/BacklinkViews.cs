@@ -1,0 +1,25 @@
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Backlinks.Lifecycle;
+
+namespace BacklinkOrleans.Backlinks.Grains;
+
+internal static class BacklinkViews
+{
+    /// <summary>The API view of a state; null before collection.</summary>
+    public static BacklinkView? ToView(BacklinkState state, long version)
+    {
+        if (state.FactsOrNull is not { } f)
+            return null;
+        var (channels, via, nextCheck, reason, detail) = state switch
+        {
+            BacklinkState.Collected s => (s.Channels, null, null, null, null),
+            BacklinkState.Validated s => (s.Channels, null, null, null, null),
+            BacklinkState.Submitted s => (s.Channels, s.Channel, s.NextCheckAt, null, null),
+            BacklinkState.Indexed s => (null, s.Channel, s.NextCheckAt, null, null),
+            BacklinkState.Failed s => ((IReadOnlyList<string>?)null, (string?)null, (DateTimeOffset?)null, s.Reason, s.Detail),
+            _ => (null, null, null, null, null),
+        };
+        return new BacklinkView(f.UrlHash, f.Url, f.Host, state.Name, reason, detail, f.Retired, f.Campaign, f.Campaigns,
+            channels, via, f.CollectedAt, f.UpdatedAt, f.Retired ? null : nextCheck, f.Priority, f.TargetUrl, f.Anchor, f.Note, version);
+    }
+}

@@ -1,0 +1,95 @@
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Backlinks.ReadModels;
+using BacklinkOrleans.SharedKernel.EventSourcing;
+using BacklinkOrleans.SharedKernel.EventStore;
+
+namespace BacklinkOrleans.Backlinks.Grains;
+
+[GenerateSerializer, Immutable, Alias("backlink-orleans.campaign-state")]
+internal sealed record CampaignState([property: Id(0)] CampaignInfo? Info)
+{
+    public static readonly CampaignState None = new((CampaignInfo?)null);
+
+    public static CampaignState Evolve(CampaignState state, ICampaignEvent e) => (state.Info, e) switch
+    {
+        (null, CampaignCreated c) => new(new CampaignInfo(c.CampaignId, c.Settings, CampaignStatuses.Active, c.At)),
+        ({ } info, CampaignPaused) => new(info with { Status = CampaignStatuses.Paused }),
+        ({ } info, CampaignResumed) => new(info with { Status = CampaignStatuses.Active }),
+        ({ } info, CampaignCancelled) => new(info with { Status = CampaignStatuses.Cancelled }),
+        _ => state,
+    };
+}
+
+/// <summary>A campaign: its settings govern its backlinks; pausing stops their steps, resuming sweeps them on.</summary>
+internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registry, TimeProvider time, IGrainFactory grains)
+    : EventSourcedGrain<CampaignState, ICampaignEvent>(store, registry), ICampaignGrain
+{
+    protected override CampaignState Initial => CampaignState.None;
+
+    protected override CampaignState Evolve(CampaignState state, ICampaignEvent e) => CampaignState.Evolve(state, e);
+
+    protected override string StreamId => $"{StreamIds.CampaignPrefix}{this.GetPrimaryKeyString()}";
+
+    public async Task<bool> CreateAsync(CampaignSettings settings)
+    {
+        if (Current.Info is not null)
+            return false;
+        var key = this.GetPrimaryKeyString();
+        var slash = key.IndexOf('/');
+        RaiseEvent(new CampaignCreated(Guid.NewGuid(), key[..slash], key[(slash + 1)..], settings, time.GetUtcNow()));
+        await ConfirmEvents();
+        return true;
+    }
+
+    public Task<CampaignInfo?> GetAsync() => Task.FromResult(Current.Info);
+
+    public Task<string?> GetStatusAsync() => Task.FromResult(Current.Info?.Status);
+
+    public Task<CommandOutcome> PauseAsync() => Current.Info?.Status switch
+    {
+        null => Rejected("not-found", "No such campaign."),
+        CampaignStatuses.Paused => Rejected("already-paused", "The campaign is paused already."),
+        CampaignStatuses.Cancelled => Rejected("cancelled", "The campaign is cancelled."),
+        _ => AppendAsync(new CampaignPaused(Guid.NewGuid(), time.GetUtcNow())),
+    };
+
+    public async Task<CommandOutcome> ResumeAsync()
+    {
+        var outcome = await (Current.Info?.Status switch
+        {
+            null => Rejected("not-found", "No such campaign."),
+            CampaignStatuses.Active => Rejected("not-paused", "The campaign is not paused."),
+            CampaignStatuses.Cancelled => Rejected("cancelled", "A cancelled campaign cannot be resumed."),
+            _ => AppendAsync(new CampaignResumed(Guid.NewGuid(), time.GetUtcNow())),
+        });
+        if (outcome.Accepted)
+            _ = grains.GetGrain<ISweeperGrain>(0).SweepSoonAsync(); // its backlinks are due already
+        return outcome;
+    }
+
+    public Task<CommandOutcome> CancelAsync() => Current.Info?.Status switch
+    {
+        null => Rejected("not-found", "No such campaign."),
+        CampaignStatuses.Cancelled => Rejected("cancelled", "The campaign is cancelled already."),
+        _ => AppendAsync(new CampaignCancelled(Guid.NewGuid(), time.GetUtcNow())),
+    };
+
+    public async Task QueueSitemapsAsync(IReadOnlyList<string> urls)
+    {
+        if (urls.Count == 0)
+            return;
+        var now = time.GetUtcNow();
+        RaiseEvents(urls.Select(u => new SitemapQueued(Guid.NewGuid(), u, now)));
+        await ConfirmEvents();
+    }
+
+    private async Task<CommandOutcome> AppendAsync(ICampaignEvent e)
+    {
+        RaiseEvent(e);
+        await ConfirmEvents();
+        return new CommandOutcome(true, null, null, null);
+    }
+
+    private static Task<CommandOutcome> Rejected(string code, string message) =>
+        Task.FromResult(new CommandOutcome(false, code, message, null));
+}

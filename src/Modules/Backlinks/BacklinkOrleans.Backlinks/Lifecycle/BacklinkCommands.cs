@@ -1,0 +1,36 @@
+using BacklinkOrleans.Backlinks.Contracts;
+
+namespace BacklinkOrleans.Backlinks.Lifecycle;
+
+/// <summary>A request to change a backlink. Every command carries the time it is decided at.</summary>
+internal abstract record BacklinkCommand(DateTimeOffset Now)
+{
+    public sealed record Collect(string Tenant, string UrlHash, string Url, string Host, CollectBacklink Request, DateTimeOffset Now) : BacklinkCommand(Now);
+
+    public sealed record RecordRoute(IReadOnlyList<string> Channels, DateTimeOffset Now) : BacklinkCommand(Now);
+
+    public sealed record RecordValidation(ValidationVerdict Verdict, DateTimeOffset Now) : BacklinkCommand(Now);
+
+    public sealed record RecordSubmission(SubmissionReport Report, DateTimeOffset Now) : BacklinkCommand(Now);
+
+    public sealed record RecordIndexCheck(IndexCheckReport Report, DateTimeOffset Now) : BacklinkCommand(Now);
+
+    public sealed record Retry(DateTimeOffset Now) : BacklinkCommand(Now);
+
+    public sealed record Retire(DateTimeOffset Now) : BacklinkCommand(Now);
+
+    public sealed record CheckNow(DateTimeOffset Now) : BacklinkCommand(Now);
+}
+
+/// <summary>Why a command was refused: a stable code and a sentence for people.</summary>
+internal sealed record Rejection(string Code, string Message);
+
+/// <summary>The decider's answer: the events to append (possibly none), or a rejection.</summary>
+internal sealed record Decision(IReadOnlyList<IBacklinkEvent> Events, Rejection? Rejection)
+{
+    public static Decision Accept(params IBacklinkEvent[] events) => new(events, null);
+
+    public static Decision Reject(string code, string message) => new([], new Rejection(code, message));
+
+    public bool IsRejected => Rejection is not null;
+}

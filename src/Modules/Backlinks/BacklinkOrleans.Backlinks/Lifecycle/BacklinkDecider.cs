@@ -1,0 +1,85 @@
+using BacklinkOrleans.Backlinks.Contracts;
+using static BacklinkOrleans.Backlinks.Lifecycle.BacklinkState;
+
+namespace BacklinkOrleans.Backlinks.Lifecycle;
+
+/// <summary>
+/// The backlink lifecycle as a pure function: <c>Decide(state, command) → events | rejection</c>. No I/O, no
+/// clock (commands carry <c>Now</c>); event ids come from <paramref name="newId"/> so tests are deterministic.
+/// </summary>
+internal static class BacklinkDecider
+{
+    public static Decision Decide(BacklinkState state, BacklinkCommand command, Func<Guid> newId)
+    {
+        var facts = state.FactsOrNull;
+        if (command is not BacklinkCommand.Collect && facts is null)
+            return Decision.Reject("not-collected", "This URL was never collected.");
+        if (facts is { Retired: true } && command is not BacklinkCommand.Collect)
+            return Decision.Reject("retired", "This URL was retired; it takes no further steps.");
+
+        return (state, command) switch
+        {
+            (None, BacklinkCommand.Collect c) => Decision.Accept(new BacklinkCollected(newId(), c.Tenant, c.UrlHash, c.Url, c.Host,
+                c.Request.CampaignId, c.Request.TargetUrl, c.Request.Anchor, c.Request.Note, c.Request.Priority, c.Now)),
+            (_, BacklinkCommand.Collect c) => facts!.Campaigns.Contains(c.Request.CampaignId)
+                ? Decision.Accept()
+                : Decision.Accept(new BacklinkJoinedCampaign(newId(), c.Request.CampaignId, c.Now)),
+
+            (Collected { Channels: null }, BacklinkCommand.RecordRoute { Channels.Count: 0 } r) => Decision.Accept(
+                new BacklinkRouted(newId(), [], r.Now),
+                new BacklinkFailed(newId(), FailureReasons.NoChannel, "No credential of the tenant covers this host.", r.Now)),
+            (Collected { Channels: null }, BacklinkCommand.RecordRoute r) => Decision.Accept(new BacklinkRouted(newId(), [.. r.Channels], r.Now)),
+            (_, BacklinkCommand.RecordRoute) => Decision.Reject("not-awaiting-route", $"A {state.Name} URL that is already routed is not routed again."),
+
+            (Collected { Channels: not null }, BacklinkCommand.RecordValidation { Verdict.Passed: true } v) =>
+                Decision.Accept(new BacklinkValidated(newId(), v.Verdict.Evidence, v.Now)),
+            (Collected { Channels: not null }, BacklinkCommand.RecordValidation v) =>
+                Decision.Accept(new BacklinkFailed(newId(), v.Verdict.Reason ?? FailureReasons.InvalidUrl,
+                    string.IsNullOrEmpty(v.Verdict.Detail) ? v.Verdict.Evidence : v.Verdict.Detail, v.Now)),
+            (_, BacklinkCommand.RecordValidation) => Decision.Reject("not-awaiting-validation", $"A {state.Name} URL is not awaiting validation."),
+
+            (Validated, BacklinkCommand.RecordSubmission s) => DecideSubmission(s, newId),
+            (_, BacklinkCommand.RecordSubmission) => Decision.Reject("not-awaiting-submission", $"A {state.Name} URL is not awaiting submission."),
+
+            (Submitted, BacklinkCommand.RecordIndexCheck c) => DecideCheck(c, newId, alreadyIndexed: false),
+            (Indexed, BacklinkCommand.RecordIndexCheck c) => DecideCheck(c, newId, alreadyIndexed: true),
+            (_, BacklinkCommand.RecordIndexCheck) => Decision.Reject("not-submitted", $"A {state.Name} URL has no index status to check."),
+
+            (Failed, BacklinkCommand.Retry r) => Decision.Accept(new RetryRequested(newId(), r.Now)),
+            (_, BacklinkCommand.Retry) => Decision.Reject("not-failed", $"Only a failed URL can be retried; this one is {state.Name}."),
+
+            (_, BacklinkCommand.Retire r) => Decision.Accept(new BacklinkRetired(newId(), r.Now)),
+
+            (Submitted or Indexed, BacklinkCommand.CheckNow c) => Decision.Accept(new CheckRequested(newId(), c.Now)),
+            (_, BacklinkCommand.CheckNow) => Decision.Reject("not-submitted", $"Only a submitted or indexed URL can be checked; this one is {state.Name}."),
+
+            _ => Decision.Reject("unknown-command", $"{command.GetType().Name} is not a backlink command."),
+        };
+    }
+
+    private static Decision DecideSubmission(BacklinkCommand.RecordSubmission s, Func<Guid> newId)
+    {
+        var r = s.Report;
+        var attempt = new SubmissionAttempted(newId(), r.Channel, r.CredentialFingerprint, r.BatchId, r.Status, r.Accepted,
+            r.ErrorExcerpt, r.DurationMs, s.Now);
+        if (r.Accepted)
+            return Decision.Accept(attempt, new BacklinkSubmitted(newId(), r.Channel, r.NextCheckAt, s.Now));
+        return r.FailureReason is { } reason
+            ? Decision.Accept(attempt, new BacklinkFailed(newId(), reason, r.ErrorExcerpt, s.Now))
+            : Decision.Accept(attempt);
+    }
+
+    private static Decision DecideCheck(BacklinkCommand.RecordIndexCheck c, Func<Guid> newId, bool alreadyIndexed)
+    {
+        var r = c.Report;
+        var check = new IndexChecked(newId(), r.Indexed, r.Detail, r.NextCheckAt, c.Now);
+        return (r.Indexed, alreadyIndexed, r.NextCheckAt) switch
+        {
+            (true, false, _) => Decision.Accept(check, new BacklinkIndexed(newId(), r.NextCheckAt, c.Now)),
+            (true, true, _) => Decision.Accept(check),
+            (false, true, _) => Decision.Accept(check, new BacklinkFailed(newId(), FailureReasons.DroppedOut, r.Detail, c.Now)),
+            (false, false, null) => Decision.Accept(check, new BacklinkFailed(newId(), FailureReasons.NotIndexed, r.Detail, c.Now)),
+            (false, false, _) => Decision.Accept(check),
+        };
+    }
+}
