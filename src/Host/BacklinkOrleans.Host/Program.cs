@@ -8,14 +8,14 @@ if (verb is null)
 
 // appsettings.json ships beside the binary; data/ stays relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
-builder.AddBacklinkLogging().AddBacklinkSilo();
+builder.AddBacklinkLogging().AddBacklinkSilo().AddBacklinkApi();
 builder.Services.AddStorageProbe();
 
 await using var app = builder.Build();
 if (verb == HostVerbs.Migrate)
     return await app.MigrateAsync();
 
-app.MapHealthEndpoints();
+app.MapBacklinkApi().MapHealthEndpoints();
 if (app.Configuration.GetValue<bool>("Diagnostics:ProbeEndpoints"))
     app.MapProbeEndpoints();
 app.LogStartup();

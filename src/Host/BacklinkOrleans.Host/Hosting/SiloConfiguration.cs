@@ -19,6 +19,7 @@ internal static class SiloConfiguration
 
         // Registered before the silo, so the schema is in place when Orleans' providers start.
         builder.Services.AddHostedService<MigrationHostedService>();
+        builder.Services.AddHostedService<FirstRunKeys>();
         builder.UseOrleans(silo =>
         {
             if (storage.IsCluster)

@@ -17,14 +17,18 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    TenantDirectory tenants)
+    TenantDirectory tenants,
+    Microsoft.Extensions.Configuration.IConfiguration configuration)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(TenantClaims.HeaderName, out var values) || string.IsNullOrWhiteSpace(values.ToString()))
             return AuthenticateResult.NoResult();
-        var holder = await tenants.AuthenticateAsync(values.ToString().Trim(), Context.RequestAborted);
+        var presented = values.ToString().Trim();
+        var holder = IsConfiguredOperatorKey(presented)
+            ? new KeyHolder(null, "configured-operator-key")
+            : await tenants.AuthenticateAsync(presented, Context.RequestAborted);
         if (holder is null)
             return AuthenticateResult.Fail("The API key is not valid.");
 
@@ -33,6 +37,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         var identity = new ClaimsIdentity(claims, TenantClaims.Scheme);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), TenantClaims.Scheme));
     }
+
+    /// <summary>Accounts:OperatorKey, when set (environment or secret store), is an operator key; compared in constant time.</summary>
+    private bool IsConfiguredOperatorKey(string presented) =>
+        configuration["Accounts:OperatorKey"] is { Length: >= 16 } configured
+        && ApiKeySecret.Matches(presented, ApiKeySecret.Sha256(configured));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

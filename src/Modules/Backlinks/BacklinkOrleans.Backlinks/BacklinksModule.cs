@@ -1,0 +1,99 @@
+using BacklinkOrleans.Backlinks.Api;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Backlinks.Grains;
+using BacklinkOrleans.Backlinks.Import;
+using BacklinkOrleans.Backlinks.ReadModels;
+using BacklinkOrleans.Backlinks.Scheduling;
+using BacklinkOrleans.SharedKernel.EventSourcing;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.ReadModels;
+using FluentValidation;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BacklinkOrleans.Backlinks;
+
+public static class BacklinksModule
+{
+    /// <summary>
+    /// The backlink lifecycle, campaigns, import, audit reads and the sweeper. The lifecycle's ports default to
+    /// "not bound" (URLs wait at that step) until the routing, validation, submission and monitoring modules bind them.
+    /// </summary>
+    public static IServiceCollection AddBacklinks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMigrations(typeof(BacklinksModule).Assembly);
+        services.Configure<BacklinkOptions>(configuration.GetSection("Backlinks"));
+        foreach (var (alias, type) in EventTypes)
+            services.AddSingleton(new EventTypeRegistration(alias, type));
+        services.TryAddSingleton<EventTypeRegistry>();
+        services.AddSingleton<IInlineProjection, BacklinkProjection>();
+        services.AddSingleton<IInlineProjection, CampaignProjection>();
+        services.AddSingleton<BacklinkSchedule>();
+        services.AddSingleton<BacklinkQueries>();
+        services.AddSingleton<BacklinkHistory>();
+        services.AddSingleton<IBacklinkCollector, GrainBacklinkCollector>();
+        services.AddSingleton<BacklinkImporter>();
+        services.AddSingleton<IValidator<CreateCampaignRequest>, CreateCampaignValidator>();
+
+        services.TryAddSingleton<UnboundPorts>();
+        services.TryAddSingleton<IRoutingPort>(sp => sp.GetRequiredService<UnboundPorts>());
+        services.TryAddSingleton<IValidationPort>(sp => sp.GetRequiredService<UnboundPorts>());
+        services.TryAddSingleton<ISubmissionPort>(sp => sp.GetRequiredService<UnboundPorts>());
+        services.TryAddSingleton<IIndexCheckPort>(sp => sp.GetRequiredService<UnboundPorts>());
+        services.AddHostedService<SweeperStarter>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBacklinksEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapCampaignsApi().MapBacklinksApi();
+
+    /// <summary>Every stored event of the module under its alias (aliases never change).</summary>
+    public static IReadOnlyList<(string Alias, Type Type)> EventTypes { get; } =
+    [
+        ("backlink.collected.v1", typeof(BacklinkCollected)),
+        ("backlink.campaign-joined.v1", typeof(BacklinkJoinedCampaign)),
+        ("backlink.routed.v1", typeof(BacklinkRouted)),
+        ("backlink.validated.v1", typeof(BacklinkValidated)),
+        ("backlink.failed.v1", typeof(BacklinkFailed)),
+        ("backlink.submission-attempted.v1", typeof(SubmissionAttempted)),
+        ("backlink.submitted.v1", typeof(BacklinkSubmitted)),
+        ("backlink.index-checked.v1", typeof(IndexChecked)),
+        ("backlink.indexed.v1", typeof(BacklinkIndexed)),
+        ("backlink.retry-requested.v1", typeof(RetryRequested)),
+        ("backlink.retired.v1", typeof(BacklinkRetired)),
+        ("backlink.check-requested.v1", typeof(CheckRequested)),
+        ("campaign.created.v1", typeof(CampaignCreated)),
+        ("campaign.paused.v1", typeof(CampaignPaused)),
+        ("campaign.resumed.v1", typeof(CampaignResumed)),
+        ("campaign.cancelled.v1", typeof(CampaignCancelled)),
+        ("campaign.sitemap-queued.v1", typeof(SitemapQueued)),
+    ];
+}
+
+/// <summary>Registers the sweeper's reminder once the silo runs (every silo asks; the first registration wins).</summary>
+internal sealed partial class SweeperStarter(IGrainFactory grains, ILogger<SweeperStarter> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<ISweeperGrain>(0).EnsureRunningAsync();
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogNotYet(logger, e, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not start the sweeper yet (attempt {Attempt}); retrying")]
+    private static partial void LogNotYet(ILogger logger, Exception exception, int attempt);
+}

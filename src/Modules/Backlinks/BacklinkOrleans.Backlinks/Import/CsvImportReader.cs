@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace BacklinkOrleans.Backlinks.Import;
+
+/// <summary>
+/// CSV with a header row: <c>url</c> plus optional <c>target_url</c>, <c>anchor</c>, <c>note</c>, <c>priority</c>
+/// (any order, case-insensitive, other columns ignored). The delimiter (, ; tab |) is sniffed; a UTF-8 BOM is
+/// tolerated. A row the parser cannot read is reported and skipped; the rows after it still count.
+/// </summary>
+internal sealed class CsvImportReader : IImportReader
+{
+    public async IAsyncEnumerable<ImportRow> ReadAsync(Stream body, ImportContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? badData = null;
+        var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            DetectDelimiter = true,
+            DetectDelimiterValues = [",", ";", "\t", "|"],
+            HasHeaderRecord = true,
+            PrepareHeaderForMatch = args => args.Header.Trim().ToLowerInvariant(),
+            MissingFieldFound = null,
+            HeaderValidated = null,
+            BadDataFound = args => badData ??= $"malformed CSV near '{Excerpt(args.RawRecord)}'",
+            TrimOptions = TrimOptions.Trim,
+            IgnoreBlankLines = true,
+        };
+        using var reader = new StreamReader(body, detectEncodingFromByteOrderMarks: true);
+        using var csv = new CsvReader(reader, configuration);
+        if (!await csv.ReadAsync() || !csv.ReadHeader())
+            throw new ImportFormatException("The CSV is empty; it needs a header row with a 'url' column.");
+        var header = csv.HeaderRecord ?? [];
+        var columns = header.Select(h => h.Trim().ToLowerInvariant()).ToList();
+        if (!columns.Contains("url"))
+            throw new ImportFormatException($"The CSV header has no 'url' column (found: {string.Join(", ", header.Select(h => $"'{h}'"))}).");
+
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await csv.ReadAsync();
+            }
+            catch (CsvHelperException e)
+            {
+                context.Aborted = $"The CSV could not be read past row {csv.Parser.Row}: {e.Message.Split('\n')[0]}";
+                yield break;
+            }
+            if (!more)
+                yield break;
+            cancellationToken.ThrowIfCancellationRequested();
+            var number = csv.Parser.Row;
+            if (badData is not null)
+            {
+                yield return new ImportRow(number, null, null, null, null, null, badData);
+                badData = null;
+                continue;
+            }
+            yield return new ImportRow(number, Field(csv, columns, "url"), Field(csv, columns, "target_url"), Field(csv, columns, "anchor"),
+                Field(csv, columns, "note"), Field(csv, columns, "priority"));
+        }
+    }
+
+    private static string? Field(CsvReader csv, List<string> columns, string name)
+    {
+        var index = columns.IndexOf(name);
+        return index < 0 || index >= csv.Parser.Count ? null : csv.GetField(index) is { Length: > 0 } value ? value : null;
+    }
+
+    private static string Excerpt(string raw) => raw.Length <= 60 ? raw.TrimEnd('\r', '\n') : raw[..60] + "…";
+}
