@@ -52,14 +52,17 @@ internal sealed class CsvImportReader : IImportReader
                 yield break;
             cancellationToken.ThrowIfCancellationRequested();
             var number = csv.Parser.Row;
+            // Fields are parsed lazily: bad data is reported while they are read, so read them first.
+            var row = new ImportRow(number, Field(csv, columns, "url"), Field(csv, columns, "target_url"), Field(csv, columns, "anchor"),
+                Field(csv, columns, "note"), Field(csv, columns, "priority"));
+            for (var i = 0; i < csv.Parser.Count; i++)
+                _ = csv.GetField(i);
             if (badData is not null)
             {
-                yield return new ImportRow(number, null, null, null, null, null, badData);
+                row = new ImportRow(number, null, null, null, null, null, badData);
                 badData = null;
-                continue;
             }
-            yield return new ImportRow(number, Field(csv, columns, "url"), Field(csv, columns, "target_url"), Field(csv, columns, "anchor"),
-                Field(csv, columns, "note"), Field(csv, columns, "priority"));
+            yield return row;
         }
     }
 

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Text;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Backlinks.Import;
+using BacklinkOrleans.SharedKernel.Tenancy;
+
+namespace BacklinkOrleans.Backlinks.Tests.Import;
+
+public sealed class ImporterTests
+{
+    /// <summary>Collects like the grains do: the first time a hash is seen it is new, after that a duplicate.</summary>
+    private sealed class RecordingCollector : IBacklinkCollector
+    {
+        private readonly ConcurrentDictionary<string, byte> seen = new();
+        public long MaxHeap;
+        public long Calls;
+
+        public Task<CollectOutcome> CollectAsync(TenantId tenant, string urlHash, CollectBacklink command)
+        {
+            if (Interlocked.Increment(ref Calls) % 2_000 == 0)
+                InterlockedMax(ref MaxHeap, GC.GetTotalMemory(false));
+            return Task.FromResult(new CollectOutcome(seen.TryAdd(urlHash, 0) ? CollectResult.Collected : CollectResult.Duplicate));
+        }
+
+        private static void InterlockedMax(ref long target, long value)
+        {
+            for (var current = Interlocked.Read(ref target); value > current; current = Interlocked.Read(ref target))
+                if (Interlocked.CompareExchange(ref target, value, current) == current)
+                    return;
+        }
+    }
+
+    [Fact]
+    public async Task BadRows_AreNamedWithRowFieldAndReason_AndNeverDropGoodRows()
+    {
+        var csv = """
+            url,target_url,anchor,priority
+            https://a.example/1,,ok,
+            ,,missing url,
+            https://a.example/2,not-a-url,,
+            https://a.example/3,,,101
+            https://a.example/1,,duplicate of row 2,
+            mailto:x@y.example,,,
+            https://a.example/4,https://client.example/,,5
+            """;
+        var collector = new RecordingCollector();
+        var result = await new BacklinkImporter(collector).ImportAsync(TenantId.From("acme"), "c1", new CsvImportReader(),
+            new MemoryStream(Encoding.UTF8.GetBytes(csv)), CancellationToken.None);
+
+        Assert.Equal((7L, 2L, 1L, 4L), (result.Rows, result.Accepted, result.Duplicate, result.Rejected));
+        Assert.Equal([(3L, "url"), (4L, "target_url"), (5L, "priority"), (7L, "url")], result.Errors.Select(e => (e.Row, e.Field)));
+        Assert.Contains("missing", result.Errors[0].Reason);
+        Assert.Contains("scheme 'mailto'", result.Errors[3].Reason);
+    }
+
+    [Fact]
+    public async Task AHundredThousandRowCsv_IsStreamed_WithoutTheHeapGrowingWithTheFile()
+    {
+        const int rows = 100_000;
+        var collector = new RecordingCollector();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        var result = await new BacklinkImporter(collector).ImportAsync(TenantId.From("acme"), "c1", new CsvImportReader(),
+            new GeneratedCsv(rows), CancellationToken.None);
+
+        Assert.Equal((rows, rows - rows / 10, rows / 10, 0L), (result.Rows, result.Accepted, result.Duplicate, result.Rejected));
+        var growth = Math.Max(collector.MaxHeap, GC.GetTotalMemory(false)) - before;
+        Assert.True(growth < 50L * 1024 * 1024, $"the managed heap grew by {growth / 1024 / 1024} MB while streaming {rows} rows");
+    }
+
+    /// <summary>A CSV body generated on the fly, never held in memory: every tenth row repeats an earlier URL.</summary>
+    private sealed class GeneratedCsv(int rows) : Stream
+    {
+        private int next = -1;
+        private byte[] pending = [];
+        private int offset;
+
+        public override int Read(byte[] buffer, int index, int count)
+        {
+            if (offset == pending.Length)
+            {
+                if (next >= rows)
+                    return 0;
+                var line = next < 0 ? "url,anchor,note\n"
+                    : next % 10 == 9 ? $"https://guest-blog-{next / 10 % 500}.example/post/{next - 9},again,\n"
+                    : $"https://guest-blog-{next / 10 % 500}.example/post/{next},anchor {next},a note about row {next}\n";
+                next++;
+                pending = Encoding.UTF8.GetBytes(line);
+                offset = 0;
+            }
+            var n = Math.Min(count, pending.Length - offset);
+            Array.Copy(pending, offset, buffer, index, n);
+            offset += n;
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

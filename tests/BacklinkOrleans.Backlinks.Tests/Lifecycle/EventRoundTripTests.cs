@@ -1,0 +1,63 @@
+using System.Text.Json;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel.EventSourcing;
+using static BacklinkOrleans.Backlinks.Tests.Lifecycle.BacklinkSpec;
+
+namespace BacklinkOrleans.Backlinks.Tests.Lifecycle;
+
+/// <summary>An event that cannot be stored or read back blocks its grain forever: every type is round-tripped.</summary>
+public sealed class EventRoundTripTests
+{
+    private static readonly CampaignSettings Settings = new("Q4", "Acme", ["indexnow", "google"], 1, [TimeSpan.FromHours(1), TimeSpan.FromDays(1)], TimeSpan.FromDays(30), 70);
+
+    private static readonly IDomainEvent[] Samples =
+    [
+        Collected(),
+        new BacklinkJoinedCampaign(Guid.NewGuid(), "c2", T0),
+        Routed("indexnow", "vendor"),
+        Validated(),
+        Failed(FailureReasons.RobotsDisallowed),
+        new SubmissionAttempted(Guid.NewGuid(), "indexnow", "key:ab12", "batch-9", 202, true, null, 340, T0),
+        Submitted(),
+        new IndexChecked(Guid.NewGuid(), false, "Crawled - currently not indexed", T0.AddHours(24), T0),
+        Indexed(),
+        new RetryRequested(Guid.NewGuid(), T0),
+        Retired(),
+        new CheckRequested(Guid.NewGuid(), T0),
+        new CampaignCreated(Guid.NewGuid(), "acme", "c1", Settings, T0),
+        new CampaignPaused(Guid.NewGuid(), T0),
+        new CampaignResumed(Guid.NewGuid(), T0),
+        new CampaignCancelled(Guid.NewGuid(), T0),
+        new SitemapQueued(Guid.NewGuid(), "https://example.com/sitemap-2.xml", T0),
+    ];
+
+    private static readonly EventTypeRegistry Registry = new(BacklinksModule.EventTypes.Select(t => new EventTypeRegistration(t.Alias, t.Type)));
+
+    public static TheoryData<string> Aliases() => [.. BacklinksModule.EventTypes.Select(t => t.Alias)];
+
+    [Theory]
+    [MemberData(nameof(Aliases))]
+    public void EveryEventType_RoundTripsThroughItsAlias(string alias)
+    {
+        var type = BacklinksModule.EventTypes.Single(t => t.Alias == alias).Type;
+        var sample = Assert.Single(Samples, s => s.GetType() == type);
+
+        var stored = Registry.ToEventData(sample);
+        var read = Registry.Deserialize(stored.Type, stored.Data);
+
+        Assert.Equal(alias, stored.Type);
+        Assert.IsType(type, read);
+        Assert.Equal(stored.Data, JsonSerializer.Serialize(read, type, EventTypeRegistry.JsonOptions));
+        Assert.Equal(sample.EventId, read.EventId);
+    }
+
+    [Fact]
+    public void EveryEventTypeOfTheModule_IsRegistered_WithAUniqueVersionedAlias()
+    {
+        var declared = typeof(BacklinksModule).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IDomainEvent).IsAssignableFrom(t)).ToHashSet();
+        Assert.Equal(declared.OrderBy(t => t.Name), BacklinksModule.EventTypes.Select(t => t.Type).OrderBy(t => t.Name));
+        Assert.All(BacklinksModule.EventTypes, t => Assert.Matches(@"^[a-z]+\.[a-z-]+\.v\d+$", t.Alias));
+        Assert.Equal(BacklinksModule.EventTypes.Count, BacklinksModule.EventTypes.Select(t => t.Alias).Distinct().Count());
+    }
+}
