@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Storage;
+using BacklinkOrleans.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+
+namespace BacklinkOrleans.Backlinks.Tests.Grains;
+
+/// <summary>
+/// Ports for grain tests: routes every host to IndexNow except <c>uncovered.example</c>; validation passes, but
+/// hangs for a host that has a closed gate; submission and index checks stay unbound. Calls are counted per URL
+/// hash and the silo that made them is recorded.
+/// </summary>
+internal sealed class TestPorts(ILocalSiloDetails silo) : IRoutingPort, IValidationPort, ISubmissionPort, IIndexCheckPort
+{
+    public static readonly ConcurrentDictionary<string, int> RouteCalls = new();
+    public static readonly ConcurrentDictionary<string, int> ValidateCalls = new();
+    public static readonly ConcurrentDictionary<string, SiloAddress> ValidatedOn = new();
+    public static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
+
+    public Task<IReadOnlyList<string>?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
+    {
+        RouteCalls.AddOrUpdate(backlink.UrlHash, 1, (_, n) => n + 1);
+        return Task.FromResult<IReadOnlyList<string>?>(backlink.Host == "uncovered.example" ? [] : ["indexnow"]);
+    }
+
+    public async Task<ValidationVerdict?> ValidateAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
+    {
+        ValidateCalls.AddOrUpdate(backlink.UrlHash, 1, (_, n) => n + 1);
+        ValidatedOn[backlink.UrlHash] = silo.SiloAddress;
+        if (Gates.TryGetValue(backlink.Host, out var gate))
+            await gate.Task;
+        return new ValidationVerdict(true, null, null, $"test validation on {silo.SiloAddress}");
+    }
+
+    public Task<DateTimeOffset?> EnqueueAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
+
+    public Task<IndexCheckReport?> CheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<IndexCheckReport?>(null);
+}
+
+/// <summary>Two in-process silos sharing one SQLite file (events, read models, reminders), with fast sweeping.</summary>
+public sealed class LifecycleCluster : IAsyncLifetime
+{
+    private string folder = null!;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        folder = Directory.CreateTempSubdirectory("backlink-grains-").FullName;
+        var storage = new StorageSettings(null, folder);
+        await new SqliteDatabase(storage.SqlitePath) { ModuleAssemblies = [typeof(BacklinksModule).Assembly] }.MigrateAsync(NullLogger.Instance);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Backlinks:SweepPeriod"] = "00:00:01",
+            ["Backlinks:SweepLease"] = "00:00:03",
+            ["Backlinks:UnboundPortRetry"] = "00:10:00",
+        }).Build();
+
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.ClusterId = builder.Options.ServiceId = $"grains-{Guid.NewGuid():N}";
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddBacklinkStorage(storage);
+            silo.Services.AddBacklinks(configuration);
+            silo.Services.Replace(ServiceDescriptor.Singleton<TestPorts, TestPorts>());
+            silo.Services.Replace(ServiceDescriptor.Singleton<IRoutingPort>(sp => sp.GetRequiredService<TestPorts>()));
+            silo.Services.Replace(ServiceDescriptor.Singleton<IValidationPort>(sp => sp.GetRequiredService<TestPorts>()));
+            silo.Services.Replace(ServiceDescriptor.Singleton<ISubmissionPort>(sp => sp.GetRequiredService<TestPorts>()));
+            silo.Services.Replace(ServiceDescriptor.Singleton<IIndexCheckPort>(sp => sp.GetRequiredService<TestPorts>()));
+            silo.Configure<ReminderOptions>(o =>
+            {
+                o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
+                o.RefreshReminderListPeriod = TimeSpan.FromSeconds(1);
+                o.ReminderLoadingWindow = TimeSpan.FromMinutes(1);
+            });
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    public async Task<string> NewCampaignAsync(string tenant = "acme")
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await Grains.GetGrain<ICampaignGrain>($"{tenant}/{id}").CreateAsync(
+            new CampaignSettings("test", "client", ["indexnow"], 1, [TimeSpan.FromHours(1)], TimeSpan.FromDays(30), 50));
+        return id;
+    }
+
+    /// <summary>Polls a backlink until its state is <paramref name="state"/>.</summary>
+    public async Task<BacklinkView> WaitForStateAsync(IBacklinkGrain backlink, string state, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        BacklinkView? view = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                view = await backlink.GetAsync();
+                if (view?.State == state)
+                    return view;
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                // the silo that hosted it is gone; the directory catches up
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"backlink never reached '{state}'; last seen: {view?.State ?? "(none)"}");
+    }
+}
