@@ -1,0 +1,67 @@
+using System.Reflection;
+using BacklinkOrleans.Accounts;
+using BacklinkOrleans.Backlinks;
+using BacklinkOrleans.SharedKernel.Tenancy;
+using BacklinkOrleans.Storage;
+using NetArchTest.Rules;
+
+namespace BacklinkOrleans.Api.Tests;
+
+/// <summary>The dependency direction of design.md and ADR 0002, enforced.</summary>
+public sealed class ArchitectureTests
+{
+    private static readonly Assembly SharedKernel = typeof(TenantId).Assembly;
+    private static readonly Assembly Storage = typeof(StorageSettings).Assembly;
+    private static readonly Assembly Backlinks = typeof(BacklinksModule).Assembly;
+    private static readonly Assembly Accounts = typeof(AccountsModule).Assembly;
+    private static readonly Assembly[] Modules = [Backlinks, Accounts];
+
+    [Fact]
+    public void SharedKernel_DependsOnNoModule_NorOnStorage() =>
+        AssertNone(Types.InAssembly(SharedKernel).Should().NotHaveDependencyOnAny(
+            "BacklinkOrleans.Backlinks", "BacklinkOrleans.Accounts", "BacklinkOrleans.Storage", "BacklinkOrleans.Host"));
+
+    [Fact]
+    public void Modules_DependOnNeitherStorageNorTheHost()
+    {
+        foreach (var module in Modules)
+            AssertNone(Types.InAssembly(module).Should().NotHaveDependencyOnAny("BacklinkOrleans.Storage", "BacklinkOrleans.Host"));
+    }
+
+    [Fact]
+    public void Backlinks_DependsOnNoOtherModule() =>
+        AssertNone(Types.InAssembly(Backlinks).Should().NotHaveDependencyOnAny("BacklinkOrleans.Accounts"));
+
+    [Fact]
+    public void Accounts_DoesNotDependOnBacklinks() =>
+        AssertNone(Types.InAssembly(Accounts).Should().NotHaveDependencyOn("BacklinkOrleans.Backlinks"));
+
+    [Fact]
+    public void AModulesPublicSurface_IsItsContracts_AndItsRegistration()
+    {
+        foreach (var module in Modules)
+        {
+            var name = module.GetName().Name!;
+            var leaks = module.GetExportedTypes()
+                .Where(t => t.Namespace != $"{name}.Contracts" && t.Namespace?.StartsWith("OrleansCodeGen", StringComparison.Ordinal) != true && !t.Name.EndsWith("Module", StringComparison.Ordinal) && !t.Name.EndsWith("Options", StringComparison.Ordinal))
+                .Select(t => t.FullName).ToList();
+            Assert.True(leaks.Count == 0, $"{name} exposes non-contract types: {string.Join(", ", leaks)}");
+        }
+    }
+
+    [Fact]
+    public void GrainsAreInternalAndSealed()
+    {
+        foreach (var module in Modules)
+        {
+            var grains = module.GetTypes().Where(t => typeof(Orleans.Grain).IsAssignableFrom(t) && !t.IsAbstract).ToList();
+            Assert.All(grains, g => Assert.True(g.IsNotPublic && g.IsSealed, $"{g.FullName} should be internal sealed"));
+        }
+    }
+
+    private static void AssertNone(ConditionList rule)
+    {
+        var result = rule.GetResult();
+        Assert.True(result.IsSuccessful, "violations: " + string.Join(", ", result.FailingTypeNames ?? []));
+    }
+}
