@@ -40,7 +40,9 @@ internal sealed class TestPorts(ILocalSiloDetails silo) : IRoutingPort, IValidat
         return new ValidationVerdict(true, null, null, $"test validation on {silo.SiloAddress}");
     }
 
-    public Task<DateTimeOffset?> EnqueueAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
+    /// <summary>Hosts named queued.example are "handed to a quota grain" that answers within the hour; others stay unbound.</summary>
+    public Task<DateTimeOffset?> EnqueueAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) =>
+        Task.FromResult<DateTimeOffset?>(backlink.Host == "queued.example" ? DateTimeOffset.UtcNow.AddHours(1) : null);
 
     public Task<IndexCheckReport?> CheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<IndexCheckReport?>(null);
 }

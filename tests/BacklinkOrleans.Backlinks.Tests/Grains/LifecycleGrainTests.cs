@@ -1,5 +1,6 @@
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.SharedKernel.Urls;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BacklinkOrleans.Backlinks.Tests.Grains;
 
@@ -100,5 +101,34 @@ public sealed class LifecycleGrainTests(LifecycleCluster cluster)
         Assert.True(retire.Accepted);
         Assert.True(retire.Backlink!.Retired);
         Assert.Equal((false, "retired"), (again.Accepted, again.RejectionCode));
+    }
+
+    [Fact]
+    public async Task ALongWait_RegistersTheFollowupReminder_AndRetiringRemovesIt()
+    {
+        var campaign = await cluster.NewCampaignAsync();
+        var (url, hash) = NewUrl("queued.example");
+        var backlink = Backlink(hash);
+        var reminders = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+
+        await backlink.CollectAsync(new CollectBacklink(url, campaign, null, null, null, 50));
+        await cluster.WaitForStateAsync(backlink, "validated");
+        var registered = await WaitForAsync(async () => (await reminders.ReadRows(backlink.GetGrainId())).Reminders.Any(r => r.ReminderName == "followup"));
+
+        Assert.True(registered, "a wait of an hour should register the followup reminder");
+        Assert.True((await backlink.RetireAsync()).Accepted);
+        Assert.True(await WaitForAsync(async () => (await reminders.ReadRows(backlink.GetGrainId())).Reminders.Count == 0),
+            "with nothing pending the reminder should be gone");
+    }
+
+    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition())
+                return true;
+            await Task.Delay(100);
+        }
+        return false;
     }
 }
