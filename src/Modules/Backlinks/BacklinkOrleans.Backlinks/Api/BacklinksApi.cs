@@ -58,21 +58,9 @@ internal static class BacklinksApi
         var outcome = await command(grains.GetGrain<IBacklinkGrain>($"{user.Tenant().Value}/{sha256}"));
         if (outcome.Accepted)
             return TypedResults.Ok(outcome.Backlink!);
-        return outcome.RejectionCode == "not-collected"
-            ? NotFound(sha256)
-            : TypedResults.Conflict(new ProblemDetails
-            {
-                Title = "Not possible in this state",
-                Detail = outcome.RejectionMessage,
-                Status = StatusCodes.Status409Conflict,
-                Extensions = { ["code"] = outcome.RejectionCode },
-            });
+        return outcome.RejectionCode == "not-collected" ? NotFound(sha256) : Problems.Rejected(outcome.RejectionCode, outcome.RejectionMessage);
     }
 
-    private static NotFound<ProblemDetails> NotFound(string sha256, DateTimeOffset? asOf = null) => TypedResults.NotFound(new ProblemDetails
-    {
-        Title = "Not found",
-        Detail = asOf is null ? $"No backlink {sha256} in this tenant." : $"Backlink {sha256} had not been collected by {asOf:O}.",
-        Status = StatusCodes.Status404NotFound,
-    });
+    private static NotFound<ProblemDetails> NotFound(string sha256, DateTimeOffset? asOf = null) => Problems.NotFound(
+        asOf is null ? $"No backlink {sha256} in this tenant." : $"Backlink {sha256} had not been collected by {asOf:O}.");
 }

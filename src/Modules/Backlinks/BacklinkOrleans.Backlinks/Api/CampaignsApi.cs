@@ -66,9 +66,7 @@ internal static class CampaignsApi
         var tenant = user.Tenant().Value;
         var outcome = await control(grains.GetGrain<ICampaignGrain>($"{tenant}/{id}"));
         if (!outcome.Accepted)
-            return outcome.RejectionCode == "not-found"
-                ? NotFound(id)
-                : TypedResults.Conflict(Problem(StatusCodes.Status409Conflict, "Not possible in this state", outcome.RejectionMessage, outcome.RejectionCode));
+            return outcome.RejectionCode == "not-found" ? NotFound(id) : Problems.Rejected(outcome.RejectionCode, outcome.RejectionMessage);
         return TypedResults.Ok((await queries.GetCampaignAsync(tenant, id, cancellationToken))!);
     }
 
@@ -102,7 +100,7 @@ internal static class CampaignsApi
             case null:
                 return NotFound(id);
             case CampaignStatuses.Cancelled:
-                return TypedResults.Conflict(Problem(StatusCodes.Status409Conflict, "Campaign cancelled", "A cancelled campaign takes no new backlinks.", "cancelled"));
+                return TypedResults.Conflict(Problems.Of(StatusCodes.Status409Conflict, "Campaign cancelled", "A cancelled campaign takes no new backlinks.", "cancelled"));
         }
 
         var (body, mediaType) = await UploadAsync(request, cancellationToken);
@@ -124,7 +122,7 @@ internal static class CampaignsApi
         }
         catch (ImportFormatException e)
         {
-            return TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, "Unreadable upload", e.Message, "unreadable-upload"));
+            return TypedResults.BadRequest(Problems.Of(StatusCodes.Status400BadRequest, "Unreadable upload", e.Message, "unreadable-upload"));
         }
     }
 
@@ -154,14 +152,5 @@ internal static class CampaignsApi
     private static string MediaTypeOf(string? contentType) =>
         (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant() is { Length: > 0 } type ? type : "(none)";
 
-    private static NotFound<ProblemDetails> NotFound(string id) =>
-        TypedResults.NotFound(Problem(StatusCodes.Status404NotFound, "Not found", $"No campaign '{id}' in this tenant.", null));
-
-    private static ProblemDetails Problem(int status, string title, string? detail, string? code)
-    {
-        var problem = new ProblemDetails { Title = title, Detail = detail, Status = status };
-        if (code is not null)
-            problem.Extensions["code"] = code;
-        return problem;
-    }
+    private static NotFound<ProblemDetails> NotFound(string id) => Problems.NotFound($"No campaign '{id}' in this tenant.");
 }
