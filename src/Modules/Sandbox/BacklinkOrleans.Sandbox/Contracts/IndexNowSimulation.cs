@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+
+namespace BacklinkOrleans.Sandbox.Contracts;
+
+/// <summary>One request the simulated IndexNow engine answered, with what it carried.</summary>
+public sealed record IndexNowSubmission(
+    DateTimeOffset At, string Endpoint, string Method, string? Host, string? Key, string? KeyLocation,
+    IReadOnlyList<string> Urls, int Status, string? Reason)
+{
+    /// <summary>200 and 202 mean the URLs were received.</summary>
+    public bool Accepted => Status is 200 or 202;
+}
+
+/// <summary>
+/// The simulated IndexNow engine (the endpoints of protocols.md all share it), strict as the real service:
+/// 405 for other methods, 400 for malformed requests, 422 when any URL is off the host or outside the key
+/// location's folder or the key's format is wrong (for the whole request), 403 when the key file is missing or
+/// differs, 429 over the daily limit per key. Scriptable: answer the next requests with a chosen status (a 429
+/// storm, with or without Retry-After), a 5xx rate, latency, a first-time "key validation pending" 202, and a hook
+/// that can hold requests.
+/// </summary>
+public sealed class IndexNowSimulation
+{
+    public static readonly IReadOnlyList<string> Endpoints =
+        ["api.indexnow.org", "www.bing.com", "yandex.com", "search.seznam.cz", "searchadvisor.naver.com", "indexnow.yep.com"];
+
+    public const int MaxUrlsPerRequest = 10_000;
+
+    private readonly ConcurrentQueue<(int Status, TimeSpan? RetryAfter)> scripted = new();
+    private readonly List<IndexNowSubmission> submissions = [];
+    private readonly Random random = new(20261124);
+
+    /// <summary>URLs accepted per key per UTC day before 429 (common practice; no official figure).</summary>
+    public int DailyLimitPerKey { get; set; } = 10_000;
+
+    /// <summary>When true, the first accepted request of a key answers 202 (received, key validation pending).</summary>
+    public bool KeyValidationPending { get; set; }
+
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Share of requests answered 503 at random (0 to 1).</summary>
+    public double ServerErrorRate { get; set; }
+
+    /// <summary>Awaited before a request is answered; tests hold requests here (e.g. to kill a silo mid-send).</summary>
+    public Func<IndexNowSubmission, Task>? BeforeAnswer { get; set; }
+
+    public IReadOnlyList<IndexNowSubmission> Submissions
+    {
+        get
+        {
+            lock (submissions)
+                return [.. submissions];
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> requests answer <paramref name="status"/>, with Retry-After when given.</summary>
+    public void RespondNext(int count, int status, TimeSpan? retryAfter = null)
+    {
+        for (var i = 0; i < count; i++)
+            scripted.Enqueue((status, retryAfter));
+    }
+
+    internal bool TryTakeScripted(out (int Status, TimeSpan? RetryAfter) answer) => scripted.TryDequeue(out answer);
+
+    internal bool RandomServerError()
+    {
+        lock (random)
+            return ServerErrorRate > 0 && random.NextDouble() < ServerErrorRate;
+    }
+
+    internal void Record(IndexNowSubmission submission)
+    {
+        lock (submissions)
+            submissions.Add(submission);
+    }
+
+    internal readonly ConcurrentDictionary<(string Key, DateOnly Day), int> UsedPerKeyAndDay = new();
+    internal readonly ConcurrentDictionary<string, byte> KeysSeen = new();
+}

@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using BacklinkOrleans.Sandbox.Contracts;
+using BacklinkOrleans.Sandbox.Engines;
+using BacklinkOrleans.Sandbox.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BacklinkOrleans.Sandbox;
+
+/// <summary>
+/// The outside world, simulated: one Kestrel server on 127.0.0.1 (an HTTP and an HTTPS port) that serves many
+/// virtual hosts by their Host header — publishers' sites and the search engines' APIs. Clients reach it through
+/// <see cref="CreateHandler"/>, which connects every host name to it and trusts only its own CA; nothing else on
+/// the machine is redirected or trusts it.
+/// </summary>
+public sealed class SandboxServer : IAsyncDisposable
+{
+    private const int MaxBodyBytes = 32 * 1024 * 1024;
+    private readonly ConcurrentDictionary<string, SimulatedSite> sites = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SandboxCertificateAuthority authority = new();
+    private readonly TimeProvider time;
+    private WebApplication? app;
+    private HttpClient? selfClient;
+    private IndexNowEngine? indexNow;
+
+    private SandboxServer(TimeProvider time) => this.time = time;
+
+    public int HttpPort { get; private set; }
+
+    public int HttpsPort { get; private set; }
+
+    public RequestLog Log { get; } = new();
+
+    public IndexNowSimulation IndexNow { get; } = new();
+
+    /// <summary>The simulated site on <paramref name="host"/> (created empty on first use).</summary>
+    public SimulatedSite Site(string host) => sites.GetOrAdd(host.ToLowerInvariant().TrimEnd('.'), h => new SimulatedSite(h));
+
+    /// <summary>Starts the server on free loopback ports. <paramref name="time"/> is the application's clock (quota days, log times).</summary>
+    public static async Task<SandboxServer> StartAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var server = new SandboxServer(time ?? TimeProvider.System);
+        await server.StartCoreAsync(cancellationToken);
+        return server;
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificateSelector = (_, name) => authority.CertificateFor(string.IsNullOrEmpty(name) ? "localhost" : name),
+            }));
+        });
+        app = builder.Build();
+        app.Run(HandleAsync);
+        await app.StartAsync(cancellationToken);
+
+        foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses)
+        {
+            var uri = new Uri(address);
+            if (uri.Scheme == "https")
+                HttpsPort = uri.Port;
+            else
+                HttpPort = uri.Port;
+        }
+        selfClient = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(10) };
+        indexNow = new IndexNowEngine(IndexNow, time, FetchAsync);
+    }
+
+    /// <summary>
+    /// A handler for clients configured for the Sandbox: every host name connects to the Sandbox (port 443 and
+    /// https to its HTTPS port, anything else to its HTTP port), and only the Sandbox's CA is trusted.
+    /// </summary>
+    public SocketsHttpHandler CreateHandler() => new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var port = context.DnsEndPoint.Port == 443 || context.InitialRequestMessage.RequestUri?.Scheme == "https" ? HttpsPort : HttpPort;
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            authority.Trusts(certificate as System.Security.Cryptography.X509Certificates.X509Certificate2, errors) },
+    };
+
+    /// <summary>A client configured for the Sandbox (see <see cref="CreateHandler"/>).</summary>
+    public HttpClient CreateClient() => new(CreateHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(30) };
+
+    private async Task<(int Status, string Body)> FetchAsync(Uri uri)
+    {
+        try
+        {
+            using var response = await selfClient!.GetAsync(uri);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException e)
+        {
+            return (0, e.Message);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var host = context.Request.Host.Host.ToLowerInvariant().TrimEnd('.');
+        var body = await ReadBodyAsync(context.Request);
+        if (IndexNowSimulation.Endpoints.Contains(host))
+            await indexNow!.HandleAsync(context, body);
+        else if (!await ServeSiteAsync(context, host))
+            return; // connection dropped: nothing to record as answered
+        Log.Add(new RecordedRequest(time.GetUtcNow(), context.Request.Scheme, host, context.Request.Method,
+            context.Request.Path + context.Request.QueryString, body, context.Response.StatusCode,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+    }
+
+    private async Task<bool> ServeSiteAsync(HttpContext context, string host)
+    {
+        var site = Site(host);
+        if (site.Unreachable)
+        {
+            Log.Add(new RecordedRequest(time.GetUtcNow(), context.Request.Scheme, host, context.Request.Method,
+                context.Request.Path + context.Request.QueryString, null, 0, new Dictionary<string, string>()));
+            context.Abort();
+            return false;
+        }
+        var page = site.Answer(context.Request.Path.Value ?? "/");
+        var delay = site.Latency + page.Delay;
+        if (delay > TimeSpan.Zero)
+            await Task.Delay(delay, context.RequestAborted);
+        context.Response.StatusCode = page.Status;
+        context.Response.ContentType = page.ContentType;
+        foreach (var (name, value) in page.Headers ?? new Dictionary<string, string>())
+            context.Response.Headers[name] = value;
+        var bytes = Encoding.UTF8.GetBytes(page.Body ?? "");
+        if (page.Gzip)
+        {
+            using var compressed = new MemoryStream();
+            await using (var gzip = new GZipStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
+                await gzip.WriteAsync(bytes);
+            bytes = compressed.ToArray();
+            context.Response.Headers.ContentEncoding = "gzip";
+        }
+        if (!HttpMethods.IsHead(context.Request.Method))
+            await context.Response.Body.WriteAsync(bytes);
+        return true;
+    }
+
+    private static async Task<string?> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.ToString().Contains("chunked", StringComparison.OrdinalIgnoreCase)))
+            return null;
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        return await reader.ReadToEndAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        selfClient?.Dispose();
+        if (app is not null)
+            await app.DisposeAsync();
+        authority.Dispose();
+    }
+}
