@@ -3,6 +3,7 @@ using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace BacklinkOrleans.Api.Tests;
 
@@ -10,8 +11,30 @@ namespace BacklinkOrleans.Api.Tests;
 public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string OperatorKey = "test-operator-key-0123456789";
-    private readonly string folder = Directory.CreateTempSubdirectory("backlink-api-").FullName;
+    public static readonly string MasterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly string folder;
+
+    protected ApiFactory(string? dataFolder = null, string? masterKey = null)
+    {
+        folder = dataFolder ?? Directory.CreateTempSubdirectory("backlink-api-").FullName;
+        MasterKeySetting = masterKey ?? MasterKey;
+        OwnsFolder = dataFolder is null;
+    }
+
+    /// <summary>The master key this Host is configured with (base64).</summary>
+    public string MasterKeySetting { get; }
+
+    private bool OwnsFolder { get; }
     private string? postgres;
+
+    /// <summary>Every log line the Host wrote (BacklinkOrleans and ASP.NET Core categories, all levels).</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>The embedded profile's data folder (SQLite files, master key).</summary>
+    public string DataFolder => folder;
+
+    /// <summary>The cluster profile's database, when this factory runs it.</summary>
+    public string? Postgres => postgres;
 
     protected abstract bool Cluster { get; }
 
@@ -30,7 +53,14 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Cluster:SiloPort", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Cluster:GatewayPort", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Accounts:OperatorKey", OperatorKey);
+        builder.UseSetting("DataProtection:MasterKey", MasterKeySetting);
+        builder.UseSetting("Sandbox:Enabled", "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.ConfigureLogging(logging => logging
+            .AddProvider(Logs)
+            .AddFilter<CapturedLogs>("BacklinkOrleans", LogLevel.Trace)
+            .AddFilter<CapturedLogs>("Microsoft.AspNetCore", LogLevel.Trace)
+            .AddFilter<CapturedLogs>("System.Net.Http", LogLevel.Trace));
     }
 
     /// <summary>A client with no key.</summary>
@@ -59,6 +89,8 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
     {
         await DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!OwnsFolder)
+            return;
         try
         {
             Directory.Delete(folder, recursive: true);
@@ -72,10 +104,44 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
 public sealed class EmbeddedApiFactory : ApiFactory
 {
+    public EmbeddedApiFactory()
+    {
+    }
+
+    /// <summary>A Host over an existing data folder (a restart), with the given master key.</summary>
+    public EmbeddedApiFactory(string dataFolder, string masterKey)
+        : base(dataFolder, masterKey)
+    {
+    }
+
     protected override bool Cluster => false;
 }
 
 public sealed class ClusterApiFactory : ApiFactory
 {
     protected override bool Cluster => true;
+}
+
+/// <summary>A logger provider that keeps every message (with its exception) for the secret scans.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> lines = new();
+
+    public IReadOnlyList<string> Lines => [.. lines];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} {exception}");
+    }
 }

@@ -14,7 +14,9 @@ public sealed class ArchitectureTests
     private static readonly Assembly Storage = typeof(StorageSettings).Assembly;
     private static readonly Assembly Backlinks = typeof(BacklinksModule).Assembly;
     private static readonly Assembly Accounts = typeof(AccountsModule).Assembly;
-    private static readonly Assembly[] Modules = [Backlinks, Accounts];
+    private static readonly Assembly Sandbox = typeof(BacklinkOrleans.Sandbox.SandboxModule).Assembly;
+    private static readonly Assembly Validation = typeof(BacklinkOrleans.Validation.ValidationModule).Assembly;
+    private static readonly Assembly[] Modules = [Backlinks, Accounts, Sandbox, Validation];
 
     [Fact]
     public void SharedKernel_DependsOnNoModule_NorOnStorage() =>
@@ -33,6 +35,25 @@ public sealed class ArchitectureTests
         AssertNone(Types.InAssembly(Backlinks).Should().NotHaveDependencyOnAny("BacklinkOrleans.Accounts"));
 
     [Fact]
+    public void Sandbox_DependsOnNothingButTheSharedKernel() =>
+        AssertNone(Types.InAssembly(Sandbox).Should().NotHaveDependencyOnAny(
+            "BacklinkOrleans.Backlinks", "BacklinkOrleans.Accounts", "BacklinkOrleans.Validation"));
+
+    [Fact]
+    public void Modules_UseEachOthersContractsOnly()
+    {
+        foreach (var module in Modules)
+        {
+            // NetArchTest matches by prefix, so list the other modules' non-contract types by full name.
+            var foreign = Modules.Where(m => m != module).SelectMany(m => m.GetTypes())
+                .Where(t => t.FullName is { } name && !name.Contains(".Contracts.", StringComparison.Ordinal)
+                    && !name.StartsWith("OrleansCodeGen", StringComparison.Ordinal) && !name.Contains('<') && !name.Contains('+'))
+                .Select(t => t.FullName!).ToArray();
+            AssertNone(Types.InAssembly(module).Should().NotHaveDependencyOnAny(foreign));
+        }
+    }
+
+    [Fact]
     public void Accounts_DoesNotDependOnBacklinks() =>
         AssertNone(Types.InAssembly(Accounts).Should().NotHaveDependencyOn("BacklinkOrleans.Backlinks"));
 
@@ -43,7 +64,9 @@ public sealed class ArchitectureTests
         {
             var name = module.GetName().Name!;
             var leaks = module.GetExportedTypes()
-                .Where(t => t.Namespace != $"{name}.Contracts" && t.Namespace?.StartsWith("OrleansCodeGen", StringComparison.Ordinal) != true && !t.Name.EndsWith("Module", StringComparison.Ordinal) && !t.Name.EndsWith("Options", StringComparison.Ordinal))
+                .Where(t => t.Namespace != $"{name}.Contracts" && t.Namespace?.StartsWith("OrleansCodeGen", StringComparison.Ordinal) != true
+                    && !t.Name.EndsWith("Module", StringComparison.Ordinal) && !t.Name.EndsWith("Options", StringComparison.Ordinal)
+                    && !t.FullName!.StartsWith("BacklinkOrleans.Sandbox.Sandbox", StringComparison.Ordinal)) // the Sandbox's server and host are its product surface
                 .Select(t => t.FullName).ToList();
             Assert.True(leaks.Count == 0, $"{name} exposes non-contract types: {string.Join(", ", leaks)}");
         }

@@ -1,5 +1,7 @@
 using BacklinkOrleans.Accounts;
 using BacklinkOrleans.Backlinks;
+using BacklinkOrleans.Sandbox;
+using BacklinkOrleans.Validation;
 
 namespace BacklinkOrleans.Host.Hosting;
 
@@ -10,8 +12,13 @@ internal static class Api
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        builder.Services.AddAccounts();
+        var storage = HostSettings.Storage(builder.Configuration);
+        var defaultMasterKey = storage.IsCluster ? null : Path.Combine(Path.GetDirectoryName(storage.SqlitePath)!, "master.key");
+        builder.Services.AddAccounts(builder.Configuration, defaultMasterKey);
         builder.Services.AddBacklinks(builder.Configuration);
+        builder.Services.AddValidation();
+        if (builder.Configuration.GetValue<bool>("Sandbox:Enabled"))
+            builder.Services.AddSandboxMode();
         return builder;
     }
 
@@ -24,6 +31,8 @@ internal static class Api
         app.MapOpenApi();
         app.MapAccountsEndpoints();
         app.MapBacklinksEndpoints();
+        if (app.Configuration.GetValue<bool>("Sandbox:Enabled"))
+            app.MapSandboxEndpoints();
         return app;
     }
 }

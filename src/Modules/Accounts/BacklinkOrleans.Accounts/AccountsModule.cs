@@ -1,4 +1,11 @@
 using BacklinkOrleans.Accounts.Authentication;
+using BacklinkOrleans.Accounts.Credentials;
+using BacklinkOrleans.Accounts.Protection;
+using BacklinkOrleans.SharedKernel.Http;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Accounts.Tenants;
 using BacklinkOrleans.SharedKernel.EventSourcing;
@@ -14,8 +21,12 @@ namespace BacklinkOrleans.Accounts;
 
 public static class AccountsModule
 {
-    /// <summary>Tenants, API keys, the X-Api-Key authentication scheme and the tenant/operator policies.</summary>
-    public static IServiceCollection AddAccounts(this IServiceCollection services)
+    /// <summary>
+    /// Tenants, API keys, the X-Api-Key authentication scheme and the tenant/operator policies, and tenants'
+    /// encrypted credentials. <paramref name="defaultMasterKeyFile"/>: where the master key is kept when
+    /// configuration names none (the embedded profile's data folder; null on a cluster, where it must be configured).
+    /// </summary>
+    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration, string? defaultMasterKeyFile)
     {
         services.AddMigrations(typeof(AccountsModule).Assembly);
         services.AddEventType<TenantCreated>(AccountsEventAliases.TenantCreated);
@@ -25,6 +36,23 @@ public static class AccountsModule
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ITenantAdministration>(sp => sp.GetRequiredService<TenantDirectory>());
         services.AddSingleton<IValidator<CreateTenantRequest>, CreateTenantValidator>();
+        services.AddEventType<CredentialAdded>(CredentialEventAliases.Added);
+        services.AddEventType<CredentialVerified>(CredentialEventAliases.Verified);
+        services.AddEventType<CredentialRemoved>(CredentialEventAliases.Removed);
+        services.AddSingleton<IValidator<AddCredentialRequest>, CredentialValidator>();
+        services.AddSingleton<CredentialVault>();
+        services.AddSingleton<CredentialDirectory>();
+        services.AddSingleton<ICredentialDirectory>(sp => sp.GetRequiredService<CredentialDirectory>());
+        services.AddOutboundHttp();
+
+        // The key ring lives in the shared database, each key encrypted with a master key kept outside it.
+        services.AddSingleton(_ => MasterKey.Load(configuration, defaultMasterKeyFile));
+        services.AddDataProtection().SetApplicationName("BacklinkOrleans");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
+        {
+            options.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IReadModelDatabase>(), sp.GetRequiredService<TimeProvider>());
+            options.XmlEncryptor = new MasterKeyXmlEncryptor(sp.GetRequiredService<MasterKey>());
+        }));
 
         services.AddAuthentication(TenantClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(TenantClaims.Scheme, null);
@@ -34,5 +62,5 @@ public static class AccountsModule
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAccountsEndpoints(this IEndpointRouteBuilder app) => app.MapTenantsApi();
+    public static IEndpointRouteBuilder MapAccountsEndpoints(this IEndpointRouteBuilder app) => app.MapTenantsApi().MapCredentialsApi();
 }

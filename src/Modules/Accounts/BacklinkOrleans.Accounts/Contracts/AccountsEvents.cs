@@ -17,3 +17,10 @@ public static class AccountsEventAliases
     public const string ApiKeyIssued = "accounts.api-key-issued.v1";
     public const string ApiKeyRevoked = "accounts.api-key-revoked.v1";
 }
+
+public static class CredentialEventAliases
+{
+    public const string Added = "accounts.credential-added.v1";
+    public const string Verified = "accounts.credential-verified.v1";
+    public const string Removed = "accounts.credential-removed.v1";
+}

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
@@ -25,6 +26,18 @@ internal sealed class AccountsProjection(EventTypeRegistry registry) : IInlinePr
                 ApiKeyRevoked e => batch.Connection.Command(
                         "UPDATE api_keys SET revoked_at = @at WHERE key_id = @key", batch.Transaction)
                     .With("key", e.KeyId).With("at", UnixTime.ToMicroseconds(e.At)),
+                CredentialAdded e => batch.Connection.Command(
+                        "INSERT INTO credentials (tenant_id, credential_id, kind, label, scope, fingerprint, protected, status, created_at) "
+                        + "VALUES (@tenant, @id, @kind, @label, @scope, @fingerprint, @protected, @status, @at)", batch.Transaction)
+                    .With("tenant", e.Tenant).With("id", e.CredentialId).With("kind", e.Kind).With("label", e.Label)
+                    .With("scope", JsonSerializer.Serialize(e.Scope, EventTypeRegistry.JsonOptions)).With("fingerprint", e.Fingerprint)
+                    .With("protected", e.ProtectedSecret).With("status", CredentialStatuses.Unverified).With("at", UnixTime.ToMicroseconds(e.At)),
+                CredentialVerified e => batch.Connection.Command(
+                        "UPDATE credentials SET status = @status, detail = @detail, verified_at = @at WHERE credential_id = @id", batch.Transaction)
+                    .With("id", e.CredentialId).With("status", e.Passed ? CredentialStatuses.Verified : CredentialStatuses.Failed)
+                    .With("detail", e.Detail).With("at", UnixTime.ToMicroseconds(e.At)),
+                CredentialRemoved e => batch.Connection.Command("DELETE FROM credentials WHERE credential_id = @id", batch.Transaction)
+                    .With("id", e.CredentialId),
                 var other => throw new InvalidOperationException($"The accounts projection has no case for {other.GetType().Name}."),
             };
             await command.ExecuteNonQueryAsync(cancellationToken);
