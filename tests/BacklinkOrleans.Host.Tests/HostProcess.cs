@@ -38,7 +38,12 @@ public sealed class HostProcess : IAsyncDisposable
         public int HttpPort { get; } = FreePorts.Next();
         public int SiloPort { get; } = FreePorts.Next();
         public int GatewayPort { get; } = FreePorts.Next();
+
+        /// <summary>Shared by every Host of a test, as the silos of a cluster share theirs.</summary>
+        public string MasterKey { get; init; } = TestMasterKey;
     }
+
+    public static readonly string TestMasterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public static async Task<HostProcess> StartAsync(Settings settings)
     {
@@ -80,6 +85,7 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["Reminders__MinimumPeriod"] = "00:00:02";
         start.Environment["Diagnostics__ProbeEndpoints"] = "true";
         start.Environment["ConnectionStrings__Postgres"] = settings.Postgres ?? "";
+        start.Environment["DataProtection__MasterKey"] = settings.MasterKey;
         return start;
     }
 

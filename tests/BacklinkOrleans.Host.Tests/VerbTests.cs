@@ -33,6 +33,14 @@ public sealed class VerbTests
     }
 
     [Fact]
+    public async Task AClusterHostWithoutAMasterKey_RefusesToStart_NamingTheSetting()
+    {
+        var settings = new HostProcess.Settings(Path.GetTempPath(), await TestPostgres.CreateDatabaseAsync("nokey")) { MasterKey = "" };
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => HostProcess.StartAsync(settings));
+        Assert.Contains("DataProtection__MasterKey", failure.Message);
+    }
+
+    [Fact]
     public async Task AnUnknownVerb_PrintsUsage_AndExitsWithTwo()
     {
         var (exitCode, output) = await HostProcess.RunVerbAsync(new HostProcess.Settings(Path.GetTempPath(), null), "frobnicate");
