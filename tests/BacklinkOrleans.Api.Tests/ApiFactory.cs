@@ -104,16 +104,12 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
 public sealed class EmbeddedApiFactory : ApiFactory
 {
-    public EmbeddedApiFactory()
-    {
-    }
+    protected override bool Cluster => false;
+}
 
-    /// <summary>A Host over an existing data folder (a restart), with the given master key.</summary>
-    public EmbeddedApiFactory(string dataFolder, string masterKey)
-        : base(dataFolder, masterKey)
-    {
-    }
-
+/// <summary>An embedded Host over a given data folder and master key: start one, dispose it, start another (a restart).</summary>
+public sealed class RestartableApiFactory(string dataFolder, string masterKey) : ApiFactory(dataFolder, masterKey)
+{
     protected override bool Cluster => false;
 }
 

@@ -16,7 +16,7 @@ public sealed class CredentialRestartTests
         try
         {
             string tenant, credential;
-            await using (var first = new EmbeddedApiFactory(folder, masterKey))
+            await using (var first = new RestartableApiFactory(folder, masterKey))
             {
                 await ((IAsyncLifetime)first).InitializeAsync();
                 var (id, client) = await first.NewTenantAsync();
@@ -25,7 +25,7 @@ public sealed class CredentialRestartTests
                 (tenant, credential) = (id, (await added.Content.ReadFromJsonAsync<CredentialView>())!.Id);
             }
 
-            await using (var second = new EmbeddedApiFactory(folder, masterKey))
+            await using (var second = new RestartableApiFactory(folder, masterKey))
             {
                 await ((IAsyncLifetime)second).InitializeAsync();
                 var directory = second.Services.GetRequiredService<ICredentialDirectory>();
@@ -33,7 +33,7 @@ public sealed class CredentialRestartTests
             }
 
             var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-            await using (var wrong = new EmbeddedApiFactory(folder, otherKey))
+            await using (var wrong = new RestartableApiFactory(folder, otherKey))
             {
                 await ((IAsyncLifetime)wrong).InitializeAsync();
                 var directory = wrong.Services.GetRequiredService<ICredentialDirectory>();

@@ -94,7 +94,18 @@ public sealed class LifecycleCluster : IAsyncLifetime
     {
         await Cluster.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        // A killed silo's last writes may still be closing their files: retry, then leave the temp folder.
+        for (var attempt = 0; attempt < 10 && Directory.Exists(folder); attempt++)
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(200);
+            }
+        }
     }
 
     public async Task<string> NewCampaignAsync(string tenant = "acme")
