@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -10,31 +11,21 @@ public interface IOutboundHandlerFactory
     HttpMessageHandler CreateHandler();
 }
 
-/// <summary>
-/// Production: straight to the network, never through a proxy, redirects never followed automatically (each hop is
-/// checked by the caller), bounded connect time.
-/// </summary>
-public sealed class DirectOutboundHandlerFactory : IOutboundHandlerFactory
-{
-    public HttpMessageHandler CreateHandler() => new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-    };
-}
-
 public static class OutboundHttp
 {
     /// <summary>The named HttpClient for requests to the outside world.</summary>
     public const string ClientName = "outbound";
 
-    /// <summary>Registers the outbound client; Sandbox mode replaces <see cref="IOutboundHandlerFactory"/>.</summary>
+    /// <summary>
+    /// Registers the outbound client with the SSRF guard (<see cref="GuardedOutboundHandlerFactory"/>); Sandbox
+    /// mode replaces <see cref="IOutboundHandlerFactory"/> with its own, which reaches only the simulated world.
+    /// </summary>
     public static IServiceCollection AddOutboundHttp(this IServiceCollection services)
     {
-        services.TryAddSingleton<IOutboundHandlerFactory, DirectOutboundHandlerFactory>();
+        services.AddOptions<OutboundOptions>().Configure<IServiceProvider>((options, sp) =>
+            sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?.GetSection("Outbound").Bind(options));
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<IOutboundHandlerFactory, GuardedOutboundHandlerFactory>();
         services.AddHttpClient(ClientName, client =>
             {
                 client.Timeout = TimeSpan.FromSeconds(30);
