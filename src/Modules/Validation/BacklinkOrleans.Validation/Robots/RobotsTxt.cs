@@ -1,0 +1,266 @@
+using System.Text;
+
+namespace BacklinkOrleans.Validation.Robots;
+
+/// <summary>The answer for one URL: allowed or not, and the rule that decided (none: nothing matched).</summary>
+internal sealed record RobotsVerdict(bool Allowed, int? Line, string? Rule)
+{
+    public string Evidence => Line is null ? "no robots.txt rule matches" : $"robots.txt line {Line}: {Rule}";
+}
+
+/// <summary>
+/// A parsed robots.txt (RFC 9309): groups of rules under user-agent lines; for a crawler, the group(s) naming it
+/// most specifically apply, else the <c>*</c> group(s); among the matching rules the longest pattern wins and, on a
+/// tie, Allow wins; <c>*</c> matches any sequence and a final <c>$</c> anchors the end. Parsing is forgiving (unknown
+/// lines are skipped, common misspellings of the keys are accepted) and capped at 500 KiB.
+/// </summary>
+internal sealed class RobotsTxt
+{
+    public const int MaxBytes = 500 * 1024;
+
+    private readonly List<Group> groups;
+
+    private RobotsTxt(List<Group> groups) => this.groups = groups;
+
+    public static RobotsTxt AllowAll { get; } = new([]);
+
+    /// <summary>For 5xx or unreachable robots.txt: everything disallowed until it can be read (RFC 9309, 2.3.1.4).</summary>
+    public static RobotsTxt DisallowAll { get; } = new([new Group(["*"]) { Rules = { new Rule(false, "/", 0, "(robots.txt unreachable)") } }]);
+
+    private sealed class Group(List<string> agents)
+    {
+        public List<string> Agents { get; } = agents;
+        public List<Rule> Rules { get; } = [];
+    }
+
+    private sealed record Rule(bool Allow, string Pattern, int Line, string Text);
+
+    public static RobotsTxt Parse(ReadOnlySpan<byte> content)
+    {
+        if (content.Length > MaxBytes)
+            content = content[..MaxBytes];
+        if (content.StartsWith("\uFEFF"u8))
+            content = content[3..];
+        return Parse(Encoding.UTF8.GetString(content));
+    }
+
+    public static RobotsTxt Parse(string text)
+    {
+        var groups = new List<Group>();
+        Group? current = null;
+        var lastWasAgent = false;
+        var lineNumber = 0;
+        foreach (var raw in Lines(text))
+        {
+            lineNumber++;
+            var line = raw;
+            var comment = line.IndexOf('#');
+            if (comment >= 0)
+                line = line[..comment];
+            line = line.Trim();
+            if (line.Length == 0)
+                continue;
+            if (!TrySplit(line, out var key, out var value))
+                continue;
+            switch (Classify(key))
+            {
+                case Key.UserAgent:
+                    if (current is null || !lastWasAgent)
+                    {
+                        current = new Group([]);
+                        groups.Add(current);
+                    }
+                    current.Agents.Add(AgentToken(value));
+                    lastWasAgent = true;
+                    break;
+                case Key.Allow or Key.Disallow when current is not null:
+                    lastWasAgent = false;
+                    if (value.Length > 0)
+                        current.Rules.Add(new Rule(Classify(key) == Key.Allow, NormalizePattern(value), lineNumber, raw.Trim()));
+                    break;
+                default:
+                    // sitemap, crawl-delay, unknown keys: no effect on grouping (RFC 9309, 2.2.4)
+                    if (Classify(key) is Key.Allow or Key.Disallow)
+                        lastWasAgent = false;
+                    break;
+            }
+        }
+        return new RobotsTxt(groups);
+    }
+
+    /// <summary>Whether <paramref name="userAgent"/> may fetch <paramref name="url"/> (absolute, or a path with query).</summary>
+    public RobotsVerdict Check(string userAgent, string url)
+    {
+        var path = PathParamsQuery(url);
+        var agent = AgentToken(userAgent);
+        var specific = groups.Where(g => g.Agents.Any(a => a != "*" && string.Equals(a, agent, StringComparison.OrdinalIgnoreCase))).ToList();
+        var applicable = specific.Count > 0 ? specific : groups.Where(g => g.Agents.Contains("*")).ToList();
+
+        Rule? best = null;
+        var bestLength = -1;
+        foreach (var rule in applicable.SelectMany(g => g.Rules))
+        {
+            var length = MatchLength(rule.Pattern, path);
+            if (length < 0)
+                continue;
+            if (length > bestLength || (length == bestLength && rule.Allow && best is { Allow: false }))
+            {
+                best = rule;
+                bestLength = length;
+            }
+        }
+        return best is null ? new RobotsVerdict(true, null, null) : new RobotsVerdict(best.Allow, best.Line == 0 ? null : best.Line, best.Text);
+    }
+
+    /// <summary>The priority of a matching rule (its pattern's length), or -1 when it does not match.</summary>
+    private static int MatchLength(string pattern, string path) => Matches(pattern, path) ? pattern.Length : -1;
+
+    /// <summary>Wildcard match from the start of the path: '*' any sequence, a final '$' the end of the path.</summary>
+    internal static bool Matches(string pattern, string path)
+    {
+        var anchored = pattern.EndsWith('$');
+        if (anchored)
+            pattern = pattern[..^1];
+        if (pattern.Count(c => c != '*') > path.Length)
+            return false; // more literal characters than the path has: bounded work for any input
+        // reach[p]: the pattern so far can match path[..p]
+        var reach = new bool[path.Length + 1];
+        reach[0] = true;
+        var previous = '\0';
+        foreach (var c in pattern)
+        {
+            if (c == '*')
+            {
+                if (previous != '*')
+                {
+                    var first = Array.IndexOf(reach, true);
+                    if (first < 0)
+                        return false;
+                    Array.Fill(reach, true, first, reach.Length - first);
+                }
+            }
+            else
+            {
+                var any = false;
+                for (var p = path.Length; p > 0; p--)
+                {
+                    reach[p] = reach[p - 1] && path[p - 1] == c;
+                    any |= reach[p];
+                }
+                reach[0] = false;
+                if (!any)
+                    return false;
+            }
+            previous = c;
+        }
+        return anchored ? reach[path.Length] : Array.IndexOf(reach, true) >= 0;
+    }
+
+    /// <summary>The part of a URL robots rules match: path, params and query, without the fragment; "/" when empty.</summary>
+    internal static string PathParamsQuery(string url)
+    {
+        var start = 0;
+        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        var firstSlash = url.IndexOf('/');
+        if (scheme > 0 && firstSlash == scheme + 1)
+            start = AfterAuthority(url, scheme + 3);
+        else if (url.StartsWith("//", StringComparison.Ordinal))
+            start = AfterAuthority(url, 2);
+        if (start < 0)
+            return "/";
+        var fragment = url.IndexOf('#', start);
+        var result = fragment < 0 ? url[start..] : url[start..fragment];
+        if (result.Length == 0)
+            return "/";
+        return result[0] == '/' ? result : "/" + result;
+
+        static int AfterAuthority(string url, int from) => url.IndexOfAny(['/', '?', '#'], from) is var i && i >= 0 && url[i] != '#' ? i : -1;
+    }
+
+    /// <summary>Percent-encodes what a URL would carry encoded (non-ASCII as UTF-8) and uppercases existing escapes.</summary>
+    internal static string NormalizePattern(string pattern)
+    {
+        var builder = new StringBuilder(pattern.Length);
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '%' && i + 2 < pattern.Length && Uri.IsHexDigit(pattern[i + 1]) && Uri.IsHexDigit(pattern[i + 2]))
+            {
+                builder.Append('%').Append(char.ToUpperInvariant(pattern[i + 1])).Append(char.ToUpperInvariant(pattern[i + 2]));
+                i += 2;
+            }
+            else if (c > 0x7F)
+            {
+                var length = char.IsHighSurrogate(c) && i + 1 < pattern.Length ? 2 : 1;
+                foreach (var b in Encoding.UTF8.GetBytes(pattern.Substring(i, length)))
+                    builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+                i += length - 1;
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>The product token of a user agent: its leading run of letters, '-' and '_' ("Googlebot/2.1" → "Googlebot").</summary>
+    internal static string AgentToken(string value)
+    {
+        value = value.Trim();
+        if (value == "*" || value.StartsWith("* ", StringComparison.Ordinal))
+            return "*";
+        var end = 0;
+        while (end < value.Length && (char.IsAsciiLetter(value[end]) || value[end] is '-' or '_'))
+            end++;
+        return value[..end];
+    }
+
+    private enum Key { UserAgent, Allow, Disallow, Other }
+
+    private static Key Classify(string key) => key.ToLowerInvariant() switch
+    {
+        "user-agent" or "useragent" or "user agent" => Key.UserAgent,
+        "allow" => Key.Allow,
+        "disallow" or "dissallow" or "dissalow" or "disalow" or "diasllow" or "disallaw" => Key.Disallow,
+        _ => Key.Other,
+    };
+
+    private static bool TrySplit(string line, out string key, out string value)
+    {
+        var colon = line.IndexOf(':');
+        if (colon > 0)
+        {
+            key = line[..colon].Trim();
+            value = line[(colon + 1)..].Trim();
+            return true;
+        }
+        // Google accepts a missing colon when key and value are separated by white space.
+        var space = line.IndexOfAny([' ', '\t']);
+        if (space > 0 && line[(space + 1)..].Trim() is { Length: > 0 } rest && !rest.Contains(' '))
+        {
+            key = line[..space];
+            value = rest;
+            return true;
+        }
+        key = value = "";
+        return false;
+    }
+
+    private static IEnumerable<string> Lines(string text)
+    {
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] is '\n' or '\r')
+            {
+                yield return text[start..i];
+                if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                    i++;
+                start = i + 1;
+            }
+        }
+        if (start < text.Length)
+            yield return text[start..];
+    }
+}
