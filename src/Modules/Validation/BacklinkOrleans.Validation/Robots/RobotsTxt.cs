@@ -22,6 +22,17 @@ internal sealed class RobotsTxt
 
     private RobotsTxt(List<Group> groups) => this.groups = groups;
 
+    /// <summary>Counted while parsing: user-agent, allow, disallow and sitemap lines are valid directives, other keys unknown.</summary>
+    public sealed record Statistics(int ValidDirectives, int UnknownDirectives, int LastDirectiveLine);
+
+    public Statistics Stats { get; private init; } = new(0, 0, 0);
+
+    public IReadOnlyList<string> Sitemaps { get; private init; } = [];
+
+    /// <summary>A crawler name this parser can obey: non-empty, only letters, '-' and '_'.</summary>
+    public static bool IsValidUserAgentToObey(string? userAgent) =>
+        !string.IsNullOrEmpty(userAgent) && userAgent.All(c => char.IsAsciiLetter(c) || c is '-' or '_');
+
     public static RobotsTxt AllowAll { get; } = new([]);
 
     /// <summary>For 5xx or unreachable robots.txt: everything disallowed until it can be read (RFC 9309, 2.3.1.4).</summary>
@@ -39,14 +50,20 @@ internal sealed class RobotsTxt
     {
         if (content.Length > MaxBytes)
             content = content[..MaxBytes];
-        if (content.StartsWith("\uFEFF"u8))
-            content = content[3..];
+        // A UTF-8 byte order mark, or any leading part of one, is skipped at the start of the file only.
+        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+        var skip = 0;
+        while (skip < bom.Length && skip < content.Length && content[skip] == bom[skip])
+            skip++;
+        content = content[skip..];
         return Parse(Encoding.UTF8.GetString(content));
     }
 
     public static RobotsTxt Parse(string text)
     {
         var groups = new List<Group>();
+        var sitemaps = new List<string>();
+        int valid = 0, unknown = 0, lastDirective = 0;
         Group? current = null;
         var lastWasAgent = false;
         var lineNumber = 0;
@@ -62,6 +79,13 @@ internal sealed class RobotsTxt
                 continue;
             if (!TrySplit(line, out var key, out var value))
                 continue;
+            lastDirective = lineNumber;
+            if (Classify(key) == Key.Other)
+                unknown++;
+            else
+                valid++;
+            if (Classify(key) == Key.Sitemap && value.Length > 0)
+                sitemaps.Add(value);
             switch (Classify(key))
             {
                 case Key.UserAgent:
@@ -79,13 +103,11 @@ internal sealed class RobotsTxt
                         current.Rules.Add(new Rule(Classify(key) == Key.Allow, NormalizePattern(value), lineNumber, raw.Trim()));
                     break;
                 default:
-                    // sitemap, crawl-delay, unknown keys: no effect on grouping (RFC 9309, 2.2.4)
-                    if (Classify(key) is Key.Allow or Key.Disallow)
-                        lastWasAgent = false;
+                    // sitemap, crawl-delay, unknown keys, rules before any group: no effect on grouping (RFC 9309, 2.2.4)
                     break;
             }
         }
-        return new RobotsTxt(groups);
+        return new RobotsTxt(groups) { Stats = new Statistics(valid, unknown, lastDirective), Sitemaps = sitemaps };
     }
 
     /// <summary>Whether <paramref name="userAgent"/> may fetch <paramref name="url"/> (absolute, or a path with query).</summary>
@@ -216,13 +238,14 @@ internal sealed class RobotsTxt
         return value[..end];
     }
 
-    private enum Key { UserAgent, Allow, Disallow, Other }
+    private enum Key { UserAgent, Allow, Disallow, Sitemap, Other }
 
     private static Key Classify(string key) => key.ToLowerInvariant() switch
     {
         "user-agent" or "useragent" or "user agent" => Key.UserAgent,
         "allow" => Key.Allow,
         "disallow" or "dissallow" or "dissalow" or "disalow" or "diasllow" or "disallaw" => Key.Disallow,
+        "sitemap" or "site-map" => Key.Sitemap,
         _ => Key.Other,
     };
 

@@ -1,0 +1,161 @@
+using System.IO.Compression;
+using System.Net;
+using AngleSharp.Html.Parser;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel.Http;
+using BacklinkOrleans.SharedKernel.Urls;
+
+namespace BacklinkOrleans.Validation.Probing;
+
+/// <summary>What the page probe found: a verdict for the lifecycle, or null when the page must be tried again later.</summary>
+internal sealed record ProbeResult(ValidationVerdict? Verdict, string Evidence);
+
+/// <summary>
+/// Fetches a backlink page as a crawler would and judges it: redirects followed by hand (at most 5 hops, each a
+/// new, guarded request), 404/410 → http-not-found, 5xx and timeouts retried with backoff → http-error, a redirect to
+/// another host → redirect-off-host, noindex in an X-Robots-Tag header (plain or crawler-prefixed) or a robots meta
+/// tag → noindex, a "not found" page served with 200 → soft-404, and — when the campaign names a target — whether
+/// the page still links to it (missing → link-missing; nofollow is noted). Bodies are capped after decompression.
+/// </summary>
+internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
+{
+    public const int MaxRedirects = 5;
+    public const int MaxBodyBytes = 2 * 1024 * 1024;
+    public const string UserAgent = "BacklinkOrleans-Validator/1.0 (+https://github.com/backlink-orleans; checks pages before indexing requests)";
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
+
+    public async Task<ProbeResult> ProbeAsync(string url, string? targetUrl, CancellationToken cancellationToken)
+    {
+        var original = new Uri(url);
+        var current = original;
+        using var client = http.CreateClient(OutboundHttp.ClientName);
+        for (var hop = 0; hop <= MaxRedirects; hop++)
+        {
+            var (response, failure) = await GetWithRetriesAsync(client, current, cancellationToken);
+            if (response is null)
+                return Fail(FailureReasons.HttpError, failure!, failure!);
+            using (response)
+            {
+                var status = (int)response.StatusCode;
+                var evidence = $"GET {current} → {status}";
+                if (status is >= 300 and < 400)
+                {
+                    if (response.Headers.Location is not { } location)
+                        return Fail(FailureReasons.HttpError, $"{status} without a Location", evidence);
+                    var next = new Uri(current, location);
+                    if (!string.Equals(next.Host, original.Host, StringComparison.OrdinalIgnoreCase))
+                        return Fail(FailureReasons.RedirectOffHost, $"redirects to {next.Host}", $"{evidence} → {next}");
+                    current = next;
+                    continue;
+                }
+                if (status is 404 or 410)
+                    return Fail(FailureReasons.HttpNotFound, $"{status}", evidence);
+                if (status >= 400)
+                    return Fail(FailureReasons.HttpError, $"{status}", evidence);
+                if (NoindexHeader(response) is { } header)
+                    return Fail(FailureReasons.Noindex, $"X-Robots-Tag: {header}", evidence);
+                var (html, truncated) = await ReadCappedAsync(response, cancellationToken);
+                return Judge(html, current, targetUrl, evidence + (truncated ? $" (body capped at {MaxBodyBytes / 1024} KiB)" : ""));
+            }
+        }
+        return Fail(FailureReasons.HttpError, $"more than {MaxRedirects} redirects", $"GET {url}: more than {MaxRedirects} redirects");
+    }
+
+    private async Task<(HttpResponseMessage? Response, string? Failure)> GetWithRetriesAsync(HttpClient client, Uri url, CancellationToken cancellationToken)
+    {
+        string failure = "";
+        for (var attempt = 0; attempt <= Backoff.Length; attempt++)
+        {
+            if (attempt > 0)
+                await Task.Delay(Backoff[attempt - 1], time, cancellationToken);
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.UserAgent.ParseAdd(UserAgent);
+                request.Headers.AcceptEncoding.ParseAdd("gzip");
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(20));
+                var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                if ((int)response.StatusCode < 500)
+                    return (response, null);
+                failure = $"GET {url} → {(int)response.StatusCode} after {attempt + 1} attempts";
+                response.Dispose();
+            }
+            catch (HttpRequestException e) when (e.InnerException is OutboundRefusedException refused)
+            {
+                return (null, $"GET {url} refused: {refused.Message}"); // never retried: it will not become allowed
+            }
+            catch (HttpRequestException e)
+            {
+                failure = $"GET {url} failed after {attempt + 1} attempts: {e.Message}";
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = $"GET {url} timed out after {attempt + 1} attempts";
+            }
+        }
+        return (null, failure);
+    }
+
+    private static string? NoindexHeader(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("X-Robots-Tag", out var values)
+            ? values.FirstOrDefault(v => v.Split(',', ':').Any(part => part.Trim().Equals("noindex", StringComparison.OrdinalIgnoreCase)
+                || part.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)))
+            : null;
+
+    private static ProbeResult Judge(string html, Uri pageUrl, string? targetUrl, string evidence)
+    {
+        var document = new HtmlParser().ParseDocument(html);
+        foreach (var meta in document.QuerySelectorAll("meta[name]"))
+        {
+            var name = meta.GetAttribute("name")?.Trim().ToLowerInvariant();
+            var content = meta.GetAttribute("content") ?? "";
+            if (name is "robots" or "googlebot" or "bingbot"
+                && content.Split(',').Any(d => d.Trim().Equals("noindex", StringComparison.OrdinalIgnoreCase) || d.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)))
+                return Fail(FailureReasons.Noindex, $"<meta name=\"{name}\" content=\"{content}\">", evidence);
+        }
+        var title = document.Title ?? "";
+        var heading = document.QuerySelector("h1")?.TextContent ?? "";
+        if (LooksNotFound(title) || LooksNotFound(heading))
+            return Fail(FailureReasons.Soft404, $"200 with a not-found page (\"{(LooksNotFound(title) ? title : heading).Trim()}\")", evidence);
+
+        if (targetUrl is not null && UrlNormalizer.TryNormalize(targetUrl, out var target, out _))
+        {
+            var link = document.QuerySelectorAll("a[href]").FirstOrDefault(a =>
+                Uri.TryCreate(pageUrl, a.GetAttribute("href"), out var href) && UrlNormalizer.TryNormalize(href.ToString(), out var normalized, out _)
+                && normalized.Value == target.Value);
+            if (link is null)
+                return Fail(FailureReasons.LinkMissing, $"no link to {target.Value}", evidence);
+            var rel = link.GetAttribute("rel") ?? "";
+            evidence += rel.Contains("nofollow", StringComparison.OrdinalIgnoreCase) ? $"; links to the target with rel=\"{rel}\" (nofollow)" : "; links to the target";
+        }
+        return new ProbeResult(new ValidationVerdict(true, null, null, evidence), evidence);
+    }
+
+    private static bool LooksNotFound(string text) =>
+        text.Contains("not found", StringComparison.OrdinalIgnoreCase) || text.Contains("404", StringComparison.Ordinal)
+        || text.Contains("page doesn't exist", StringComparison.OrdinalIgnoreCase) || text.Contains("page does not exist", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<(string Html, bool Truncated)> ReadCappedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var raw = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase);
+        await using Stream body = gzip ? new GZipStream(raw, CompressionMode.Decompress) : raw;
+        var buffer = new byte[MaxBodyBytes];
+        var read = 0;
+        int n;
+        try
+        {
+            while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+                read += n;
+        }
+        catch (InvalidDataException)
+        {
+            // a broken gzip stream: judge what decompressed
+        }
+        return (System.Text.Encoding.UTF8.GetString(buffer, 0, read), read == buffer.Length);
+    }
+
+    private static ProbeResult Fail(string reason, string detail, string evidence) =>
+        new(new ValidationVerdict(false, reason, detail, evidence), evidence);
+}
