@@ -61,6 +61,12 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
             .AddFilter<CapturedLogs>("BacklinkOrleans", LogLevel.Trace)
             .AddFilter<CapturedLogs>("Microsoft.AspNetCore", LogLevel.Trace)
             .AddFilter<CapturedLogs>("System.Net.Http", LogLevel.Trace));
+        ConfigureMore(builder);
+    }
+
+    /// <summary>Settings of a factory for a particular suite.</summary>
+    protected virtual void ConfigureMore(IWebHostBuilder builder)
+    {
     }
 
     /// <summary>A client with no key.</summary>
@@ -105,6 +111,20 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 public sealed class EmbeddedApiFactory : ApiFactory
 {
     protected override bool Cluster => false;
+}
+
+/// <summary>An embedded Host whose lifecycle moves fast: sweeps every second, quick retries of unreadable robots.txt.</summary>
+public sealed class FastLifecycleApiFactory : ApiFactory
+{
+    protected override bool Cluster => false;
+
+    protected override void ConfigureMore(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Reminders:MinimumPeriod", "00:00:01");
+        builder.UseSetting("Backlinks:SweepPeriod", "00:00:01");
+        builder.UseSetting("Backlinks:UnboundPortRetry", "00:00:01");
+        builder.UseSetting("Validation:RobotsRetryAfter", "00:00:00.500");
+    }
 }
 
 /// <summary>An embedded Host over a given data folder and master key: start one, dispose it, start another (a restart).</summary>

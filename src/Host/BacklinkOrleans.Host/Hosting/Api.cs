@@ -16,7 +16,7 @@ internal static class Api
         var defaultMasterKey = storage.IsCluster ? null : Path.Combine(Path.GetDirectoryName(storage.SqlitePath)!, "master.key");
         builder.Services.AddAccounts(builder.Configuration, defaultMasterKey);
         builder.Services.AddBacklinks(builder.Configuration);
-        builder.Services.AddValidation();
+        builder.Services.AddValidation(builder.Configuration);
         if (builder.Configuration.GetValue<bool>("Sandbox:Enabled"))
             builder.Services.AddSandboxMode();
         return builder;

@@ -1,5 +1,9 @@
 using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel.Http;
+using BacklinkOrleans.Validation.Probing;
+using BacklinkOrleans.Validation.Robots;
 using BacklinkOrleans.Validation.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,10 +11,18 @@ namespace BacklinkOrleans.Validation;
 
 public static class ValidationModule
 {
-    /// <summary>Binds the lifecycle's route port to routing by credential coverage.</summary>
-    public static IServiceCollection AddValidation(this IServiceCollection services)
+    /// <summary>
+    /// Binds the lifecycle's route port (routing by credential coverage) and validate port (URL rules, robots.txt,
+    /// page probe). Fetches go through the outbound client: the SSRF guard in production, the Sandbox in Sandbox mode.
+    /// </summary>
+    public static IServiceCollection AddValidation(this IServiceCollection services, IConfiguration configuration)
     {
+        services.Configure<ValidationOptions>(configuration.GetSection("Validation"));
+        services.AddOutboundHttp();
+        services.AddSingleton<RobotsFetcher>();
+        services.AddSingleton<PageProbe>();
         services.Replace(ServiceDescriptor.Singleton<IRoutingPort, CoverageRouter>());
+        services.Replace(ServiceDescriptor.Singleton<IValidationPort, PageValidator>());
         return services;
     }
 }

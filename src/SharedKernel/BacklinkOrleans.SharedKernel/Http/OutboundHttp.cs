@@ -22,6 +22,9 @@ public static class OutboundHttp
     /// </summary>
     public static IServiceCollection AddOutboundHttp(this IServiceCollection services)
     {
+        if (services.Any(d => d.ServiceType == typeof(Registered)))
+            return services; // several modules fetch; one registration
+        services.AddSingleton<Registered>();
         services.AddOptions<OutboundOptions>().Configure<IServiceProvider>((options, sp) =>
             sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?.GetSection("Outbound").Bind(options));
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
@@ -37,4 +40,6 @@ public static class OutboundHttp
             .RemoveAllLoggers();
         return services;
     }
+
+    private sealed class Registered;
 }

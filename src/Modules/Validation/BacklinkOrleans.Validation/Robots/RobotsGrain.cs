@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BacklinkOrleans.Validation.Robots;
 
@@ -23,13 +24,9 @@ internal interface IRobotsGrain : IGrainWithStringKey
     Task<RobotsAnswer> CheckAsync(string userAgent, string url);
 }
 
-internal sealed partial class RobotsGrain(RobotsFetcher fetcher, TimeProvider time, ILogger<RobotsGrain> logger) : Grain, IRobotsGrain
+internal sealed partial class RobotsGrain(RobotsFetcher fetcher, TimeProvider time, IOptions<ValidationOptions> options, ILogger<RobotsGrain> logger)
+    : Grain, IRobotsGrain
 {
-    public static readonly TimeSpan CacheFor = TimeSpan.FromHours(24);
-    public static readonly TimeSpan RetryUnreachableAfter = TimeSpan.FromMinutes(1);
-
-    public const int UnreachableFetchesBeforeGivingUp = 3;
-
     private int unreachableFetches;
     private RobotsTxt? robots;
     private RobotsFetch? fetch;
@@ -39,7 +36,7 @@ internal sealed partial class RobotsGrain(RobotsFetcher fetcher, TimeProvider ti
     {
         var now = time.GetUtcNow();
         var age = now - fetchedAt;
-        if (fetch is null || age > CacheFor || (fetch.Kind == RobotsFetchKind.Unreachable && age > RetryUnreachableAfter))
+        if (fetch is null || age > options.Value.RobotsCacheFor || (fetch.Kind == RobotsFetchKind.Unreachable && age > options.Value.RobotsRetryAfter))
         {
             fetch = await fetcher.FetchAsync(this.GetPrimaryKeyString(), CancellationToken.None);
             fetchedAt = now;
@@ -53,7 +50,7 @@ internal sealed partial class RobotsGrain(RobotsFetcher fetcher, TimeProvider ti
             LogFetched(logger, this.GetPrimaryKeyString(), fetch.Detail);
         }
         if (fetch.Kind == RobotsFetchKind.Unreachable)
-            return new RobotsAnswer(false, true, $"{fetch.Detail} ({unreachableFetches} attempts)", unreachableFetches >= UnreachableFetchesBeforeGivingUp);
+            return new RobotsAnswer(false, true, $"{fetch.Detail} ({unreachableFetches} attempts)", unreachableFetches >= options.Value.RobotsAttempts);
         var verdict = robots!.Check(userAgent, url);
         return new RobotsAnswer(verdict.Allowed, false, $"{userAgent}: {verdict.Evidence}");
     }

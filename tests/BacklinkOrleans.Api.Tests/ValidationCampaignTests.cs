@@ -1,0 +1,80 @@
+using System.Net.Http.Json;
+using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Sandbox;
+using BacklinkOrleans.SharedKernel.Urls;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BacklinkOrleans.Api.Tests;
+
+/// <summary>A campaign through routing and validation against the Sandbox's simulated publishers.</summary>
+public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClassFixture<FastLifecycleApiFactory>
+{
+    [Fact]
+    public async Task AMixedCampaign_EndsWithEachUrlInTheRightStateAndReason_FetchingRobotsOncePerHost()
+    {
+        var sandbox = api.Services.GetRequiredService<SandboxHost>().Server;
+        var good = $"good-{Guid.NewGuid():N}.example";
+        var down = $"down-{Guid.NewGuid():N}.example";
+        sandbox.Site(good)
+            .Robots("User-agent: *\nDisallow: /private\n")
+            .Article("/post-1", "https://client.example/").Article("/post-2")
+            .Status("/gone", 410)
+            .NoindexMeta("/noindex-meta").NoindexHeader("/noindex-header")
+            .Soft404("/soft")
+            .Redirect("/moved", "https://elsewhere.example/landing")
+            .Article("/private/post");
+        sandbox.Site(down).Unreachable = true;
+
+        var (_, client) = await api.NewTenantAsync();
+        foreach (var host in new[] { good, down })
+        {
+            using var added = await client.PostAsJsonAsync("/api/v1/credentials",
+                new AddCredentialRequest(CredentialKinds.IndexNow, null, host, "GoodKey-12345678", null, null, null, null, null));
+            Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
+        }
+        var campaign = await client.CreateCampaignAsync();
+        var expected = new Dictionary<string, (string State, string? Reason)>
+        {
+            [$"https://{good}/post-1"] = ("validated", null),
+            [$"https://{good}/post-2"] = ("validated", null),
+            [$"https://{good}/missing"] = ("failed", FailureReasons.HttpNotFound),
+            [$"https://{good}/gone"] = ("failed", FailureReasons.HttpNotFound),
+            [$"https://{good}/noindex-meta"] = ("failed", FailureReasons.Noindex),
+            [$"https://{good}/noindex-header"] = ("failed", FailureReasons.Noindex),
+            [$"https://{good}/soft"] = ("failed", FailureReasons.Soft404),
+            [$"https://{good}/moved"] = ("failed", FailureReasons.RedirectOffHost),
+            [$"https://{good}/private/post"] = ("failed", FailureReasons.RobotsDisallowed),
+            [$"https://{down}/post"] = ("failed", FailureReasons.RobotsUnreachable),
+            [$"https://uncovered-{Guid.NewGuid():N}.example/post"] = ("failed", FailureReasons.NoChannel),
+        };
+
+        var import = await client.ImportAsync(campaign.Id, "url\n" + string.Join('\n', expected.Keys), "text/csv");
+        Assert.Equal(expected.Count, import.Accepted);
+
+        foreach (var (url, (state, reason)) in expected)
+        {
+            var view = await WaitForSettledAsync(client, UrlNormalizer.Normalize(url).Sha256);
+            Assert.True((state, reason) == (view.State, view.Reason), $"{url}: expected {state}/{reason}, got {view.State}/{view.Reason} ({view.ReasonDetail})");
+        }
+        Assert.Single(sandbox.Log.For(good, "/robots.txt")); // one fetch for the whole host
+        Assert.Empty(sandbox.Log.For(good, "/private/post")); // blocked by robots.txt: never fetched
+        var events = (await client.GetFromJsonAsync<List<BacklinkEventView>>($"/api/v1/backlinks/{UrlNormalizer.Normalize($"https://{good}/private/post").Sha256}/events"))!;
+        Assert.Contains("Disallow: /private", events.Last().Data.GetProperty("detail").GetString()); // the evidence names the rule
+    }
+
+    private static async Task<BacklinkView> WaitForSettledAsync(HttpClient client, string sha256)
+    {
+        BacklinkView view;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        do
+        {
+            view = (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha256}"))!;
+            if (view.State is "validated" or "failed")
+                return view;
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        return view;
+    }
+}
