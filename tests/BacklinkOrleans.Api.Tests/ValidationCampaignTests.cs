@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Sandbox;
+using BacklinkOrleans.Sandbox.Contracts;
 using BacklinkOrleans.SharedKernel.Urls;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -76,5 +77,35 @@ public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClas
         }
         while (DateTime.UtcNow < deadline);
         return view;
+    }
+
+    [Fact]
+    public async Task ASitemapIndex_HasItsChildSitemapsFetchedAndImported_NestedOnceMore()
+    {
+        var sandbox = api.Services.GetRequiredService<SandboxHost>().Server;
+        var host = $"sitemaps-{Guid.NewGuid():N}.example";
+        static string UrlSet(params string[] urls) =>
+            "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">" + string.Concat(urls.Select(u => $"<url><loc>{u}</loc></url>")) + "</urlset>";
+        static string Index(params string[] urls) =>
+            "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">" + string.Concat(urls.Select(u => $"<sitemap><loc>{u}</loc></sitemap>")) + "</sitemapindex>";
+        sandbox.Site(host)
+            .Page("/sitemap-1.xml", new SimulatedPage(200, UrlSet($"https://{host}/a", $"https://{host}/b", $"https://{host}/c"), "application/xml"))
+            .Page("/sitemap-2.xml", new SimulatedPage(200, UrlSet($"https://{host}/d", $"https://{host}/a"), "application/xml", Gzip: true))
+            .Page("/nested.xml", new SimulatedPage(200, Index($"https://{host}/sitemap-3.xml"), "application/xml"))
+            .Page("/sitemap-3.xml", new SimulatedPage(200, UrlSet($"https://{host}/e"), "application/xml"));
+        sandbox.Site("gone-sitemaps.example").Unreachable = true;
+        var (_, client) = await api.NewTenantAsync();
+        var campaign = await client.CreateCampaignAsync();
+
+        var upload = await client.ImportAsync(campaign.Id, Index($"https://{host}/sitemap-1.xml", $"https://{host}/sitemap-2.xml",
+            $"https://{host}/nested.xml", "https://gone-sitemaps.example/sitemap.xml"), "application/xml");
+
+        Assert.Equal(4, upload.QueuedSitemaps.Count);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await client.CampaignAsync(campaign.Id)).Backlinks < 5 && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        Assert.Equal(5, (await client.CampaignAsync(campaign.Id)).Backlinks); // a, b, c, d (a twice), e from the nested index
+        Assert.Single(sandbox.Log.For(host, "/sitemap-3.xml"));
+        Assert.Contains(sandbox.Log.All, r => r.Host == "gone-sitemaps.example"); // tried, failed, recorded; the others went on
     }
 }

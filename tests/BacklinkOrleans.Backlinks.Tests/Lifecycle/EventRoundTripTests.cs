@@ -29,6 +29,7 @@ public sealed class EventRoundTripTests
         new CampaignResumed(Guid.NewGuid(), T0),
         new CampaignCancelled(Guid.NewGuid(), T0),
         new SitemapQueued(Guid.NewGuid(), "https://example.com/sitemap-2.xml", T0),
+        new SitemapImported(Guid.NewGuid(), "https://example.com/sitemap-2.xml", 120, 100, 15, 5, null, T0),
     ];
 
     private static readonly EventTypeRegistry Registry = new(BacklinksModule.EventTypes.Select(t => new EventTypeRegistration(t.Alias, t.Type)));

@@ -44,6 +44,7 @@ public static class BacklinksModule
         services.TryAddSingleton<IValidationPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.TryAddSingleton<ISubmissionPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.TryAddSingleton<IIndexCheckPort>(sp => sp.GetRequiredService<UnboundPorts>());
+        services.TryAddSingleton<ISitemapFetchPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.AddHostedService<SweeperStarter>();
         return services;
     }
@@ -71,6 +72,7 @@ public static class BacklinksModule
         ("campaign.resumed.v1", typeof(CampaignResumed)),
         ("campaign.cancelled.v1", typeof(CampaignCancelled)),
         ("campaign.sitemap-queued.v1", typeof(SitemapQueued)),
+        ("campaign.sitemap-imported.v1", typeof(SitemapImported)),
     ];
 }
 

@@ -3,6 +3,7 @@ using BacklinkOrleans.SharedKernel.Http;
 using BacklinkOrleans.Validation.Probing;
 using BacklinkOrleans.Validation.Robots;
 using BacklinkOrleans.Validation.Routing;
+using BacklinkOrleans.Validation.Sitemaps;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,6 +24,7 @@ public static class ValidationModule
         services.AddSingleton<PageProbe>();
         services.Replace(ServiceDescriptor.Singleton<IRoutingPort, CoverageRouter>());
         services.Replace(ServiceDescriptor.Singleton<IValidationPort, PageValidator>());
+        services.Replace(ServiceDescriptor.Singleton<ISitemapFetchPort, SitemapFetcher>());
         return services;
     }
 }

@@ -22,3 +22,8 @@ public sealed record CampaignCancelled(Guid EventId, DateTimeOffset At) : ICampa
 /// <summary>A child sitemap of an uploaded sitemap index, to be fetched through the guarded HTTP client.</summary>
 [GenerateSerializer, Immutable, Alias("campaign.sitemap-queued.v1")]
 public sealed record SitemapQueued(Guid EventId, string Url, DateTimeOffset At) : ICampaignEvent;
+
+/// <summary>A queued sitemap was fetched and imported (or could not be: <see cref="Failure"/>).</summary>
+[GenerateSerializer, Immutable, Alias("campaign.sitemap-imported.v1")]
+public sealed record SitemapImported(
+    Guid EventId, string Url, long Rows, long Accepted, long Duplicate, long Rejected, string? Failure, DateTimeOffset At) : ICampaignEvent;

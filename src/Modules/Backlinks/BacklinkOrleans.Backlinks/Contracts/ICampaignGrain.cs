@@ -7,6 +7,7 @@ public interface ICampaignGrain : IGrainWithStringKey
     Task<bool> CreateAsync(CampaignSettings settings);
 
     /// <summary>The campaign; null when it does not exist.</summary>
+    [ReadOnly, AlwaysInterleave]
     Task<CampaignInfo?> GetAsync();
 
     /// <summary>active, paused or cancelled; null when it does not exist.</summary>
@@ -22,6 +23,10 @@ public interface ICampaignGrain : IGrainWithStringKey
     /// <summary>Stops the campaign for good.</summary>
     Task<CommandOutcome> CancelAsync();
 
-    /// <summary>Records child sitemaps of an uploaded sitemap index, for the fetcher to import.</summary>
+    /// <summary>Records child sitemaps of an uploaded sitemap index; they are fetched and imported in the background.</summary>
     Task QueueSitemapsAsync(IReadOnlyList<string> urls);
+
+    /// <summary>Fetches and imports the queued sitemaps not imported yet (one-way).</summary>
+    [OneWay]
+    Task ImportQueuedSitemapsAsync();
 }

@@ -46,3 +46,10 @@ public interface IIndexCheckPort
     /// <summary>The result; null when no index check is bound (the URL waits).</summary>
     Task<IndexCheckReport?> CheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
 }
+
+/// <summary>Fetch: a child sitemap of an uploaded sitemap index, through the guarded outbound client.</summary>
+public interface ISitemapFetchPort
+{
+    /// <summary>The sitemap's XML (decompressed, size-capped), or null when no fetcher is bound.</summary>
+    Task<Stream?> OpenAsync(string url, CancellationToken cancellationToken);
+}

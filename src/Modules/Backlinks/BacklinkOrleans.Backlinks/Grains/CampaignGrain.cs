@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Backlinks.Import;
 using BacklinkOrleans.Backlinks.ReadModels;
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
@@ -6,13 +8,17 @@ using BacklinkOrleans.SharedKernel.EventStore;
 namespace BacklinkOrleans.Backlinks.Grains;
 
 [GenerateSerializer, Immutable, Alias("backlink-orleans.campaign-state")]
-internal sealed record CampaignState([property: Id(0)] CampaignInfo? Info)
+internal sealed record CampaignState([property: Id(0)] CampaignInfo? Info, [property: Id(1)] ImmutableList<string>? PendingSitemaps = null)
 {
     public static readonly CampaignState None = new((CampaignInfo?)null);
 
+    public ImmutableList<string> Pending => PendingSitemaps ?? [];
+
     public static CampaignState Evolve(CampaignState state, ICampaignEvent e) => (state.Info, e) switch
     {
-        (null, CampaignCreated c) => new(new CampaignInfo(c.CampaignId, c.Settings, CampaignStatuses.Active, c.At)),
+        ({ }, SitemapQueued q) => state.Pending.Contains(q.Url) ? state : state with { PendingSitemaps = state.Pending.Add(q.Url) },
+        ({ }, SitemapImported i) => state with { PendingSitemaps = state.Pending.Remove(i.Url) },
+        (null, CampaignCreated c) => new(new CampaignInfo(c.CampaignId, c.Settings, CampaignStatuses.Active, c.At), []),
         ({ } info, CampaignPaused) => new(info with { Status = CampaignStatuses.Paused }),
         ({ } info, CampaignResumed) => new(info with { Status = CampaignStatuses.Active }),
         ({ } info, CampaignCancelled) => new(info with { Status = CampaignStatuses.Cancelled }),
@@ -21,9 +27,12 @@ internal sealed record CampaignState([property: Id(0)] CampaignInfo? Info)
 }
 
 /// <summary>A campaign: its settings govern its backlinks; pausing stops their steps, resuming sweeps them on.</summary>
-internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registry, TimeProvider time, IGrainFactory grains)
+internal sealed class CampaignGrain(
+    IEventStore store, EventTypeRegistry registry, TimeProvider time, IGrainFactory grains, ISitemapFetchPort sitemaps, BacklinkImporter importer)
     : EventSourcedGrain<CampaignState, ICampaignEvent>(store, registry), ICampaignGrain
 {
+    /// <summary>A sitemap index inside a fetched child sitemap is followed once more, no deeper.</summary>
+    private const int MaxSitemapDepth = 2;
     protected override CampaignState Initial => CampaignState.None;
 
     protected override CampaignState Evolve(CampaignState state, ICampaignEvent e) => CampaignState.Evolve(state, e);
@@ -76,11 +85,51 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
 
     public async Task QueueSitemapsAsync(IReadOnlyList<string> urls)
     {
-        if (urls.Count == 0)
+        var fresh = urls.Distinct().Where(u => !Current.Pending.Contains(u)).ToList();
+        if (fresh.Count == 0 || Current.Info is null)
             return;
         var now = time.GetUtcNow();
-        RaiseEvents(urls.Select(u => new SitemapQueued(Guid.NewGuid(), u, now)));
+        RaiseEvents(fresh.Select(u => new SitemapQueued(Guid.NewGuid(), u, now)));
         await ConfirmEvents();
+        _ = this.AsReference<ICampaignGrain>().ImportQueuedSitemapsAsync();
+    }
+
+    public async Task ImportQueuedSitemapsAsync()
+    {
+        var key = this.GetPrimaryKeyString();
+        var tenant = SharedKernel.Tenancy.TenantId.From(key[..key.IndexOf('/')]);
+        var depth = 1;
+        while (Current.Pending.Count > 0 && Current.Info is { Status: not CampaignStatuses.Cancelled } info && depth <= MaxSitemapDepth)
+        {
+            foreach (var url in Current.Pending.ToList())
+            {
+                var imported = await ImportSitemapAsync(tenant, info.CampaignId, url, queueChildren: depth < MaxSitemapDepth);
+                if (imported is null)
+                    return; // no fetcher bound: the sitemaps stay queued
+                RaiseEvent(imported);
+                await ConfirmEvents();
+            }
+            depth++;
+        }
+    }
+
+    /// <summary>Fetches one sitemap and imports its URLs; a failure (refused, unreadable) is recorded, never retried blindly.</summary>
+    private async Task<SitemapImported?> ImportSitemapAsync(SharedKernel.Tenancy.TenantId tenant, string campaignId, string url, bool queueChildren)
+    {
+        try
+        {
+            await using var stream = await sitemaps.OpenAsync(url, CancellationToken.None);
+            if (stream is null)
+                return null;
+            var result = await importer.ImportAsync(tenant, campaignId, new SitemapImportReader(), stream, CancellationToken.None);
+            if (queueChildren)
+                RaiseEvents(result.QueuedSitemaps.Where(u => !Current.Pending.Contains(u)).Select(u => new SitemapQueued(Guid.NewGuid(), u, time.GetUtcNow())));
+            return new SitemapImported(Guid.NewGuid(), url, result.Rows, result.Accepted, result.Duplicate, result.Rejected, result.Aborted, time.GetUtcNow());
+        }
+        catch (Exception e) when (e is ImportFormatException or IOException or HttpRequestException or TaskCanceledException)
+        {
+            return new SitemapImported(Guid.NewGuid(), url, 0, 0, 0, 0, e.InnerException?.Message ?? e.Message, time.GetUtcNow());
+        }
     }
 
     private async Task<CommandOutcome> AppendAsync(ICampaignEvent e)

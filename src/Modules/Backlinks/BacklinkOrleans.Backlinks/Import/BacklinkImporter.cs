@@ -74,8 +74,8 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
 
         var notes = new List<string>();
         if (context.ChildSitemaps.Count > 0)
-            notes.Add($"This is a sitemap index: its {context.ChildSitemaps.Count} child sitemaps are queued and will be fetched "
-                + "through the guarded HTTP client, which arrives with URL validation; their URLs are not imported yet.");
+            notes.Add($"This is a sitemap index: its {context.ChildSitemaps.Count} child sitemaps are queued, fetched through the "
+                + "guarded HTTP client and imported in the background; their URLs appear in the campaign as they are read.");
         if (truncated)
             notes.Add($"Only the first {ImportResult.MaxErrors:N0} rejected rows are listed; 'rejected' counts them all.");
         return new ImportResult(rows, accepted, duplicate, rejected, [.. errors.OrderBy(e => e.Row)], truncated,

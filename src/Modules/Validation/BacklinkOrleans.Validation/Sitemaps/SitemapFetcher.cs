@@ -1,0 +1,91 @@
+using System.IO.Compression;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel.Http;
+
+namespace BacklinkOrleans.Validation.Sitemaps;
+
+/// <summary>
+/// The sitemap port: fetches a child sitemap through the outbound client (the SSRF guard, or the Sandbox), following
+/// at most 5 redirects by hand, decompressing gzip, and capping what is read at 50 MB, as the sitemap protocol caps
+/// a file. Only http(s) URLs are fetched.
+/// </summary>
+internal sealed class SitemapFetcher(IHttpClientFactory http) : ISitemapFetchPort
+{
+    public const long MaxBytes = 50L * 1024 * 1024;
+    public const int MaxRedirects = 5;
+
+    public async Task<Stream?> OpenAsync(string url, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var current) || current.Scheme is not ("http" or "https"))
+            throw new IOException($"'{url}' is not an http(s) URL");
+        var client = http.CreateClient(OutboundHttp.ClientName);
+        for (var hop = 0; hop <= MaxRedirects; hop++)
+        {
+            var response = await client.GetAsync(current, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+            {
+                response.Dispose();
+                current = new Uri(current, location);
+                continue;
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                response.Dispose();
+                throw new IOException($"{current} answered {status}");
+            }
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase)
+                || current.AbsolutePath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+            return new CappedStream(gzip ? new GZipStream(body, CompressionMode.Decompress) : body, MaxBytes, response);
+        }
+        throw new IOException($"{url} redirected more than {MaxRedirects} times");
+    }
+
+    /// <summary>Reads at most a given number of bytes of the inner stream, then ends; owns the response.</summary>
+    private sealed class CappedStream(Stream inner, long max, IDisposable owner) : Stream
+    {
+        private long read;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, max - read)]);
+            read += n;
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (read >= max)
+                return 0;
+            var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, max - read)], cancellationToken);
+            read += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                owner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => read; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
