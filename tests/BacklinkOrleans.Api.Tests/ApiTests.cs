@@ -102,7 +102,7 @@ public abstract class ApiTests(ApiFactory api)
         throw new TimeoutException($"counters never settled: {string.Join(", ", view.Counters)}");
     }
 
-    /// <summary>A vendor key covers every host: URLs route to it and stay collected (validation is not bound yet).</summary>
+    /// <summary>A vendor key covers every host: no URL fails with no-channel.</summary>
     private static async Task AddVendorKeyAsync(HttpClient client)
     {
         using var response = await client.PostAsJsonAsync("/api/v1/credentials",
@@ -110,9 +110,9 @@ public abstract class ApiTests(ApiFactory api)
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
-    private static async Task WaitUntilRoutedAsync(HttpClient client, string sha256)
+    private static async Task WaitUntilValidatedAsync(HttpClient client, string sha256)
     {
-        for (var i = 0; i < 100 && (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha256}"))!.Channels is null; i++)
+        for (var i = 0; i < 200 && (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha256}"))!.State != "validated"; i++)
             await Task.Delay(100);
     }
 
@@ -196,10 +196,12 @@ public abstract class ApiTests(ApiFactory api)
         await AddVendorKeyAsync(client);
         var campaign = await client.CreateCampaignAsync();
         var other = await client.CreateCampaignAsync("second");
-        const string url = "https://guest-blog.example/audited";
+        var host = $"audited-{Guid.NewGuid():N}.example";
+        api.Services.GetRequiredService<BacklinkOrleans.Sandbox.SandboxHost>().Server.Site(host).Article("/post");
+        var url = $"https://{host}/post";
         var hash = UrlNormalizer.Normalize(url).Sha256;
         await client.ImportAsync(campaign.Id, $$"""[{"url":"{{url}}"}]""", "application/json");
-        await WaitUntilRoutedAsync(client, hash);
+        await WaitUntilValidatedAsync(client, hash);
         var between = DateTimeOffset.UtcNow;
         await Task.Delay(50);
         await client.ImportAsync(other.Id, $$"""[{"url":"{{url}}"}]""", "application/json");
@@ -207,12 +209,13 @@ public abstract class ApiTests(ApiFactory api)
         Assert.Equal(HttpStatusCode.OK, retired.StatusCode);
 
         var events = (await client.GetFromJsonAsync<List<BacklinkEventView>>($"/api/v1/backlinks/{hash}/events"))!;
-        Assert.Equal(["backlink.collected.v1", "backlink.routed.v1", "backlink.campaign-joined.v1", "backlink.retired.v1"], events.Select(e => e.Type));
-        Assert.Equal([1L, 2L, 3L, 4L], events.Select(e => e.Version));
+        Assert.Equal(["backlink.collected.v1", "backlink.routed.v1", "backlink.validated.v1", "backlink.campaign-joined.v1", "backlink.retired.v1"],
+            events.Select(e => e.Type));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], events.Select(e => e.Version));
 
         var past = (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{hash}?asOf={Uri.EscapeDataString(between.ToString("O"))}"))!;
         var now = (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{hash}"))!;
-        Assert.Equal((1, false), (past.Campaigns.Count, past.Retired));
+        Assert.Equal((1, false, "validated"), (past.Campaigns.Count, past.Retired, past.State));
         Assert.Equal(["vendor"], past.Channels!);
         Assert.Equal((2, true), (now.Campaigns.Count, now.Retired));
         var before = await client.GetAsync($"/api/v1/backlinks/{hash}?asOf=2020-01-01T00:00:00Z");
@@ -258,7 +261,7 @@ public abstract class ApiTests(ApiFactory api)
         await client.ImportAsync(campaign.Id, "url\n" + string.Join("\n", Enumerable.Range(0, 12).Select(i => $"https://{(i % 3 == 0 ? "a" : "b")}.example/{i}")), "text/csv");
 
         var hostA = (await client.GetFromJsonAsync<BacklinkPage>($"/api/v1/campaigns/{campaign.Id}/backlinks?host=a.example&pageSize=3&page=2"))!;
-        var failed = (await client.GetFromJsonAsync<BacklinkPage>($"/api/v1/campaigns/{campaign.Id}/backlinks?state=failed"))!;
+        var failed = (await client.GetFromJsonAsync<BacklinkPage>($"/api/v1/campaigns/{campaign.Id}/backlinks?state=failed&reason=no-channel"))!;
         var bad = await client.GetAsync($"/api/v1/campaigns/{campaign.Id}/backlinks?state=lost&pageSize=9999");
 
         Assert.Equal((4L, 1), (hostA.Total, hostA.Items.Count));

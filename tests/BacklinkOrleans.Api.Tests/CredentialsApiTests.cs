@@ -179,15 +179,18 @@ public abstract class CredentialsApiTests(ApiFactory api)
         await AddAsync(client, new AddCredentialRequest(CredentialKinds.Google, "sa", null, null, null, null, ServiceAccount, [$"sc-domain:{b}"], null));
         var campaign = await client.CreateCampaignAsync();
         string[] urls = [$"https://{a}/guest-post", $"https://blog.{b}/niche-edit", $"https://{a}.other.example/x", $"http://{b}/page"];
+        Sandbox.Site(a).Article("/guest-post");
+        Sandbox.Site($"blog.{b}").Article("/niche-edit");
+        Sandbox.Site(b).Article("/page");
 
         await client.ImportAsync(campaign.Id, "url\n" + string.Join('\n', urls), "text/csv");
 
         var expected = new Dictionary<string, (string State, string[] Channels, string? Reason)>
         {
-            [urls[0]] = ("collected", ["indexnow"], null),
-            [urls[1]] = ("collected", ["google"], null),
+            [urls[0]] = ("validated", ["indexnow"], null),
+            [urls[1]] = ("validated", ["google"], null),
             [urls[2]] = ("failed", [], FailureReasons.NoChannel),
-            [urls[3]] = ("collected", ["google"], null),
+            [urls[3]] = ("validated", ["google"], null),
         };
         foreach (var (url, (state, channels, reason)) in expected)
         {
@@ -204,11 +207,11 @@ public abstract class CredentialsApiTests(ApiFactory api)
         for (var i = 0; i < 100; i++)
         {
             var view = (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha256}"))!;
-            if (view.Channels is not null || view.State == "failed")
+            if (view.State is "validated" or "failed")
                 return view;
             await Task.Delay(100);
         }
-        throw new TimeoutException($"{sha256} was never routed");
+        throw new TimeoutException($"{sha256} was never routed and validated");
     }
 }
 
