@@ -13,6 +13,7 @@ namespace BacklinkOrleans.Sandbox.Server;
 internal sealed class SandboxCertificateAuthority : IDisposable
 {
     private readonly ConcurrentDictionary<string, X509Certificate2> issued = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly TimeProvider RealClock = TimeProvider.System;
     private readonly ECDsa caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     public SandboxCertificateAuthority()
@@ -20,8 +21,8 @@ internal sealed class SandboxCertificateAuthority : IDisposable
         var request = new CertificateRequest("CN=BacklinkOrleans Sandbox CA", caKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        // TLS validates against the real clock, whatever the application's TimeProvider says.
-        var now = DateTimeOffset.UtcNow;
+        // TLS checks validity against the real clock, whatever the application's (possibly fake) TimeProvider says.
+        var now = RealClock.GetUtcNow();
         Root = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
     }
 
@@ -38,7 +39,7 @@ internal sealed class SandboxCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        var now = DateTimeOffset.UtcNow;
+        var now = RealClock.GetUtcNow();
         using var certificate = request.Create(Root, now.AddDays(-1), now.AddDays(90), RandomNumberGenerator.GetBytes(12));
         using var withKey = certificate.CopyWithPrivateKey(key);
         // Round-trip through PKCS#12 so the TLS stack gets a key it can use on every platform.

@@ -36,6 +36,8 @@ internal sealed class RobotsFetcher(IHttpClientFactory http)
                 if (status is >= 300 and < 400 && response.Headers.Location is { } location)
                 {
                     url = new Uri(url, location);
+                    if (url.Scheme is not ("http" or "https"))
+                        return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{origin}/robots.txt redirects to a {url.Scheme}: URL");
                     continue;
                 }
                 if (status is >= 200 and < 300)

@@ -27,6 +27,8 @@ internal sealed class SitemapFetcher(IHttpClientFactory http) : ISitemapFetchPor
             {
                 response.Dispose();
                 current = new Uri(current, location);
+                if (current.Scheme is not ("http" or "https"))
+                    throw new IOException($"{url} redirects to a {current.Scheme}: URL");
                 continue;
             }
             if (!response.IsSuccessStatusCode)
