@@ -10,7 +10,7 @@ public sealed class FirstRunTests
         var folder = Directory.CreateTempSubdirectory("backlink-firstrun-").FullName;
         try
         {
-            await using var host = await HostProcess.StartAsync(new HostProcess.Settings(folder, null));
+            await using var host = await HostProcess.StartAsync(new HostProcess.Settings(folder, null) { WithOperatorKey = false });
             var file = Path.Combine(folder, "data", "first-run-keys.txt");
 
             Assert.True(File.Exists(file), host.Output);

@@ -19,9 +19,13 @@ public sealed class HostProcess : IAsyncDisposable
     {
         this.process = process;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Operator = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = Http.Timeout, DefaultRequestHeaders = { { "X-Api-Key", OperatorKey } } };
     }
 
     public HttpClient Http { get; }
+
+    /// <summary>A client holding the operator key.</summary>
+    public HttpClient Operator { get; }
 
     public string Output
     {
@@ -41,9 +45,15 @@ public sealed class HostProcess : IAsyncDisposable
 
         /// <summary>Shared by every Host of a test, as the silos of a cluster share theirs.</summary>
         public string MasterKey { get; init; } = TestMasterKey;
+
+        /// <summary>Whether Accounts:OperatorKey is configured (without it, the first start issues one).</summary>
+        public bool WithOperatorKey { get; init; } = true;
     }
 
     public static readonly string TestMasterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The operator key every test Host is configured with (the storage probe needs it).</summary>
+    public const string OperatorKey = "host-test-operator-key-0123456789";
 
     public static async Task<HostProcess> StartAsync(Settings settings)
     {
@@ -86,6 +96,7 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["Diagnostics__ProbeEndpoints"] = "true";
         start.Environment["ConnectionStrings__Postgres"] = settings.Postgres ?? "";
         start.Environment["DataProtection__MasterKey"] = settings.MasterKey;
+        start.Environment["Accounts__OperatorKey"] = settings.WithOperatorKey ? OperatorKey : "";
         return start;
     }
 
@@ -146,5 +157,6 @@ public sealed class HostProcess : IAsyncDisposable
         }
         process.Dispose();
         Http.Dispose();
+        Operator.Dispose();
     }
 }

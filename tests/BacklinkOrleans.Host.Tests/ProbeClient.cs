@@ -8,13 +8,13 @@ internal static class ProbeClient
 {
     public static async Task<ProbeReport> TouchAsync(this HostProcess host, string key, string note)
     {
-        using var response = await host.Http.PostAsync($"/ops/probes/{key}?note={Uri.EscapeDataString(note)}", null);
+        using var response = await host.Operator.PostAsync($"/ops/probes/{key}?note={Uri.EscapeDataString(note)}", null);
         Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{host.Output}");
         return (await response.Content.ReadFromJsonAsync<ProbeReport>())!;
     }
 
     public static async Task<ProbeReport> ProbeAsync(this HostProcess host, string key) =>
-        (await host.Http.GetFromJsonAsync<ProbeReport>($"/ops/probes/{key}"))!;
+        (await host.Operator.GetFromJsonAsync<ProbeReport>($"/ops/probes/{key}"))!;
 
     /// <summary>Polls the probe until <paramref name="condition"/> holds.</summary>
     public static async Task<ProbeReport> WaitForAsync(this HostProcess host, string key, Func<ProbeReport, bool> condition, string what)

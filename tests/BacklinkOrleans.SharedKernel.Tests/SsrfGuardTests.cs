@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using BacklinkOrleans.SharedKernel.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BacklinkOrleans.SharedKernel.Tests;
@@ -65,6 +66,20 @@ public sealed class SsrfGuardTests
         var failure = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(url));
         var refused = Assert.IsType<OutboundRefusedException>(failure.InnerException);
         Assert.Contains(because, refused.Message);
+    }
+
+    [Fact]
+    public async Task AConfiguredPortList_ReplacesTheDefault()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Outbound:AllowedPorts:0"] = "443" }).Build();
+        var services = new ServiceCollection().AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(configuration).AddOutboundHttp();
+        services.Replace(ServiceDescriptor.Singleton<IHostResolver, TableResolver>());
+        using var client = services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>().CreateClient(OutboundHttp.ClientName);
+
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("http://93.184.216.34/"));
+
+        Assert.Contains("port 80 is not allowed (allowed: 443)", failure.InnerException!.Message);
     }
 
     [Fact]

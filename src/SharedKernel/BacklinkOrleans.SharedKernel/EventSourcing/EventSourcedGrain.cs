@@ -59,10 +59,27 @@ public abstract class EventSourcedGrain<TState, TEvent>(IEventStore store, Event
         return new(checked((int)(stored.Count == 0 ? 0 : stored[^1].Version)), new EventSourcedState<TState> { Current = state });
     }
 
+    private const int MaxAppendAttempts = 30;
+
+    /// <summary>
+    /// Appends the batch. When an append fails without an answer (a lost connection, a timeout), whether it was
+    /// stored is unknown; the same event ids are sent again until the store answers definitely (appended, already
+    /// appended, or conflict). Handing the failure to Orleans instead would make it re-read the stream — which may
+    /// already hold the events — and then apply the same events a second time.
+    /// </summary>
     public async Task<bool> ApplyUpdatesToStorage(IReadOnlyList<TEvent> updates, int expectedVersion)
     {
         var data = updates.Select(u => registry.ToEventData(u, MetadataFor(u))).ToList();
-        var result = await store.AppendAsync(StreamId, expectedVersion, data);
-        return result.Succeeded;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return (await store.AppendAsync(StreamId, expectedVersion, data)).Succeeded;
+            }
+            catch (Exception e) when (e is not ArgumentException && attempt < MaxAppendAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * Math.Pow(2, attempt - 1))));
+            }
+        }
     }
 }

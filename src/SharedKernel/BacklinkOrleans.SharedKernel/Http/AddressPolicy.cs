@@ -36,6 +36,8 @@ public static class AddressPolicy
         (IPAddress.Parse("::"), 128, "the unspecified address (::)"),
         (IPAddress.Parse("::1"), 128, "the loopback address (::1)"),
         (IPAddress.Parse("100::"), 64, "a discard address (100::/64)"),
+        (IPAddress.Parse("64:ff9b:1::"), 48, "a local-use NAT64 address (64:ff9b:1::/48)"),
+        (IPAddress.Parse("::ffff:0:0:0"), 96, "an IPv4-translated address (::ffff:0:0:0/96)"),
         (IPAddress.Parse("2001::"), 23, "an IETF protocol address (2001::/23, Teredo included)"),
         (IPAddress.Parse("2001:db8::"), 32, "a documentation address (2001:db8::/32)"),
         (IPAddress.Parse("fc00::"), 7, "a unique local address (fc00::/7)"),

@@ -18,8 +18,12 @@ public sealed class DnsHostResolver : IHostResolver
 /// <summary>Limits of outbound fetches (section "Outbound").</summary>
 public sealed class OutboundOptions
 {
-    /// <summary>Ports a user-supplied URL may use.</summary>
-    public IReadOnlyList<int> AllowedPorts { get; set; } = [80, 443];
+    public static readonly IReadOnlyList<int> DefaultPorts = [80, 443];
+
+    /// <summary>Ports a user-supplied URL may use; empty means the defaults, 80 and 443 (a configured list replaces them).</summary>
+    public List<int> AllowedPorts { get; set; } = [];
+
+    public IReadOnlyList<int> EffectivePorts => AllowedPorts.Count == 0 ? DefaultPorts : AllowedPorts;
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
@@ -51,8 +55,8 @@ public sealed class GuardedOutboundHandlerFactory(IHostResolver resolver, IOptio
     {
         var host = context.DnsEndPoint.Host.Trim('[', ']');
         var port = context.DnsEndPoint.Port;
-        if (!options.Value.AllowedPorts.Contains(port))
-            throw new OutboundRefusedException($"port {port} is not allowed (allowed: {string.Join(", ", options.Value.AllowedPorts)})");
+        if (!options.Value.EffectivePorts.Contains(port))
+            throw new OutboundRefusedException($"port {port} is not allowed (allowed: {string.Join(", ", options.Value.EffectivePorts)})");
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await resolver.ResolveAsync(host, cancellationToken);
         if (addresses.Length == 0)
             throw new OutboundRefusedException($"{host} does not resolve");

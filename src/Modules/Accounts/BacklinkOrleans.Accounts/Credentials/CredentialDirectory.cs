@@ -92,7 +92,7 @@ internal sealed class CredentialDirectory(
         var key = (await RevealAsync(tenant, id, cancellationToken))!;
         var file = new Uri(credential.Scope.KeyLocation ?? $"https://{credential.Scope.Host}/{key}.txt");
         // The default key file's name is the key itself: name it without the key in anything stored or shown.
-        var shown = credential.Scope.KeyLocation ?? $"https://{credential.Scope.Host}/<key>.txt";
+        var shown = (credential.Scope.KeyLocation ?? $"https://{credential.Scope.Host}/<key>.txt").Replace(key, "<key>", StringComparison.Ordinal);
         var (passed, detail) = await FetchKeyFileAsync(file, shown, key, cancellationToken);
         var verified = new CredentialVerified(Guid.NewGuid(), id, passed, detail, time.GetUtcNow());
         var stream = StreamOf(tenant, id);

@@ -117,7 +117,8 @@ internal static class CampaignsApi
         try
         {
             var result = await importer.ImportAsync(tenant, id, reader, body, cancellationToken);
-            await campaign.QueueSitemapsAsync(result.QueuedSitemaps);
+            if (result.QueuedSitemaps.Count > 0)
+                await campaign.QueueSitemapsAsync(result.QueuedSitemaps);
             return TypedResults.Ok(result);
         }
         catch (ImportFormatException e)

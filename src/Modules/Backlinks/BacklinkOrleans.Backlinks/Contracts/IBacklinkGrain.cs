@@ -9,7 +9,8 @@ public interface IBacklinkGrain : IGrainWithStringKey
     /// <summary>Collects the URL into a campaign: starts the lifecycle, records a further campaign, or is a duplicate.</summary>
     Task<CollectOutcome> CollectAsync(CollectBacklink command);
 
-    /// <summary>The current state; null when the URL was never collected.</summary>
+    /// <summary>The current state; null when the URL was never collected. Answers even while a step is under way.</summary>
+    [ReadOnly, AlwaysInterleave]
     Task<BacklinkView?> GetAsync();
 
     /// <summary>Takes every step that is due now (route, validate, submit, check), as far as the bound ports allow.</summary>

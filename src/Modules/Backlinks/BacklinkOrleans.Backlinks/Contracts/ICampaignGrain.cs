@@ -26,7 +26,10 @@ public interface ICampaignGrain : IGrainWithStringKey
     /// <summary>Records child sitemaps of an uploaded sitemap index; they are fetched and imported in the background.</summary>
     Task QueueSitemapsAsync(IReadOnlyList<string> urls);
 
-    /// <summary>Fetches and imports the queued sitemaps not imported yet (one-way).</summary>
-    [OneWay]
-    Task ImportQueuedSitemapsAsync();
+    /// <summary>The sitemaps queued and not imported yet.</summary>
+    [ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<string>> GetPendingSitemapsAsync();
+
+    /// <summary>Records that a queued sitemap was imported, or why it could not be.</summary>
+    Task RecordSitemapImportedAsync(SitemapImported imported);
 }

@@ -91,8 +91,14 @@ internal sealed partial class BacklinkGrain(
                 return;
             }
             var campaign = grains.GetGrain<ICampaignGrain>($"{key.Tenant.Value}/{facts.Campaign}");
-            if (await campaign.GetStatusAsync() != CampaignStatuses.Active || await campaign.GetAsync() is not { } info)
-                return; // paused or cancelled: the sweeper skips it until the campaign resumes
+            var status = await campaign.GetStatusAsync();
+            if (status is null or CampaignStatuses.Cancelled)
+            {
+                await FollowUpAtAsync(null); // nothing will ever be due again
+                return;
+            }
+            if (status != CampaignStatuses.Active || await campaign.GetAsync() is not { } info)
+                return; // paused: the sweeper skips it until the campaign resumes
             try
             {
                 if (!await TakeStepAsync(Snapshot(facts, info.Settings)))

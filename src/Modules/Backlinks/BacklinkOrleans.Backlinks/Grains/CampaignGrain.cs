@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using BacklinkOrleans.Backlinks.Contracts;
-using BacklinkOrleans.Backlinks.Import;
 using BacklinkOrleans.Backlinks.ReadModels;
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
@@ -8,31 +7,28 @@ using BacklinkOrleans.SharedKernel.EventStore;
 namespace BacklinkOrleans.Backlinks.Grains;
 
 [GenerateSerializer, Immutable, Alias("backlink-orleans.campaign-state")]
-internal sealed record CampaignState([property: Id(0)] CampaignInfo? Info, [property: Id(1)] ImmutableList<string>? PendingSitemaps = null)
+internal sealed record CampaignState([property: Id(0)] CampaignInfo? Info, [property: Id(1)] ImmutableHashSet<string>? PendingSitemaps = null)
 {
     public static readonly CampaignState None = new((CampaignInfo?)null);
 
-    public ImmutableList<string> Pending => PendingSitemaps ?? [];
+    public ImmutableHashSet<string> Pending => PendingSitemaps ?? [];
 
     public static CampaignState Evolve(CampaignState state, ICampaignEvent e) => (state.Info, e) switch
     {
-        ({ }, SitemapQueued q) => state.Pending.Contains(q.Url) ? state : state with { PendingSitemaps = state.Pending.Add(q.Url) },
+        ({ }, SitemapQueued q) => state with { PendingSitemaps = state.Pending.Add(q.Url) },
         ({ }, SitemapImported i) => state with { PendingSitemaps = state.Pending.Remove(i.Url) },
         (null, CampaignCreated c) => new(new CampaignInfo(c.CampaignId, c.Settings, CampaignStatuses.Active, c.At), []),
-        ({ } info, CampaignPaused) => new(info with { Status = CampaignStatuses.Paused }),
-        ({ } info, CampaignResumed) => new(info with { Status = CampaignStatuses.Active }),
-        ({ } info, CampaignCancelled) => new(info with { Status = CampaignStatuses.Cancelled }),
+        ({ } info, CampaignPaused) => state with { Info = info with { Status = CampaignStatuses.Paused } },
+        ({ } info, CampaignResumed) => state with { Info = info with { Status = CampaignStatuses.Active } },
+        ({ } info, CampaignCancelled) => state with { Info = info with { Status = CampaignStatuses.Cancelled } },
         _ => state,
     };
 }
 
 /// <summary>A campaign: its settings govern its backlinks; pausing stops their steps, resuming sweeps them on.</summary>
-internal sealed class CampaignGrain(
-    IEventStore store, EventTypeRegistry registry, TimeProvider time, IGrainFactory grains, ISitemapFetchPort sitemaps, BacklinkImporter importer)
+internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registry, TimeProvider time, IGrainFactory grains)
     : EventSourcedGrain<CampaignState, ICampaignEvent>(store, registry), ICampaignGrain
 {
-    /// <summary>A sitemap index inside a fetched child sitemap is followed once more, no deeper.</summary>
-    private const int MaxSitemapDepth = 2;
     protected override CampaignState Initial => CampaignState.None;
 
     protected override CampaignState Evolve(CampaignState state, ICampaignEvent e) => CampaignState.Evolve(state, e);
@@ -72,7 +68,10 @@ internal sealed class CampaignGrain(
             _ => AppendAsync(new CampaignResumed(Guid.NewGuid(), time.GetUtcNow())),
         });
         if (outcome.Accepted)
+        {
             _ = grains.GetGrain<ISweeperGrain>(0).SweepSoonAsync(); // its backlinks are due already
+            StartSitemapImport();
+        }
         return outcome;
     }
 
@@ -85,51 +84,37 @@ internal sealed class CampaignGrain(
 
     public async Task QueueSitemapsAsync(IReadOnlyList<string> urls)
     {
-        var fresh = urls.Distinct().Where(u => !Current.Pending.Contains(u)).ToList();
+        var pending = Current.Pending;
+        var fresh = urls.Distinct().Where(u => !pending.Contains(u)).ToList();
         if (fresh.Count == 0 || Current.Info is null)
             return;
         var now = time.GetUtcNow();
         RaiseEvents(fresh.Select(u => new SitemapQueued(Guid.NewGuid(), u, now)));
         await ConfirmEvents();
-        _ = this.AsReference<ICampaignGrain>().ImportQueuedSitemapsAsync();
+        StartSitemapImport();
     }
 
-    public async Task ImportQueuedSitemapsAsync()
+    public Task<IReadOnlyList<string>> GetPendingSitemapsAsync() => Task.FromResult<IReadOnlyList<string>>([.. Current.Pending.Order(StringComparer.Ordinal)]);
+
+    public async Task RecordSitemapImportedAsync(SitemapImported imported)
     {
-        var key = this.GetPrimaryKeyString();
-        var tenant = SharedKernel.Tenancy.TenantId.From(key[..key.IndexOf('/')]);
-        var depth = 1;
-        while (Current.Pending.Count > 0 && Current.Info is { Status: not CampaignStatuses.Cancelled } info && depth <= MaxSitemapDepth)
-        {
-            foreach (var url in Current.Pending.ToList())
-            {
-                var imported = await ImportSitemapAsync(tenant, info.CampaignId, url, queueChildren: depth < MaxSitemapDepth);
-                if (imported is null)
-                    return; // no fetcher bound: the sitemaps stay queued
-                RaiseEvent(imported);
-                await ConfirmEvents();
-            }
-            depth++;
-        }
+        if (!Current.Pending.Contains(imported.Url))
+            return;
+        RaiseEvent(imported);
+        await ConfirmEvents();
     }
 
-    /// <summary>Fetches one sitemap and imports its URLs; a failure (refused, unreadable) is recorded, never retried blindly.</summary>
-    private async Task<SitemapImported?> ImportSitemapAsync(SharedKernel.Tenancy.TenantId tenant, string campaignId, string url, bool queueChildren)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await using var stream = await sitemaps.OpenAsync(url, CancellationToken.None);
-            if (stream is null)
-                return null;
-            var result = await importer.ImportAsync(tenant, campaignId, new SitemapImportReader(), stream, CancellationToken.None);
-            if (queueChildren)
-                RaiseEvents(result.QueuedSitemaps.Where(u => !Current.Pending.Contains(u)).Select(u => new SitemapQueued(Guid.NewGuid(), u, time.GetUtcNow())));
-            return new SitemapImported(Guid.NewGuid(), url, result.Rows, result.Accepted, result.Duplicate, result.Rejected, result.Aborted, time.GetUtcNow());
-        }
-        catch (Exception e) when (e is ImportFormatException or IOException or HttpRequestException or TaskCanceledException)
-        {
-            return new SitemapImported(Guid.NewGuid(), url, 0, 0, 0, 0, e.InnerException?.Message ?? e.Message, time.GetUtcNow());
-        }
+        await base.OnActivateAsync(cancellationToken);
+        StartSitemapImport(); // resumes an import that a crash or a deactivation interrupted
+    }
+
+    /// <summary>The import runs in a grain of its own, so this campaign keeps answering while sitemaps are read.</summary>
+    private void StartSitemapImport()
+    {
+        if (!Current.Pending.IsEmpty && Current.Info is { Status: CampaignStatuses.Active })
+            _ = grains.GetGrain<ISitemapImportGrain>(this.GetPrimaryKeyString()).ImportAsync();
     }
 
     private async Task<CommandOutcome> AppendAsync(ICampaignEvent e)

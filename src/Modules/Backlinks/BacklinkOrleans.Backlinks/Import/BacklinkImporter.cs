@@ -57,7 +57,16 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
                 Reject(row.Number, error.Field, error.Reason);
                 return;
             }
-            var outcome = await collector.CollectAsync(tenant, url.Sha256, command);
+            CollectOutcome outcome;
+            try
+            {
+                outcome = await collector.CollectAsync(tenant, url.Sha256, command);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                Reject(row.Number, "url", $"could not be collected now ({e.GetType().Name}); import this row again");
+                return;
+            }
             switch (outcome.Result)
             {
                 case CollectResult.Collected or CollectResult.JoinedCampaign:

@@ -58,7 +58,13 @@ internal sealed class SitemapImportReader : IImportReader
                 continue;
             if (root == "sitemapindex")
             {
-                context.ChildSitemaps.Add(loc);
+                if (context.ChildSitemaps.Count >= MaxUrls)
+                {
+                    context.Aborted = $"The sitemap index lists more than {MaxUrls:N0} sitemaps; the rest were not read.";
+                    yield break;
+                }
+                if (loc.Length <= 2_048)
+                    context.ChildSitemaps.Add(loc);
                 continue;
             }
             if (++number > MaxUrls)

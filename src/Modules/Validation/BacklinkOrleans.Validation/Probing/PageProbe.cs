@@ -24,7 +24,24 @@ internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
     public const string UserAgent = "BacklinkOrleans-Validator/1.0 (+https://github.com/backlink-orleans; checks pages before indexing requests)";
     private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
 
+    /// <summary>The whole probe — every hop, retry and body read — ends within this, however slowly a server answers.</summary>
+    public static readonly TimeSpan MaxProbeTime = TimeSpan.FromSeconds(90);
+
     public async Task<ProbeResult> ProbeAsync(string url, string? targetUrl, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(MaxProbeTime);
+        try
+        {
+            return await ProbeCoreAsync(url, targetUrl, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Fail(FailureReasons.HttpError, $"no complete answer within {MaxProbeTime.TotalSeconds:0} s", $"GET {url}: too slow");
+        }
+    }
+
+    private async Task<ProbeResult> ProbeCoreAsync(string url, string? targetUrl, CancellationToken cancellationToken)
     {
         var original = new Uri(url);
         var current = original;
@@ -43,7 +60,7 @@ internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
                     if (response.Headers.Location is not { } location)
                         return Fail(FailureReasons.HttpError, $"{status} without a Location", evidence);
                     var next = new Uri(current, location);
-                    if (!string.Equals(next.Host, original.Host, StringComparison.OrdinalIgnoreCase))
+                    if (next.Scheme is not ("http" or "https") || !string.Equals(next.Host, original.Host, StringComparison.OrdinalIgnoreCase))
                         return Fail(FailureReasons.RedirectOffHost, $"redirects to {next.Host}", $"{evidence} → {next}");
                     current = next;
                     continue;

@@ -14,7 +14,7 @@ internal sealed class PageValidator(IGrainFactory grains, PageProbe probe, IOpti
 {
     public async Task<ValidationVerdict?> ValidateAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
     {
-        var rules = new BacklinkUrlRules(outbound.Value.AllowedPorts).Validate(backlink.Url);
+        var rules = new BacklinkUrlRules(outbound.Value.EffectivePorts).Validate(backlink.Url);
         if (!rules.IsValid)
             return new ValidationVerdict(false, FailureReasons.InvalidUrl, rules.Errors[0].ErrorMessage, "URL rules");
 

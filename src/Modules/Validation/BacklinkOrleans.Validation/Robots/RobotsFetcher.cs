@@ -23,7 +23,24 @@ internal sealed class RobotsFetcher(IHttpClientFactory http)
 {
     public const int MaxRedirects = 5;
 
+    /// <summary>The whole fetch, redirects and body included, ends within this.</summary>
+    public static readonly TimeSpan MaxFetchTime = TimeSpan.FromSeconds(30);
+
     public async Task<RobotsFetch> FetchAsync(string origin, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(MaxFetchTime);
+        try
+        {
+            return await FetchCoreAsync(origin, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{origin}/robots.txt gave no complete answer within {MaxFetchTime.TotalSeconds:0} s");
+        }
+    }
+
+    private async Task<RobotsFetch> FetchCoreAsync(string origin, CancellationToken cancellationToken)
     {
         var url = new Uri($"{origin}/robots.txt");
         using var client = http.CreateClient(OutboundHttp.ClientName);
@@ -50,10 +67,7 @@ internal sealed class RobotsFetcher(IHttpClientFactory http)
             {
                 return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{url} could not be fetched: {e.InnerException?.Message ?? e.Message}");
             }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{url} timed out");
-            }
+
         }
         return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{origin}/robots.txt redirected more than {MaxRedirects} times");
     }

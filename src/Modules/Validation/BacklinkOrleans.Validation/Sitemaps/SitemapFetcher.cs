@@ -39,13 +39,16 @@ internal sealed class SitemapFetcher(IHttpClientFactory http) : ISitemapFetchPor
             var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase)
                 || current.AbsolutePath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-            return new CappedStream(gzip ? new GZipStream(body, CompressionMode.Decompress) : body, MaxBytes, response);
+            return new CappedStream(gzip ? new GZipStream(body, CompressionMode.Decompress) : body, MaxBytes, response, cancellationToken);
         }
         throw new IOException($"{url} redirected more than {MaxRedirects} times");
     }
 
-    /// <summary>Reads at most a given number of bytes of the inner stream, then ends; owns the response.</summary>
-    private sealed class CappedStream(Stream inner, long max, IDisposable owner) : Stream
+    /// <summary>
+    /// Reads at most a given number of bytes of the inner stream, then ends; every read obeys the fetch's token (the
+    /// caller's deadline), however the reader calls it; owns the response.
+    /// </summary>
+    private sealed class CappedStream(Stream inner, long max, IDisposable owner, CancellationToken deadline) : Stream
     {
         private long read;
 
@@ -53,6 +56,7 @@ internal sealed class SitemapFetcher(IHttpClientFactory http) : ISitemapFetchPor
 
         public override int Read(Span<byte> buffer)
         {
+            deadline.ThrowIfCancellationRequested();
             var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, max - read)]);
             read += n;
             return n;
@@ -62,7 +66,8 @@ internal sealed class SitemapFetcher(IHttpClientFactory http) : ISitemapFetchPor
         {
             if (read >= max)
                 return 0;
-            var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, max - read)], cancellationToken);
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
+            var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, max - read)], both.Token);
             read += n;
             return n;
         }
