@@ -59,6 +59,23 @@ public abstract class CredentialsApiTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task AKeyLocationNamedAfterTheKey_IsStoredWithoutTheKey_AndStillVerifies()
+    {
+        var (_, client) = await api.NewTenantAsync();
+        var host = $"{Guid.NewGuid():N}.example";
+        Sandbox.Site(host).KeyFile(IndexNowKey, $"/keys/{IndexNowKey}.txt");
+
+        var added = await AddAsync(client, IndexNowKeyFor(host, keyLocation: $"https://{host}/keys/{IndexNowKey}.txt"));
+        var verified = (await (await client.PostAsync($"/api/v1/credentials/{added.Id}/verify", null)).Content.ReadFromJsonAsync<CredentialView>())!;
+        var listed = await client.GetStringAsync("/api/v1/credentials");
+
+        Assert.Equal($"https://{host}/keys/<key>.txt", added.Scope.KeyLocation);
+        Assert.Equal(CredentialStatuses.Verified, verified.Status);
+        Assert.DoesNotContain(IndexNowKey, listed);
+        Assert.DoesNotContain(IndexNowKey, verified.Detail);
+    }
+
+    [Fact]
     public async Task InvalidCredentials_AreValidationProblems_AndASecondKeyForAHostConflicts()
     {
         var (_, client) = await api.NewTenantAsync();

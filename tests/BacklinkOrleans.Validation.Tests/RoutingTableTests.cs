@@ -28,6 +28,8 @@ public sealed class RoutingTableTests
     [InlineData("www.example.com", "https://www.example.com/blog/key.txt", "https://www.example.com/blog/2026/post", true)]
     [InlineData("www.example.com", "https://www.example.com/blog/key.txt", "https://www.example.com/shop/item", false)]
     [InlineData("www.example.com", "https://www.example.com/blog/key.txt", "https://www.example.com/blogroll", false)]
+    [InlineData("www.example.com", "https://www.example.com/blog/<key>.txt", "https://www.example.com/blog/post", true)] // stored with a placeholder
+    [InlineData("www.example.com", "https://www.example.com/blog/<key>.txt", "https://www.example.com/shop/item", false)]
     public void IndexNowKey_CoversItsHost_AndItsKeyLocationFolder(string host, string? keyLocation, string url, bool covered) =>
         Assert.Equal(covered, Coverage.Covers(IndexNow(host, keyLocation), UrlNormalizer.Normalize(url)));
 

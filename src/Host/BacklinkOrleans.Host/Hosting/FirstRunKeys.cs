@@ -25,10 +25,8 @@ internal sealed partial class FirstRunKeys(
         var created = await tenants.CreateAsync(DefaultTenant, "Default agency", cancellationToken);
         if (created is null)
             return; // created concurrently by another start
-        var operatorKey = configuration["Accounts:OperatorKey"] is { Length: >= 16 }
-            ? "(set by Accounts:OperatorKey)"
-            : await tenants.IssueOperatorKeyAsync("first-run operator key", cancellationToken);
 
+        // The tenant key is written before anything else can fail: it is shown nowhere else.
         var path = Path.Combine(Path.GetDirectoryName(storage.SqlitePath)!, FileName);
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -39,6 +37,10 @@ internal sealed partial class FirstRunKeys(
             await writer.WriteLineAsync("# Send one in the X-Api-Key header. Move them somewhere safe and delete this file.");
             await writer.WriteLineAsync($"tenant={DefaultTenant.Value}");
             await writer.WriteLineAsync($"tenant_api_key={created.Key.ApiKey}");
+            await writer.FlushAsync(cancellationToken);
+            var operatorKey = configuration["Accounts:OperatorKey"] is { Length: >= 16 }
+                ? "(set by Accounts:OperatorKey)"
+                : await tenants.IssueOperatorKeyAsync("first-run operator key", cancellationToken);
             await writer.WriteLineAsync($"operator_api_key={operatorKey}");
         }
         LogCreated(logger, DefaultTenant.Value, path);

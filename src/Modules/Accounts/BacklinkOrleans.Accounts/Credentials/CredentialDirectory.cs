@@ -27,6 +27,9 @@ internal sealed class CredentialDirectory(
     IHttpClientFactory http,
     TimeProvider time) : ICredentialDirectory
 {
+    /// <summary>Stands for the key in a stored keyLocation; put back only when the file is fetched.</summary>
+    public const string KeyPlaceholder = "<key>";
+
     private const string Columns = "credential_id, kind, scope, fingerprint, status, detail, verified_at, created_at, protected";
 
     private static string StreamOf(TenantId tenant, string id) => $"credential/{tenant.Value}/{id}";
@@ -51,7 +54,8 @@ internal sealed class CredentialDirectory(
         {
             case CredentialKinds.IndexNow:
                 var host = r.Host!.Trim().ToLowerInvariant().TrimEnd('.');
-                var location = r.KeyLocation is null ? null : UrlNormalizer.Normalize(r.KeyLocation).Value;
+                // A key file is often named after its key: store the location with the key replaced by a placeholder.
+                var location = r.KeyLocation is null ? null : UrlNormalizer.Normalize(r.KeyLocation).Value.Replace(r.Key!, KeyPlaceholder, StringComparison.Ordinal);
                 return (r.Key!, new CredentialScope(Host: host, KeyLocation: location, Endpoint: r.Endpoint ?? CredentialKinds.IndexNowEndpoints[0]),
                     $"key:{Sha256(r.Key!)[..8]}");
             case CredentialKinds.Google:
@@ -90,10 +94,12 @@ internal sealed class CredentialDirectory(
         if (credential.Kind != CredentialKinds.IndexNow)
             throw new NotVerifiableException($"Verifying {credential.Kind} credentials arrives with the {credential.Kind} channel; only IndexNow keys can be verified now.");
         var key = (await RevealAsync(tenant, id, cancellationToken))!;
-        var file = new Uri(credential.Scope.KeyLocation ?? $"https://{credential.Scope.Host}/{key}.txt");
-        // The default key file's name is the key itself: name it without the key in anything stored or shown.
-        var shown = (credential.Scope.KeyLocation ?? $"https://{credential.Scope.Host}/<key>.txt").Replace(key, "<key>", StringComparison.Ordinal);
-        var (passed, detail) = await FetchKeyFileAsync(file, shown, key, cancellationToken);
+        // The stored location (and the default file's name) carry a placeholder for the key; only the fetch uses the key.
+        var shown = credential.Scope.KeyLocation ?? $"https://{credential.Scope.Host}/{KeyPlaceholder}.txt";
+        var file = new Uri(shown.Replace(KeyPlaceholder, Uri.EscapeDataString(key), StringComparison.Ordinal));
+        var (passed, detail, definite) = await FetchKeyFileAsync(file, shown, key, cancellationToken);
+        if (!definite)
+            return credential with { Detail = detail }; // a timeout or a dropped connection proves nothing: the status stays
         var verified = new CredentialVerified(Guid.NewGuid(), id, passed, detail, time.GetUtcNow());
         var stream = StreamOf(tenant, id);
         var version = (await store.ReadStreamAsync(stream, cancellationToken: cancellationToken)).Count;
@@ -101,24 +107,35 @@ internal sealed class CredentialDirectory(
         return credential with { Status = passed ? CredentialStatuses.Verified : CredentialStatuses.Failed, Detail = detail, VerifiedAt = verified.At };
     }
 
-    private async Task<(bool Passed, string Detail)> FetchKeyFileAsync(Uri file, string shown, string key, CancellationToken cancellationToken)
+    /// <summary>Fetches the key file (same-host redirects followed, at most 5). Definite: the host answered.</summary>
+    private async Task<(bool Passed, string Detail, bool Definite)> FetchKeyFileAsync(Uri file, string shown, string key, CancellationToken cancellationToken)
     {
         try
         {
             using var client = http.CreateClient(OutboundHttp.ClientName);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            using var response = await client.GetAsync(file, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-                return (false, $"{shown} answered {(int)response.StatusCode}");
-            var content = await ReadCappedAsync(response, timeout.Token);
-            return content.Trim() == key
-                ? (true, $"{shown} holds the key")
-                : (false, $"{shown} does not hold this key");
+            for (var hop = 0; hop <= 5; hop++)
+            {
+                using var response = await client.GetAsync(file, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location
+                    && new Uri(file, location) is { Scheme: "http" or "https" } next && next.Host == file.Host)
+                {
+                    file = next;
+                    continue;
+                }
+                if (!response.IsSuccessStatusCode)
+                    return (false, $"{shown} answered {(int)response.StatusCode}", true);
+                var content = await ReadCappedAsync(response, timeout.Token);
+                return content.Trim() == key
+                    ? (true, $"{shown} holds the key", true)
+                    : (false, $"{shown} does not hold this key", true);
+            }
+            return (false, $"{shown} redirects more than 5 times", true);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
         {
-            return (false, $"{shown} could not be fetched: {e.Message.Replace(key, "<key>", StringComparison.Ordinal)}");
+            return (false, $"{shown} could not be fetched now: {e.Message.Replace(key, KeyPlaceholder, StringComparison.Ordinal)}", false);
         }
     }
 

@@ -57,12 +57,13 @@ internal sealed class TenantDirectory(IEventStore store, EventTypeRegistry regis
     {
         var (keyId, apiKey, hash) = ApiKeySecret.Generate();
         var issued = registry.ToEventData(new ApiKeyIssued(Guid.NewGuid(), keyId, null, hash, label, time.GetUtcNow()));
-        for (var attempt = 0; ; attempt++)
+        for (var attempt = 0; attempt < 5; attempt++)
         {
             var version = (await store.ReadStreamAsync(OperatorsStream, cancellationToken: cancellationToken)).Count;
-            if ((await store.AppendAsync(OperatorsStream, version, [issued], cancellationToken)).Succeeded || attempt == 5)
+            if ((await store.AppendAsync(OperatorsStream, version, [issued], cancellationToken)).Succeeded)
                 return apiKey;
         }
+        throw new InvalidOperationException("The operators stream kept changing; no operator key was issued.");
     }
 
     /// <summary>Revokes a tenant's key; false when the tenant has no such key.</summary>

@@ -25,8 +25,9 @@ internal static class Coverage
             return false;
         if (scope.KeyLocation is null)
             return true;
-        var location = UrlNormalizer.Normalize(scope.KeyLocation);
-        var folder = location.Path[..(location.Path.LastIndexOf('/') + 1)];
+        // The stored location may carry a placeholder for the key in its file name; only the folder matters here.
+        var path = new Uri(scope.KeyLocation.Replace("<key>", "key", StringComparison.Ordinal)).AbsolutePath;
+        var folder = path[..(path.LastIndexOf('/') + 1)];
         return url.Path.StartsWith(folder, StringComparison.Ordinal);
     }
 
