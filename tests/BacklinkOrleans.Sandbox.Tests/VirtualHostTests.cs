@@ -91,6 +91,17 @@ public sealed class VirtualHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheRequestLog_RedactsCredentials()
+    {
+        sandbox.Site("api.vendor.example").Html("/v2/account", "{}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.vendor.example/v2/account") { Headers = { { "Authorization", "vendor-secret-123" } } };
+        await client.SendAsync(request);
+
+        var logged = Assert.Single(sandbox.Log.For("api.vendor.example"));
+        Assert.Equal("(redacted)", logged.Headers["Authorization"]);
+    }
+
+    [Fact]
     public async Task AnUnreachableHost_DropsTheConnection_AndASlowOneIsSlow()
     {
         sandbox.Site("down.example").Unreachable = true;

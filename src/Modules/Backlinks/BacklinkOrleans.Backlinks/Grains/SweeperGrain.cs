@@ -29,20 +29,26 @@ internal sealed partial class SweeperGrain(
 {
     private const string SweepReminder = "sweep";
     private const int MaxBatchesPerSweep = 20;
+    private static readonly TimeSpan MaxSweepTime = TimeSpan.FromMinutes(2);
+    private TimeSpan? registeredPeriod;
 
     private TimeSpan Period => TimeSpan.FromTicks(Math.Max(options.Value.SweepPeriod.Ticks, reminderOptions.Value.MinimumReminderPeriod.Ticks));
 
     public async Task EnsureRunningAsync()
     {
-        var existing = await this.GetReminder(SweepReminder);
-        if (existing is null)
-            await this.RegisterOrUpdateReminder(SweepReminder, Period, Period);
+        var registered = (await this.GetReminders()).Any(r => r.ReminderName == SweepReminder) && registeredPeriod == Period;
+        if (!registered)
+        {
+            await this.RegisterOrUpdateReminder(SweepReminder, Period, Period); // also when the configured period changed
+            registeredPeriod = Period;
+        }
     }
 
     public async Task<int> SweepNowAsync()
     {
         var driven = 0;
-        for (var batch = 0; batch < MaxBatchesPerSweep; batch++)
+        var started = time.GetUtcNow();
+        for (var batch = 0; batch < MaxBatchesPerSweep && time.GetUtcNow() - started < MaxSweepTime; batch++)
         {
             var now = time.GetUtcNow();
             var claimed = await schedule.ClaimDueAsync(now, now + options.Value.SweepLease, options.Value.SweepBatch, CancellationToken.None);

@@ -4,9 +4,15 @@ namespace BacklinkOrleans.Sandbox.Contracts;
 public sealed record RecordedRequest(
     DateTimeOffset At, string Scheme, string Host, string Method, string PathAndQuery, string? Body, int Status, IReadOnlyDictionary<string, string> Headers);
 
-/// <summary>Every request the Sandbox received, in arrival order.</summary>
+/// <summary>
+/// The requests the Sandbox received, in arrival order: the most recent <see cref="Capacity"/>, bodies cut to
+/// 64 KiB, and Authorization and X-Api-Key headers redacted (channels send credentials; operators read this log).
+/// </summary>
 public sealed class RequestLog
 {
+    public const int Capacity = 100_000;
+    private const int MaxBodyChars = 64 * 1024;
+    private static readonly string[] Redacted = ["Authorization", "X-Api-Key", "Cookie"];
     private readonly List<RecordedRequest> requests = [];
 
     public IReadOnlyList<RecordedRequest> All
@@ -24,7 +30,14 @@ public sealed class RequestLog
 
     internal void Add(RecordedRequest request)
     {
+        var headers = request.Headers.ToDictionary(h => h.Key,
+            h => Redacted.Contains(h.Key, StringComparer.OrdinalIgnoreCase) ? "(redacted)" : h.Value, StringComparer.OrdinalIgnoreCase);
+        var body = request.Body is { Length: > MaxBodyChars } large ? large[..MaxBodyChars] + "…(cut)" : request.Body;
         lock (requests)
-            requests.Add(request);
+        {
+            if (requests.Count >= Capacity)
+                requests.RemoveRange(0, Capacity / 10);
+            requests.Add(request with { Headers = headers, Body = body });
+        }
     }
 }

@@ -158,19 +158,20 @@ internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
         await using var raw = await response.Content.ReadAsStreamAsync(cancellationToken);
         var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase);
         await using Stream body = gzip ? new GZipStream(raw, CompressionMode.Decompress) : raw;
-        var buffer = new byte[MaxBodyBytes];
-        var read = 0;
+        using var collected = new MemoryStream();
+        var chunk = new byte[16 * 1024];
         int n;
         try
         {
-            while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
-                read += n;
+            while (collected.Length < MaxBodyBytes
+                   && (n = await body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, MaxBodyBytes - collected.Length)), cancellationToken)) > 0)
+                collected.Write(chunk, 0, n);
         }
         catch (InvalidDataException)
         {
             // a broken gzip stream: judge what decompressed
         }
-        return (System.Text.Encoding.UTF8.GetString(buffer, 0, read), read == buffer.Length);
+        return (System.Text.Encoding.UTF8.GetString(collected.GetBuffer(), 0, (int)collected.Length), collected.Length >= MaxBodyBytes);
     }
 
     private static ProbeResult Fail(string reason, string detail, string evidence) =>

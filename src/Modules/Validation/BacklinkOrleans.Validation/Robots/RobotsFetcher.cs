@@ -75,11 +75,12 @@ internal sealed class RobotsFetcher(IHttpClientFactory http)
     private static async Task<string> ReadCappedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[RobotsTxt.MaxBytes];
-        var read = 0;
+        using var collected = new MemoryStream();
+        var chunk = new byte[16 * 1024];
         int n;
-        while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
-            read += n;
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+        while (collected.Length < RobotsTxt.MaxBytes
+               && (n = await body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, RobotsTxt.MaxBytes - collected.Length)), cancellationToken)) > 0)
+            collected.Write(chunk, 0, n);
+        return System.Text.Encoding.UTF8.GetString(collected.GetBuffer(), 0, (int)collected.Length);
     }
 }

@@ -36,10 +36,18 @@ internal sealed class SitemapFetcher(IHttpClientFactory http) : ISitemapFetchPor
                 response.Dispose();
                 throw new IOException($"{current} answered {status}");
             }
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase)
-                || current.AbsolutePath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-            return new CappedStream(gzip ? new GZipStream(body, CompressionMode.Decompress) : body, MaxBytes, response, cancellationToken);
+            try
+            {
+                var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase)
+                    || current.AbsolutePath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+                return new CappedStream(gzip ? new GZipStream(body, CompressionMode.Decompress) : body, MaxBytes, response, cancellationToken);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
         }
         throw new IOException($"{url} redirected more than {MaxRedirects} times");
     }
