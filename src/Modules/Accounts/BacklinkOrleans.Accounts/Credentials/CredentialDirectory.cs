@@ -126,7 +126,8 @@ internal sealed class CredentialDirectory(
                 }
                 if (!response.IsSuccessStatusCode)
                     return (false, $"{shown} answered {(int)response.StatusCode}", true);
-                var content = await ReadCappedAsync(response, timeout.Token);
+                // a key file is one line: never read an unbounded body
+                var (content, _) = await CappedBody.ReadTextAsync(response, 4096, timeout.Token);
                 return content.Trim() == key
                     ? (true, $"{shown} holds the key", true)
                     : (false, $"{shown} does not hold this key", true);
@@ -139,17 +140,6 @@ internal sealed class CredentialDirectory(
         }
     }
 
-    private static async Task<string> ReadCappedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        const int cap = 4096; // a key file is one line; never read an unbounded body
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[cap];
-        var read = 0;
-        int n;
-        while (read < cap && (n = await body.ReadAsync(buffer.AsMemory(read, cap - read), cancellationToken)) > 0)
-            read += n;
-        return Encoding.UTF8.GetString(buffer, 0, read);
-    }
 
     public async Task<bool> RemoveAsync(TenantId tenant, string id, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using AngleSharp.Html.Parser;
 using BacklinkOrleans.Backlinks.Contracts;
@@ -71,7 +70,7 @@ internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
                     return Fail(FailureReasons.HttpError, $"{status}", evidence);
                 if (NoindexHeader(response) is { } header)
                     return Fail(FailureReasons.Noindex, $"X-Robots-Tag: {header}", evidence);
-                var (html, truncated) = await ReadCappedAsync(response, cancellationToken);
+                var (html, truncated) = await CappedBody.ReadTextAsync(response, MaxBodyBytes, cancellationToken);
                 return Judge(html, current, targetUrl, evidence + (truncated ? $" (body capped at {MaxBodyBytes / 1024} KiB)" : ""));
             }
         }
@@ -153,26 +152,6 @@ internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
         text.Contains("not found", StringComparison.OrdinalIgnoreCase) || text.Contains("404", StringComparison.Ordinal)
         || text.Contains("page doesn't exist", StringComparison.OrdinalIgnoreCase) || text.Contains("page does not exist", StringComparison.OrdinalIgnoreCase);
 
-    private static async Task<(string Html, bool Truncated)> ReadCappedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        await using var raw = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase);
-        await using Stream body = gzip ? new GZipStream(raw, CompressionMode.Decompress) : raw;
-        using var collected = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        try
-        {
-            while (collected.Length < MaxBodyBytes
-                   && (n = await body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, MaxBodyBytes - collected.Length)), cancellationToken)) > 0)
-                collected.Write(chunk, 0, n);
-        }
-        catch (InvalidDataException)
-        {
-            // a broken gzip stream: judge what decompressed
-        }
-        return (System.Text.Encoding.UTF8.GetString(collected.GetBuffer(), 0, (int)collected.Length), collected.Length >= MaxBodyBytes);
-    }
 
     private static ProbeResult Fail(string reason, string detail, string evidence) =>
         new(new ValidationVerdict(false, reason, detail, evidence), evidence);

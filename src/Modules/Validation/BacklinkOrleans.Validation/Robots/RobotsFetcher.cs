@@ -58,7 +58,7 @@ internal sealed class RobotsFetcher(IHttpClientFactory http)
                     continue;
                 }
                 if (status is >= 200 and < 300)
-                    return new RobotsFetch(RobotsFetchKind.Parsed, await ReadCappedAsync(response, cancellationToken), $"{url} answered {status}");
+                    return new RobotsFetch(RobotsFetchKind.Parsed, (await CappedBody.ReadTextAsync(response, RobotsTxt.MaxBytes, cancellationToken)).Text, $"{url} answered {status}");
                 if (status is >= 400 and < 500 && status != (int)HttpStatusCode.TooManyRequests)
                     return new RobotsFetch(RobotsFetchKind.AllowAll, "", $"{url} answered {status}: everything allowed");
                 return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{url} answered {status}");
@@ -67,20 +67,7 @@ internal sealed class RobotsFetcher(IHttpClientFactory http)
             {
                 return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{url} could not be fetched: {e.InnerException?.Message ?? e.Message}");
             }
-
         }
         return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{origin}/robots.txt redirected more than {MaxRedirects} times");
-    }
-
-    private static async Task<string> ReadCappedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var collected = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        while (collected.Length < RobotsTxt.MaxBytes
-               && (n = await body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, RobotsTxt.MaxBytes - collected.Length)), cancellationToken)) > 0)
-            collected.Write(chunk, 0, n);
-        return System.Text.Encoding.UTF8.GetString(collected.GetBuffer(), 0, (int)collected.Length);
     }
 }
