@@ -16,7 +16,8 @@ public sealed class ArchitectureTests
     private static readonly Assembly Accounts = typeof(AccountsModule).Assembly;
     private static readonly Assembly Sandbox = typeof(BacklinkOrleans.Sandbox.SandboxModule).Assembly;
     private static readonly Assembly Validation = typeof(BacklinkOrleans.Validation.ValidationModule).Assembly;
-    private static readonly Assembly[] Modules = [Backlinks, Accounts, Sandbox, Validation];
+    private static readonly Assembly Submission = typeof(BacklinkOrleans.Submission.SubmissionModule).Assembly;
+    private static readonly Assembly[] Modules = [Backlinks, Accounts, Sandbox, Validation, Submission];
 
     [Fact]
     public void SharedKernel_DependsOnNoModule_NorOnStorage() =>
@@ -32,12 +33,20 @@ public sealed class ArchitectureTests
 
     [Fact]
     public void Backlinks_DependsOnNoOtherModule() =>
-        AssertNone(Types.InAssembly(Backlinks).Should().NotHaveDependencyOnAny("BacklinkOrleans.Accounts"));
+        AssertNone(Types.InAssembly(Backlinks).Should().NotHaveDependencyOnAny(
+            "BacklinkOrleans.Accounts", "BacklinkOrleans.Validation", "BacklinkOrleans.Submission", "BacklinkOrleans.Sandbox"));
+
+    [Fact]
+    public void Validation_AndSubmission_DoNotDependOnEachOther()
+    {
+        AssertNone(Types.InAssembly(Validation).Should().NotHaveDependencyOn("BacklinkOrleans.Submission"));
+        AssertNone(Types.InAssembly(Submission).Should().NotHaveDependencyOn("BacklinkOrleans.Validation"));
+    }
 
     [Fact]
     public void Sandbox_DependsOnNothingButTheSharedKernel() =>
         AssertNone(Types.InAssembly(Sandbox).Should().NotHaveDependencyOnAny(
-            "BacklinkOrleans.Backlinks", "BacklinkOrleans.Accounts", "BacklinkOrleans.Validation"));
+            "BacklinkOrleans.Backlinks", "BacklinkOrleans.Accounts", "BacklinkOrleans.Validation", "BacklinkOrleans.Submission"));
 
     [Fact]
     public void Modules_UseEachOthersContractsOnly()

@@ -14,7 +14,7 @@ namespace BacklinkOrleans.Storage;
 public static class StorageSiloBuilderExtensions
 {
     /// <summary>The grain storage provider for plain grain state (quota ledgers and the like).</summary>
-    public const string GrainStateStorage = "grain-state";
+    public const string GrainStateStorage = BacklinkOrleans.SharedKernel.GrainStorage.State;
 
     /// <summary>
     /// Registers the event store, the "CustomStorage" log-consistency provider, grain storage and the reminder

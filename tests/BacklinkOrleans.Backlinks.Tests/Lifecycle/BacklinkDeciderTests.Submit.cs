@@ -12,7 +12,7 @@ public sealed partial class BacklinkDeciderTests
     [Fact]
     public void GivenValidated_WhenAChannelAccepts_ThenTheAttemptIsRecorded_AndItIsSubmitted()
     {
-        var decision = When(Given(Collected(), Routed(), Validated()), new BacklinkCommand.RecordSubmission(Report(true), Now));
+        var decision = When(Given(Collected(), Routed(), Validated()), Submit(Report(true)));
         Assert.Equal([typeof(SubmissionAttempted), typeof(BacklinkSubmitted)], decision.EventTypes());
         var state = Assert.IsType<BacklinkState.Submitted>(Given([Collected(), Routed(), Validated(), .. decision.Events]));
         Assert.Equal(("indexnow", Now.AddHours(1)), (state.Channel, state.NextCheckAt!.Value));
@@ -21,7 +21,7 @@ public sealed partial class BacklinkDeciderTests
     [Fact]
     public void GivenValidated_WhenAChannelRefusesForNow_ThenOnlyTheAttemptIsRecorded()
     {
-        var decision = When(Given(Collected(), Routed(), Validated()), new BacklinkCommand.RecordSubmission(Report(false, 429), Now));
+        var decision = When(Given(Collected(), Routed(), Validated()), Submit(Report(false, 429)));
         var attempt = Assert.IsType<SubmissionAttempted>(Assert.Single(decision.Events));
         Assert.Equal((429, false), (attempt.Status, attempt.Accepted));
         var state = Assert.IsType<BacklinkState.Validated>(Given([Collected(), Routed(), Validated(), .. decision.Events]));
@@ -31,12 +31,64 @@ public sealed partial class BacklinkDeciderTests
     [Fact]
     public void GivenValidated_WhenAChannelRefusesForGood_ThenItFailsWithThatReason()
     {
-        var decision = When(Given(Collected(), Routed(), Validated()), new BacklinkCommand.RecordSubmission(Report(false, 403, FailureReasons.KeyInvalid), Now));
-        Assert.Equal([typeof(SubmissionAttempted), typeof(BacklinkFailed)], decision.EventTypes());
+        var decision = When(Given(Collected(), Routed(), Validated()), Submit(Report(false, 403, FailureReasons.KeyInvalid)));
+        Assert.Equal([typeof(SubmissionAttempted), typeof(ChannelDropped), typeof(BacklinkFailed)], decision.EventTypes());
         Assert.Equal(FailureReasons.KeyInvalid, Assert.IsType<BacklinkState.Failed>(Given([Collected(), Routed(), Validated(), .. decision.Events])).Reason);
     }
 
+    private static BacklinkCommand.RecordSubmission Submit(SubmissionReport report, int sendLimit = 2) => new(report, sendLimit, Now);
+
+    private static SubmissionReport Unknown(string batch) =>
+        new("indexnow", "key:ab12", batch, 0, false, "the silo stopped", 0, null, null, SubmissionOutcomes.Unknown, Now.AddDays(1));
+
+    [Fact]
+    public void GivenTwoCoveringChannels_WhenTheFirstRefusesForGood_ThenItIsDropped_AndTheUrlWaitsForTheNext()
+    {
+        var given = Given(Collected(), Routed("indexnow", "vendor"), Validated());
+        var decision = When(given, Submit(Report(false, 403, FailureReasons.KeyInvalid)));
+        Assert.Equal([typeof(SubmissionAttempted), typeof(ChannelDropped)], decision.EventTypes());
+        var state = Assert.IsType<BacklinkState.Validated>(Given([Collected(), Routed("indexnow", "vendor"), Validated(), .. decision.Events]));
+        Assert.Equal(["vendor"], state.Channels);
+    }
+
+    [Fact]
+    public void GivenValidated_WhenARefusalCameWithoutARequest_ThenNoAttemptIsRecorded_OnlyTheDrop()
+    {
+        var refusal = new SubmissionReport("indexnow", "key:ab12", "refused-1", 0, false, "key known invalid", 0, null, FailureReasons.KeyInvalid);
+        Assert.Equal([typeof(ChannelDropped), typeof(BacklinkFailed)], When(Given(Collected(), Routed(), Validated()), Submit(refusal)).EventTypes());
+    }
+
+    [Fact]
+    public void GivenValidated_WhenTheOutcomeIsUnknown_ThenItIsHeld_AndASecondUnknownAtTheLimitFailsIt()
+    {
+        IBacklinkEvent[] start = [Collected(), Routed(), Validated()];
+        var first = When(Given(start), Submit(Unknown("b1")));
+        var attempt = Assert.IsType<SubmissionAttempted>(Assert.Single(first.Events));
+        Assert.Equal((SubmissionOutcomes.Unknown, Now.AddDays(1)), (attempt.Outcome, attempt.HoldUntil!.Value));
+        var held = Assert.IsType<BacklinkState.Validated>(Given([.. start, .. first.Events]));
+        Assert.Equal((Now.AddDays(1), 1), (held.HoldUntil!.Value, held.Sends));
+
+        var second = When(Given([.. start, .. first.Events]), Submit(Unknown("b2"), sendLimit: 2));
+        Assert.Equal([typeof(SubmissionAttempted), typeof(BacklinkFailed)], second.EventTypes());
+        Assert.Equal(FailureReasons.OutcomeUnknown, Assert.IsType<BacklinkState.Failed>(Given([.. start, .. first.Events, .. second.Events])).Reason);
+    }
+
+    [Fact]
+    public void GivenAnAnswerAlreadyRecorded_WhenItIsDeliveredAgain_ThenNothingHappens()
+    {
+        IBacklinkEvent[] start = [Collected(), Routed(), Validated()];
+        var first = When(Given(start), Submit(Report(false, 429)));
+        Assert.Empty(When(Given([.. start, .. first.Events]), Submit(Report(false, 429))).Events);
+    }
+
+    [Fact]
+    public void GivenAnUnknownOutcome_WhenTheRealAnswerArrivesLater_ThenItIsSubmitted() =>
+        Assert.IsType<BacklinkState.Submitted>(Given([Collected(), Routed(), Validated(),
+            .. When(Given(Collected(), Routed(), Validated()), Submit(Unknown("b1"))).Events,
+            new SubmissionAttempted(Guid.NewGuid(), "indexnow", "k", "b1-real", 200, true, null, 5, Now, SubmissionOutcomes.Accepted),
+            new BacklinkSubmitted(Guid.NewGuid(), "indexnow", Now.AddHours(1), Now)]));
+
     [Fact]
     public void GivenRoutedButNotValidated_WhenSubmissionReported_ThenRejected() =>
-        When(Given(Collected(), Routed()), new BacklinkCommand.RecordSubmission(Report(true), Now)).IsRejected("not-awaiting-submission");
+        When(Given(Collected(), Routed()), Submit(Report(true))).IsRejected("not-awaiting-submission");
 }

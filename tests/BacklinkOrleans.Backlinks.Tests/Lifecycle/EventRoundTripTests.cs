@@ -17,7 +17,8 @@ public sealed class EventRoundTripTests
         Routed("indexnow", "vendor"),
         Validated(),
         Failed(FailureReasons.RobotsDisallowed),
-        new SubmissionAttempted(Guid.NewGuid(), "indexnow", "key:ab12", "batch-9", 202, true, null, 340, T0),
+        new SubmissionAttempted(Guid.NewGuid(), "indexnow", "key:ab12", "batch-9", 0, false, "timed out", 30_000, T0, SubmissionOutcomes.Unknown, T0.AddDays(1)),
+        new ChannelDropped(Guid.NewGuid(), "indexnow", FailureReasons.KeyInvalid, "HTTP 403: the key file's content differs from the key", T0),
         Submitted(),
         new IndexChecked(Guid.NewGuid(), false, "Crawled - currently not indexed", T0.AddHours(24), T0),
         Indexed(),
@@ -50,6 +51,14 @@ public sealed class EventRoundTripTests
         Assert.IsType(type, read);
         Assert.Equal(stored.Data, JsonSerializer.Serialize(read, type, EventTypeRegistry.JsonOptions));
         Assert.Equal(sample.EventId, read.EventId);
+    }
+
+    [Fact]
+    public void AnAttemptStoredBeforeOutcomesWereRecorded_StillReads_AndCountsByItsAcceptance()
+    {
+        const string old = """{"eventId":"6f1c2b8e-3c1d-4f7a-9a55-0d2d8f1b7e10","channel":"indexnow","credentialFingerprint":"key:ab12","batchId":"b","status":202,"accepted":true,"errorExcerpt":null,"durationMs":12,"at":"2026-11-24T09:00:00+00:00"}""";
+        var read = Assert.IsType<SubmissionAttempted>(Registry.Deserialize("backlink.submission-attempted.v1", old));
+        Assert.Equal((null, null, true), (read.Outcome, read.HoldUntil, read.CountsAsSend));
     }
 
     [Fact]

@@ -82,7 +82,8 @@ public sealed class LifecycleProperties
         2 => new BacklinkCommand.RecordValidation(random.Next(3) == 0
             ? new ValidationVerdict(false, FailureReasons.Noindex, "noindex", "meta") : new ValidationVerdict(true, null, null, "ok"), now),
         3 => new BacklinkCommand.RecordSubmission(new SubmissionReport("indexnow", "k", null, random.Next(2) == 0 ? 200 : 429,
-            random.Next(2) == 0, null, 5, now.AddHours(1), random.Next(4) == 0 ? FailureReasons.KeyInvalid : null), now),
+            random.Next(2) == 0, null, 5, now.AddHours(1), random.Next(4) == 0 ? FailureReasons.KeyInvalid : null,
+            random.Next(5) == 0 ? SubmissionOutcomes.Unknown : null, random.Next(2) == 0 ? now.AddDays(1) : null), 1 + random.Next(3), now),
         4 => new BacklinkCommand.RecordIndexCheck(new IndexCheckReport(random.Next(2) == 0, "", random.Next(2) == 0 ? null : now.AddHours(1)), now),
         5 => new BacklinkCommand.Retry(now),
         6 => new BacklinkCommand.Retire(now),

@@ -1,6 +1,7 @@
 using BacklinkOrleans.Accounts;
 using BacklinkOrleans.Backlinks;
 using BacklinkOrleans.Sandbox;
+using BacklinkOrleans.Submission;
 using BacklinkOrleans.Validation;
 
 namespace BacklinkOrleans.Host.Hosting;
@@ -17,6 +18,7 @@ internal static class Api
         builder.Services.AddAccounts(builder.Configuration, defaultMasterKey);
         builder.Services.AddBacklinks(builder.Configuration);
         builder.Services.AddValidation(builder.Configuration);
+        builder.Services.AddSubmission(builder.Configuration);
         if (builder.Configuration.GetValue<bool>("Sandbox:Enabled"))
             builder.Services.AddSandboxMode();
         return builder;
@@ -31,6 +33,7 @@ internal static class Api
         app.MapOpenApi();
         app.MapAccountsEndpoints();
         app.MapBacklinksEndpoints();
+        app.MapSubmissionEndpoints();
         if (app.Configuration.GetValue<bool>("Sandbox:Enabled"))
             app.MapSandboxEndpoints();
         return app;

@@ -62,6 +62,7 @@ public static class BacklinksModule
         ("backlink.failed.v1", typeof(BacklinkFailed)),
         ("backlink.submission-attempted.v1", typeof(SubmissionAttempted)),
         ("backlink.submitted.v1", typeof(BacklinkSubmitted)),
+        ("backlink.channel-dropped.v1", typeof(ChannelDropped)),
         ("backlink.index-checked.v1", typeof(IndexChecked)),
         ("backlink.indexed.v1", typeof(BacklinkIndexed)),
         ("backlink.retry-requested.v1", typeof(RetryRequested)),

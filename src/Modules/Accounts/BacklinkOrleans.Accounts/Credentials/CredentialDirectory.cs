@@ -27,8 +27,8 @@ internal sealed class CredentialDirectory(
     IHttpClientFactory http,
     TimeProvider time) : ICredentialDirectory
 {
-    /// <summary>Stands for the key in a stored keyLocation; put back only when the file is fetched.</summary>
-    public const string KeyPlaceholder = "<key>";
+    /// <summary>Stands for the key in a stored keyLocation; put back only when the file is fetched or sent.</summary>
+    private const string KeyPlaceholder = IndexNowKeyScope.KeyPlaceholder;
 
     private const string Columns = "credential_id, kind, scope, fingerprint, status, detail, verified_at, created_at, protected";
 

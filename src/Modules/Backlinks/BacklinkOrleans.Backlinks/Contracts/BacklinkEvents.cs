@@ -30,11 +30,22 @@ public sealed record BacklinkValidated(Guid EventId, string Evidence, DateTimeOf
 [GenerateSerializer, Immutable, Alias("backlink.failed.v1")]
 public sealed record BacklinkFailed(Guid EventId, string Reason, string? Detail, DateTimeOffset At) : IBacklinkEvent;
 
-/// <summary>One request to a channel on the URL's behalf, whatever its outcome.</summary>
+/// <summary>
+/// One request to a channel on the URL's behalf, whatever its outcome (<see cref="SubmissionOutcomes"/>; absent in
+/// events written before outcomes were recorded). <see cref="HoldUntil"/>: the channel must not be asked again before.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink.submission-attempted.v1")]
 public sealed record SubmissionAttempted(
     Guid EventId, string Channel, string CredentialFingerprint, string? BatchId, int Status, bool Accepted,
-    string? ErrorExcerpt, long DurationMs, DateTimeOffset At) : IBacklinkEvent;
+    string? ErrorExcerpt, long DurationMs, DateTimeOffset At, string? Outcome = null, DateTimeOffset? HoldUntil = null) : IBacklinkEvent
+{
+    /// <summary>Whether this attempt counts as a send (accepted, or possibly received) toward the URL's limit.</summary>
+    public bool CountsAsSend => Accepted || Outcome == SubmissionOutcomes.Unknown;
+}
+
+/// <summary>A channel refused the URL for good (<see cref="Reason"/>): the next covering channel is tried.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.channel-dropped.v1")]
+public sealed record ChannelDropped(Guid EventId, string Channel, string Reason, string? Detail, DateTimeOffset At) : IBacklinkEvent;
 
 /// <summary>A channel accepted the URL; the first index check is due at <see cref="NextCheckAt"/>.</summary>
 [GenerateSerializer, Immutable, Alias("backlink.submitted.v1")]

@@ -36,7 +36,12 @@ public interface IBacklinkGrain : IGrainWithStringKey
     Task<CommandOutcome> RecordIndexCheckAsync(IndexCheckReport report);
 }
 
-/// <summary>A channel's answer for this URL. <see cref="NextCheckAt"/>: when the first index check is due if accepted.</summary>
+/// <summary>
+/// A channel's answer for this URL, delivered by the submission module from a timer (never inside the backlink's own
+/// call). <see cref="Outcome"/> is one of <see cref="SubmissionOutcomes"/>; <see cref="NextCheckAt"/>: when the first
+/// index check is due if accepted; <see cref="HoldUntil"/>: not before this time on this channel (outcome unknown).
+/// <see cref="BatchId"/> names the request and makes a repeated delivery of the same answer a no-op.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.submission-report")]
 public sealed record SubmissionReport(
     [property: Id(0)] string Channel,
@@ -47,7 +52,30 @@ public sealed record SubmissionReport(
     [property: Id(5)] string? ErrorExcerpt,
     [property: Id(6)] long DurationMs,
     [property: Id(7)] DateTimeOffset? NextCheckAt,
-    [property: Id(8)] string? FailureReason = null);
+    [property: Id(8)] string? FailureReason = null,
+    [property: Id(9)] string? Outcome = null,
+    [property: Id(10)] DateTimeOffset? HoldUntil = null)
+{
+    /// <summary>The outcome, inferred for reports that do not name one (accepted, refused with a reason, or deferred).</summary>
+    public string EffectiveOutcome => Outcome ?? (Accepted ? SubmissionOutcomes.Accepted
+        : FailureReason is not null ? SubmissionOutcomes.Refused : SubmissionOutcomes.Deferred);
+}
+
+/// <summary>What a channel's answer means for the URL.</summary>
+public static class SubmissionOutcomes
+{
+    /// <summary>The channel took the URL: it is submitted, and index checks follow from now.</summary>
+    public const string Accepted = "accepted";
+
+    /// <summary>Not consumed (429, 5xx, never sent): the channel keeps the URL queued and tries again later.</summary>
+    public const string Deferred = "deferred";
+
+    /// <summary>Sent, but the answer was lost (a crash, a dropped connection): not sent again on this channel before HoldUntil.</summary>
+    public const string Unknown = "unknown";
+
+    /// <summary>The channel will not take this URL (its FailureReason): the next covering channel is tried, or the URL fails.</summary>
+    public const string Refused = "refused";
+}
 
 /// <summary>An index check's result. <see cref="NextCheckAt"/> null: this was the last scheduled check.</summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.index-check-report")]

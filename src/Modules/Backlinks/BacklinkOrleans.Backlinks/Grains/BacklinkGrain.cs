@@ -73,8 +73,16 @@ internal sealed partial class BacklinkGrain(
 
     public Task<CommandOutcome> CheckNowAsync() => CommandAsync(new BacklinkCommand.CheckNow(time.GetUtcNow()), drive: true);
 
-    public Task<CommandOutcome> RecordSubmissionAsync(SubmissionReport report) =>
-        CommandAsync(new BacklinkCommand.RecordSubmission(report, time.GetUtcNow()), drive: true);
+    public async Task<CommandOutcome> RecordSubmissionAsync(SubmissionReport report)
+    {
+        var recoveryLimit = 1;
+        if (Current.FactsOrNull is { } facts
+            && await grains.GetGrain<ICampaignGrain>($"{key.Tenant.Value}/{facts.Campaign}").GetAsync() is { } campaign)
+            recoveryLimit = campaign.Settings.RecoveryLimit;
+        // A deferred URL is still queued at its channel: nothing to drive until the channel answers again.
+        return await CommandAsync(new BacklinkCommand.RecordSubmission(report, 1 + Math.Max(0, recoveryLimit), time.GetUtcNow()),
+            drive: report.EffectiveOutcome != SubmissionOutcomes.Deferred);
+    }
 
     public Task<CommandOutcome> RecordIndexCheckAsync(IndexCheckReport report) =>
         CommandAsync(new BacklinkCommand.RecordIndexCheck(report, time.GetUtcNow()), drive: true);
@@ -127,6 +135,10 @@ internal sealed partial class BacklinkGrain(
                 return await validation.ValidateAsync(snapshot, CancellationToken.None) is { } verdict
                     ? await AdvancedAsync(new BacklinkCommand.RecordValidation(verdict, time.GetUtcNow()))
                     : await WaitForPortAsync();
+            case BacklinkState.Validated { HoldUntil: { } hold } when hold > now:
+                await schedule.DeferAsync(key.Tenant.Value, key.UrlHash, hold, CancellationToken.None);
+                await FollowUpAtAsync(hold);
+                return false;
             case BacklinkState.Validated:
                 if (await submission.EnqueueAsync(snapshot, CancellationToken.None) is not { } lookAgainAt)
                     return await WaitForPortAsync();

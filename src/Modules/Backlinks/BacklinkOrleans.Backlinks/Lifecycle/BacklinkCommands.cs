@@ -11,7 +11,8 @@ internal abstract record BacklinkCommand(DateTimeOffset Now)
 
     public sealed record RecordValidation(ValidationVerdict Verdict, DateTimeOffset Now) : BacklinkCommand(Now);
 
-    public sealed record RecordSubmission(SubmissionReport Report, DateTimeOffset Now) : BacklinkCommand(Now);
+    /// <param name="SendLimit">How many sends (accepted or outcome unknown) the URL may have in all: 1 + the campaign's recovery limit.</param>
+    public sealed record RecordSubmission(SubmissionReport Report, int SendLimit, DateTimeOffset Now) : BacklinkCommand(Now);
 
     public sealed record RecordIndexCheck(IndexCheckReport Report, DateTimeOffset Now) : BacklinkCommand(Now);
 

@@ -38,7 +38,7 @@ internal static class BacklinkDecider
                     string.IsNullOrEmpty(v.Verdict.Detail) ? v.Verdict.Evidence : v.Verdict.Detail, v.Now)),
             (_, BacklinkCommand.RecordValidation) => Decision.Reject("not-awaiting-validation", $"A {state.Name} URL is not awaiting validation."),
 
-            (Validated, BacklinkCommand.RecordSubmission s) => DecideSubmission(s, newId),
+            (Validated v, BacklinkCommand.RecordSubmission s) => DecideSubmission(v, s, newId),
             (_, BacklinkCommand.RecordSubmission) => Decision.Reject("not-awaiting-submission", $"A {state.Name} URL is not awaiting submission."),
 
             (Submitted, BacklinkCommand.RecordIndexCheck c) => DecideCheck(c, newId, alreadyIndexed: false),
@@ -57,16 +57,41 @@ internal static class BacklinkDecider
         };
     }
 
-    private static Decision DecideSubmission(BacklinkCommand.RecordSubmission s, Func<Guid> newId)
+    /// <summary>
+    /// One event per attempt; then by outcome: accepted → submitted; refused → the channel is dropped, and with no
+    /// covering channel left the URL fails with the channel's reason; unknown → held until the channel may be asked
+    /// again, or failed with outcome-unknown once the URL has had all the sends it may have; deferred → it waits.
+    /// A report whose request is already recorded (a redelivery) changes nothing.
+    /// </summary>
+    private static Decision DecideSubmission(Validated state, BacklinkCommand.RecordSubmission s, Func<Guid> newId)
     {
         var r = s.Report;
-        var attempt = new SubmissionAttempted(newId(), r.Channel, r.CredentialFingerprint, r.BatchId, r.Status, r.Accepted,
-            r.ErrorExcerpt, r.DurationMs, s.Now);
-        if (r.Accepted)
-            return Decision.Accept(attempt, new BacklinkSubmitted(newId(), r.Channel, r.NextCheckAt, s.Now));
-        return r.FailureReason is { } reason
-            ? Decision.Accept(attempt, new BacklinkFailed(newId(), reason, r.ErrorExcerpt, s.Now))
-            : Decision.Accept(attempt);
+        if (state.Recorded(r.BatchId))
+            return Decision.Accept();
+        var outcome = r.EffectiveOutcome;
+        var attempt = new SubmissionAttempted(newId(), r.Channel, r.CredentialFingerprint, r.BatchId, r.Status, outcome == SubmissionOutcomes.Accepted,
+            r.ErrorExcerpt, r.DurationMs, s.Now, outcome, outcome == SubmissionOutcomes.Unknown ? r.HoldUntil ?? s.Now.AddDays(1) : null);
+        var events = new List<IBacklinkEvent>();
+        if (r.Status != 0 || outcome != SubmissionOutcomes.Refused)
+            events.Add(attempt); // a refusal without a request (a key already known invalid) is no attempt
+        switch (outcome)
+        {
+            case SubmissionOutcomes.Accepted:
+                events.Add(new BacklinkSubmitted(newId(), r.Channel, r.NextCheckAt, s.Now));
+                break;
+            case SubmissionOutcomes.Refused:
+                var reason = r.FailureReason ?? FailureReasons.ChannelRejected;
+                if (state.Channels.Contains(r.Channel))
+                    events.Add(new ChannelDropped(newId(), r.Channel, reason, r.ErrorExcerpt, s.Now));
+                if (state.Channels.Remove(r.Channel).IsEmpty)
+                    events.Add(new BacklinkFailed(newId(), reason, r.ErrorExcerpt, s.Now));
+                break;
+            case SubmissionOutcomes.Unknown when state.Sends + 1 >= s.SendLimit:
+                events.Add(new BacklinkFailed(newId(), FailureReasons.OutcomeUnknown,
+                    $"{r.Channel} may or may not have received it ({state.Sends + 1} of {s.SendLimit} sends used): {r.ErrorExcerpt}", s.Now));
+                break;
+        }
+        return Decision.Accept([.. events]);
     }
 
     private static Decision DecideCheck(BacklinkCommand.RecordIndexCheck c, Func<Guid> newId, bool alreadyIndexed)

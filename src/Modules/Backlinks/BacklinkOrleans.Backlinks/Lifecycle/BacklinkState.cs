@@ -44,8 +44,21 @@ internal abstract record BacklinkState
     [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.collected")]
     public sealed record Collected([property: Id(0)] BacklinkFacts Facts, [property: Id(1)] ImmutableList<string>? Channels) : BacklinkState;
 
+    /// <summary>
+    /// Validated, waiting for a channel to accept it. <see cref="Channels"/>: the covering channels not yet refused;
+    /// <see cref="HoldUntil"/>: no submission before (an outcome-unknown send); <see cref="Sends"/>: sends that may
+    /// have reached a channel; <see cref="RecentBatches"/>: the last requests recorded (a redelivered answer is a no-op).
+    /// </summary>
     [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.validated")]
-    public sealed record Validated([property: Id(0)] BacklinkFacts Facts, [property: Id(1)] ImmutableList<string> Channels) : BacklinkState;
+    public sealed record Validated(
+        [property: Id(0)] BacklinkFacts Facts, [property: Id(1)] ImmutableList<string> Channels,
+        [property: Id(2)] DateTimeOffset? HoldUntil = null, [property: Id(3)] int Sends = 0,
+        [property: Id(4)] ImmutableList<string>? RecentBatches = null) : BacklinkState
+    {
+        public const int RememberedBatches = 16;
+
+        public bool Recorded(string? batchId) => batchId is not null && RecentBatches?.Contains(batchId) == true;
+    }
 
     [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.submitted")]
     public sealed record Submitted(
@@ -92,7 +105,14 @@ internal abstract record BacklinkState
         (Collected s, BacklinkRouted r) => new Collected(Touch(s.Facts, r.At), [.. r.Channels]),
         (Collected { Channels: { } channels } s, BacklinkValidated v) => new Validated(Touch(s.Facts, v.At), channels),
         (Collected s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
-        (Validated s, SubmissionAttempted a) => new Validated(Touch(s.Facts, a.At) with { Submissions = s.Facts.Submissions + 1 }, s.Channels),
+        (Validated s, SubmissionAttempted a) => s with
+        {
+            Facts = Touch(s.Facts, a.At) with { Submissions = s.Facts.Submissions + 1 },
+            HoldUntil = a.HoldUntil ?? s.HoldUntil,
+            Sends = s.Sends + (a.CountsAsSend ? 1 : 0),
+            RecentBatches = a.BatchId is null ? s.RecentBatches : Remember(s.RecentBatches, a.BatchId),
+        },
+        (Validated s, ChannelDropped d) => s with { Facts = Touch(s.Facts, d.At), Channels = s.Channels.Remove(d.Channel), HoldUntil = null },
         (Validated s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), s.Channels, sub.Channel, sub.NextCheckAt),
         (Validated s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
         (Submitted s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.NextCheckAt },
@@ -106,6 +126,12 @@ internal abstract record BacklinkState
         (_, BacklinkRetired r) => WithFacts(state, f => Touch(f, r.At) with { Retired = true }),
         _ => state,
     };
+
+    private static ImmutableList<string> Remember(ImmutableList<string>? batches, string batchId)
+    {
+        var list = (batches ?? []).Add(batchId);
+        return list.Count > Validated.RememberedBatches ? list.RemoveAt(0) : list;
+    }
 
     private static BacklinkFacts Touch(BacklinkFacts facts, DateTimeOffset at) => facts with { UpdatedAt = at };
 

@@ -26,6 +26,8 @@ internal sealed record BacklinkRow(
             BacklinkRouted => next with { NextActionAt = e.At },
             BacklinkValidated => next with { State = BacklinkState.ValidatedName, Reason = null, NextActionAt = e.At },
             BacklinkFailed f => next with { State = BacklinkState.FailedName, Reason = f.Reason, NextActionAt = null },
+            SubmissionAttempted { HoldUntil: { } hold } => next with { NextActionAt = hold },
+            ChannelDropped => next with { NextActionAt = e.At },
             BacklinkSubmitted s => next with { State = BacklinkState.SubmittedName, NextActionAt = s.NextCheckAt },
             IndexChecked c => next with { NextActionAt = c.NextCheckAt },
             BacklinkIndexed i => next with { State = BacklinkState.IndexedName, NextActionAt = i.NextCheckAt },

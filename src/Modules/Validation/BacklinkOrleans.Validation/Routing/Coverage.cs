@@ -19,17 +19,7 @@ internal static class Coverage
         _ => false,
     };
 
-    internal static bool IndexNowCovers(CredentialScope scope, NormalizedUrl url)
-    {
-        if (!string.Equals(scope.Host, url.Host, StringComparison.Ordinal))
-            return false;
-        if (scope.KeyLocation is null)
-            return true;
-        // The stored location may carry a placeholder for the key in its file name; only the folder matters here.
-        var path = new Uri(scope.KeyLocation.Replace("<key>", "key", StringComparison.Ordinal)).AbsolutePath;
-        var folder = path[..(path.LastIndexOf('/') + 1)];
-        return url.Path.StartsWith(folder, StringComparison.Ordinal);
-    }
+    internal static bool IndexNowCovers(CredentialScope scope, NormalizedUrl url) => IndexNowKeyScope.Covers(scope, url);
 
     internal static bool PropertyCovers(string property, NormalizedUrl url)
     {

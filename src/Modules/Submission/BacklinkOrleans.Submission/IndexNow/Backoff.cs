@@ -1,0 +1,24 @@
+namespace BacklinkOrleans.Submission.IndexNow;
+
+/// <summary>
+/// How long a key waits after refusals: exponential from <see cref="IndexNowOptions.BackoffBase"/>, capped at
+/// <see cref="IndexNowOptions.BackoffMax"/>, with jitter (a random point in the upper half, so keys that failed
+/// together do not retry together), and never shorter than the server's Retry-After.
+/// </summary>
+internal static class Backoff
+{
+    public static TimeSpan Next(int consecutive, TimeSpan? retryAfter, IndexNowOptions options, double random)
+    {
+        var exponent = Math.Clamp(consecutive - 1, 0, 30);
+        var ceiling = Math.Min(options.BackoffMax.Ticks, options.BackoffBase.Ticks * Math.Pow(2, exponent));
+        var jittered = TimeSpan.FromTicks((long)(ceiling * (0.5 + random / 2)));
+        return retryAfter is { } server && server > jittered ? server : jittered;
+    }
+
+    /// <summary>The batch size after a 429: halved from the second consecutive one on, never below one.</summary>
+    public static int AfterTooManyRequests(int batchSize, int consecutive429, IndexNowOptions options) =>
+        consecutive429 >= options.HalveAfter429s ? Math.Max(1, batchSize / 2) : batchSize;
+
+    /// <summary>The batch size after an accepted request: doubled back toward the cap.</summary>
+    public static int AfterSuccess(int batchSize, IndexNowOptions options) => Math.Min(options.MaxBatchSize, Math.Max(1, batchSize) * 2);
+}

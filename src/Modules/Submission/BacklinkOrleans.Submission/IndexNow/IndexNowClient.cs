@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BacklinkOrleans.SharedKernel.Http;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace BacklinkOrleans.Submission.IndexNow;
+
+/// <summary>
+/// The engine's answer to one POST. <see cref="Status"/> 0: no HTTP answer; then <see cref="MayHaveArrived"/> says
+/// whether the request could have reached the engine (a timeout, a connection lost after sending) or certainly did
+/// not (no connection, an open circuit).
+/// </summary>
+internal sealed record IndexNowAnswer(int Status, TimeSpan? RetryAfter, string? Excerpt, bool MayHaveArrived, long DurationMs);
+
+/// <summary>One IndexNow POST: <c>{"host","key","keyLocation","urlList"}</c> to <c>https://{endpoint}/indexnow</c>.</summary>
+internal sealed class IndexNowClient(IHttpClientFactory http, TimeProvider time, IOptions<IndexNowOptions> options)
+{
+    public const string ClientName = "indexnow";
+    private const int ExcerptBytes = 512;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private sealed record Payload(string Host, string Key, string? KeyLocation, IReadOnlyList<string> UrlList);
+
+    public Uri EndpointFor(string endpoint) => options.Value.EndpointOverride ?? new Uri($"https://{endpoint}/indexnow");
+
+    public async Task<IndexNowAnswer> PostAsync(string endpoint, string host, string key, string? keyLocation, IReadOnlyList<string> urls,
+        CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, EndpointFor(endpoint))
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new Payload(host, key, keyLocation, urls), Json)),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        var started = time.GetTimestamp();
+        long Elapsed() => (long)time.GetElapsedTime(started).TotalMilliseconds;
+        try
+        {
+            using var response = await http.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var (text, _) = await CappedBody.ReadTextAsync(response, ExcerptBytes, cancellationToken);
+            return new IndexNowAnswer((int)response.StatusCode, RetryAfter(response, time.GetUtcNow()), Redact(text, key), true, Elapsed());
+        }
+        catch (Exception e) when (NeverSent(e))
+        {
+            return new IndexNowAnswer(0, null, Redact(e.Message, key), MayHaveArrived: false, Elapsed());
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or IOException
+                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new IndexNowAnswer(0, null, Redact(e.Message, key), MayHaveArrived: true, Elapsed());
+        }
+    }
+
+    /// <summary>Failures that prove the request never left: no connection could be made, or the circuit is open.</summary>
+    public static bool NeverSent(Exception e) => e switch
+    {
+        BrokenCircuitException => true,
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError } => true,
+        OutboundRefusedException => true,
+        _ => e.InnerException is { } inner && NeverSent(inner),
+    };
+
+    /// <summary>Answers that prove the engine did not take the request, and may be retried within the send: 429 and 503.</summary>
+    public static bool ProvesNotReceived(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
+
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
+        _ => null,
+    };
+
+    private static string? Redact(string? text, string key) =>
+        string.IsNullOrEmpty(text) ? null : text.Replace(key, "<key>", StringComparison.Ordinal).ReplaceLineEndings(" ").Trim();
+}

@@ -1,0 +1,498 @@
+using System.Text.RegularExpressions;
+using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel;
+using BacklinkOrleans.SharedKernel.Tenancy;
+using BacklinkOrleans.SharedKernel.Urls;
+using BacklinkOrleans.Submission.Contracts;
+using BacklinkOrleans.Submission.Delivery;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+
+namespace BacklinkOrleans.Submission.IndexNow;
+
+/// <summary>
+/// The quota grain of one IndexNow key (<c>{tenant}/{host}</c>). At most once: a batch is persisted as in flight, with
+/// its quota reserved, before its POST leaves (an ETag conflict means another activation spends this key, and nothing
+/// is sent); an activation that finds a batch in flight cannot know whether it arrived, so its URLs become
+/// outcome-unknown and their quota counts as used. Every answer is persisted in the outbox before it is delivered,
+/// by a courier, from the timer: never inside a backlink's own call. See ADR 0012.
+/// </summary>
+internal sealed partial class IndexNowKeyGrain(
+    [PersistentState("indexnow-key", GrainStorage.State)] IPersistentState<KeyLedger> ledger,
+    IGrainFactory grains,
+    ICredentialDirectory credentials,
+    IndexNowClient client,
+    TimeProvider time,
+    IOptions<IndexNowOptions> options,
+    ILogger<IndexNowKeyGrain> logger) : Grain, IIndexNowKeyGrain
+{
+    private const int SendsPerTick = 10;
+    private const int BisectRequestsPerBatch = 64;
+    private const int MaxDeliveries = 20;
+    private static readonly TimeSpan CredentialTtl = TimeSpan.FromMinutes(1);
+
+    private readonly SendQueue queue = new();
+    private readonly Queue<(string BatchId, string Root, List<QueuedUrl> Urls)> bisections = new();
+    private readonly Dictionary<string, int> bisectBudget = new(StringComparer.Ordinal);
+    private readonly List<PendingAnswer> unpersisted = [];
+    private readonly Dictionary<string, (DateTimeOffset At, int Count)> dispatched = new(StringComparer.Ordinal);
+    private readonly Random jitter = new();
+    private IGrainTimer? pump;
+    private bool dirty;
+    private string tenant = "";
+    private string host = "";
+    private Task<SendingKey?>? keyTask;
+    private DateTimeOffset keyLoadedAt;
+    private int ledgerEdits;
+    private (int Edits, HashSet<string> Hashes) held = (-1, []);
+
+    /// <summary>The credential this grain sends with; the key itself stays in memory only.</summary>
+    private sealed record SendingKey(CredentialView Credential, string Key, string? KeyLocation);
+
+    private IndexNowOptions Options => options.Value;
+
+    private KeyLedger Ledger => ledger.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var id = this.GetPrimaryKeyString();
+        var slash = id.IndexOf('/', StringComparison.Ordinal);
+        (tenant, host) = (id[..slash], id[(slash + 1)..]);
+        if (Ledger.BatchSize <= 0)
+            Ledger.BatchSize = Options.MaxBatchSize;
+        Ledger.BatchSize = Math.Min(Ledger.BatchSize, Options.MaxBatchSize);
+        // A batch still in flight belonged to an activation that is gone: whether it arrived cannot be known.
+        for (var attempt = 0; attempt < 3 && Ledger.InFlight.Count > 0; attempt++)
+        {
+            MarkUnknown(Ledger.InFlight.ToList(), "the silo sending it stopped before the answer was recorded");
+            if (await TryWriteAsync())
+                break;
+        }
+        if (Ledger.Outbox.Count > 0)
+            StartPump();
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task<DateTimeOffset> EnqueueAsync(QueuedUrl url)
+    {
+        var now = time.GetUtcNow();
+        if (Held().Contains(url.UrlHash) || queue.Contains(url.UrlHash) || bisections.Any(b => b.Urls.Any(u => u.UrlHash == url.UrlHash)))
+            return LookAgain(now);
+        var key = await CurrentKeyAsync();
+        if (Unusable(key) is { } unusable)
+            return Refuse([url], unusable.Reason, unusable.Detail, now);
+        var scope = key!.Credential.Scope;
+        if (!UrlNormalizer.TryNormalize(url.Url, out var normalized, out _) || !IndexNowKeyScope.Covers(scope, normalized))
+            return Refuse([url], FailureReasons.ChannelRejected,
+                $"Not on {host} inside the key location's folder {IndexNowKeyScope.Folder(scope) ?? "/"}: IndexNow would refuse the whole batch.", now);
+        var room = Ledger.Available(now, Options.DailyLimit) - queue.Count - bisections.Sum(b => b.Urls.Count);
+        if (room <= 0)
+            return KeyLedger.NextWindow(now) + Spread(url.UrlHash);
+        queue.Add(url with { EnqueuedAt = now });
+        StartPump(immediately: queue.Count >= Ledger.BatchSize);
+        return LookAgain(now);
+    }
+
+    public Task<IndexNowQuota> GetQuotaAsync()
+    {
+        var now = time.GetUtcNow();
+        var used = Ledger.UsedOn(now);
+        var (state, detail) = Ledger switch
+        {
+            { KeyState: KeyStates.Invalid } => (KeyStates.Invalid, Ledger.KeyDetail),
+            { BackoffUntil: { } until } when until > now => (KeyStates.BackingOff, $"{Ledger.Consecutive429} × 429, {Ledger.ConsecutiveFailures} × other failures in a row"),
+            _ when Ledger.Available(now, Options.DailyLimit) == 0 => (KeyStates.Exhausted, "Today's budget is spent; queued URLs wait for the next window."),
+            { KeyState: KeyStates.Pending } => (KeyStates.Pending, Ledger.KeyDetail),
+            _ => (KeyStates.Ok, null),
+        };
+        var credential = keyTask is { IsCompletedSuccessfully: true } loaded ? loaded.Result?.Credential : null;
+        return Task.FromResult(new IndexNowQuota(host, credential?.Id, credential?.Fingerprint ?? Ledger.Fingerprint, Options.DailyLimit, used,
+            Ledger.Reserved, KeyLedger.NextWindow(now), state, detail, Ledger.BackoffUntil > now ? Ledger.BackoffUntil : null,
+            queue.Count + bisections.Sum(b => b.Urls.Count), Ledger.BatchSize, Ledger.Outbox.Count + unpersisted.Count));
+    }
+
+    public Task AcknowledgeAsync(string batchId)
+    {
+        if (Ledger.Outbox.RemoveAll(a => a.BatchId == batchId) > 0)
+            (dirty, ledgerEdits) = (true, ledgerEdits + 1);
+        dispatched.Remove(batchId);
+        StartPump();
+        return Task.CompletedTask;
+    }
+
+    public Task WakeAsync()
+    {
+        keyTask = null;
+        StartPump(immediately: true);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The timer's work: deliver answers, then send what the budget, the backoff and the linger allow.</summary>
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        Ledger.Roll(now);
+        await RefreshKeyAsync(now);
+        ExpireStaleReservations(now);
+        for (var sends = 0; sends < SendsPerTick && !cancellationToken.IsCancellationRequested; sends++)
+        {
+            if (!await SendNextAsync(time.GetUtcNow()))
+                break;
+        }
+        if (dirty)
+            await TryWriteAsync();
+        Dispatch(time.GetUtcNow());
+        if (queue.Count == 0 && bisections.Count == 0 && Ledger.Outbox.Count == 0 && unpersisted.Count == 0 && !dirty)
+            StopPump();
+    }
+
+    /// <summary>Sends one batch if one may go now; false when nothing more can be sent this tick.</summary>
+    private async Task<bool> SendNextAsync(DateTimeOffset now)
+    {
+        if (queue.Count == 0 && bisections.Count == 0)
+            return false;
+        var key = await CurrentKeyAsync();
+        if (Unusable(key) is { } unusable)
+        {
+            Refuse(TakeEverything(), unusable.Reason, unusable.Detail, now);
+            return false;
+        }
+        if (Ledger.BackoffUntil > now || key is null)
+            return false;
+
+        string batchId, root;
+        List<QueuedUrl> urls;
+        if (bisections.Count > 0)
+        {
+            (batchId, root, urls) = bisections.Peek();
+            if (Ledger.Available(now, Options.DailyLimit) < urls.Count)
+                return false;
+            bisections.Dequeue();
+        }
+        else
+        {
+            if (queue.Count < Ledger.BatchSize && queue.OldestEnqueuedAt + Options.Linger > now)
+                return false; // let the batch fill a little longer
+            var available = Math.Min(Ledger.BatchSize, Ledger.Available(now, Options.DailyLimit));
+            if (available == 0)
+                return false; // queued URLs wait for the next window; their backlinks come back then
+            urls = queue.Take(available);
+            batchId = NewBatchId(now);
+            root = batchId;
+        }
+
+        var batch = new InFlightBatch(batchId, urls, now, key.Credential.Fingerprint);
+        Ledger.InFlight.Add(batch);
+        Ledger.Fingerprint = key.Credential.Fingerprint;
+        if (!await TryWriteAsync())
+        {
+            // Another activation wrote this key's ledger: our view was stale, so nothing is sent on it.
+            LogReservationConflict(logger, this.GetPrimaryKeyString(), batchId);
+            queue.PutBack(urls);
+            return false;
+        }
+
+        var answer = await client.PostAsync(key.Credential.Scope.Endpoint ?? CredentialKinds.IndexNowEndpoints[0], host, key.Key, key.KeyLocation,
+            [.. urls.Select(u => u.Url)], CancellationToken.None);
+        LogAnswered(logger, this.GetPrimaryKeyString(), batchId, urls.Count, answer.Status, answer.Excerpt);
+        await SettleAsync(batch, root, answer, time.GetUtcNow());
+        return Ledger.BackoffUntil is null || Ledger.BackoffUntil <= time.GetUtcNow();
+    }
+
+    /// <summary>Records what one POST's answer means for the key, its queue and its URLs, and persists it with the answer.</summary>
+    private async Task SettleAsync(InFlightBatch batch, string root, IndexNowAnswer answer, DateTimeOffset now)
+    {
+        var urls = batch.Urls;
+        var (outcome, reason) = Classify(answer, urls.Count);
+        var detail = Describe(answer);
+        if (outcome == SubmissionOutcomes.Deferred)
+        {
+            if (answer.Status == 422)
+                Bisect(batch.BatchId, root, urls);
+            else
+                queue.PutBack(urls);
+        }
+        PendingAnswer Answer() => new(batch.BatchId, batch.Fingerprint, answer.Status, outcome, reason, detail, answer.DurationMs, now,
+            outcome == SubmissionOutcomes.Unknown ? now + Options.UnknownOutcomeHold : null, urls);
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var ours = Ledger.InFlight.RemoveAll(b => b.BatchId == batch.BatchId) > 0;
+            Ledger.Roll(now);
+            if (ours && outcome is SubmissionOutcomes.Accepted or SubmissionOutcomes.Unknown)
+                Ledger.Used += urls.Count; // (when not ours, the activation that took it over counted it already)
+            Learn(answer, outcome, detail, now);
+            Ledger.Outbox.Add(Answer());
+            if (await TryWriteAsync())
+            {
+                if (answer.Status == 403)
+                    Refuse(TakeEverything(), FailureReasons.KeyInvalid, detail, now);
+                return;
+            }
+        }
+        LogAnswerNotPersisted(logger, this.GetPrimaryKeyString(), batch.BatchId);
+        unpersisted.Add(Answer());
+    }
+
+    /// <summary>Why no URL can be sent with this key, if so: there is none, or the engine refused it.</summary>
+    private (string Reason, string Detail)? Unusable(SendingKey? key) =>
+        key is null ? (FailureReasons.NoChannel, $"The tenant has no usable IndexNow key for {host}.")
+        : Ledger.KeyState == KeyStates.Invalid ? (FailureReasons.KeyInvalid, Ledger.KeyDetail ?? "The IndexNow key was refused.")
+        : null;
+
+    /// <summary>What an answer means for the URLs of its request.</summary>
+    private static (string Outcome, string? Reason) Classify(IndexNowAnswer answer, int count) => answer.Status switch
+    {
+        200 or 202 => (SubmissionOutcomes.Accepted, null),
+        0 when answer.MayHaveArrived => (SubmissionOutcomes.Unknown, null),
+        // Not received, or our endpoint is misconfigured (404/405): nothing about the URLs; try again after a backoff.
+        0 or 404 or 405 or 408 or 429 or >= 500 => (SubmissionOutcomes.Deferred, null),
+        403 => (SubmissionOutcomes.Refused, FailureReasons.KeyInvalid),
+        422 when count > 1 => (SubmissionOutcomes.Deferred, null), // bisected: the offending URLs are found and refused alone
+        _ => (SubmissionOutcomes.Refused, FailureReasons.ChannelRejected),
+    };
+
+    /// <summary>What an answer teaches about the key: its state, the backoff, the batch size.</summary>
+    private void Learn(IndexNowAnswer answer, string outcome, string detail, DateTimeOffset now)
+    {
+        switch (answer.Status)
+        {
+            case 200 or 202:
+                Ledger.Consecutive429 = Ledger.ConsecutiveFailures = 0;
+                Ledger.BackoffUntil = null;
+                Ledger.BatchSize = Backoff.AfterSuccess(Ledger.BatchSize, Options);
+                var state = answer.Status == 202 ? KeyStates.Pending : KeyStates.Ok;
+                if (Ledger.KeyState != state)
+                    (Ledger.KeyState, Ledger.KeyDetail, Ledger.KeyStateSince) = (state, state == KeyStates.Pending ? "Received; the engine has not validated the key yet (202)." : null, now);
+                break;
+            case 429:
+                Ledger.Consecutive429++;
+                Ledger.BatchSize = Backoff.AfterTooManyRequests(Ledger.BatchSize, Ledger.Consecutive429, Options);
+                Ledger.BackoffUntil = now + Backoff.Next(Ledger.Consecutive429, answer.RetryAfter, Options, jitter.NextDouble());
+                break;
+            case 403:
+                (Ledger.KeyState, Ledger.KeyDetail, Ledger.KeyStateSince) = (KeyStates.Invalid, detail, now);
+                break;
+            default:
+                if (outcome == SubmissionOutcomes.Deferred && answer.Status != 422)
+                {
+                    Ledger.ConsecutiveFailures++;
+                    Ledger.BackoffUntil = now + Backoff.Next(Ledger.ConsecutiveFailures, answer.RetryAfter, Options, jitter.NextDouble());
+                }
+                break;
+        }
+    }
+
+    /// <summary>An unexpected 422 refuses the whole request: send each half alone to find the URLs it is about.</summary>
+    private void Bisect(string batchId, string root, IReadOnlyList<QueuedUrl> urls)
+    {
+        var budget = bisectBudget.GetValueOrDefault(root, BisectRequestsPerBatch) - 2;
+        if (budget < 0)
+        {
+            bisectBudget.Remove(root);
+            Refuse([.. urls], FailureReasons.ChannelRejected, $"IndexNow refused every part of request {root} (422); it was split {BisectRequestsPerBatch} times.", time.GetUtcNow());
+            return;
+        }
+        bisectBudget[root] = budget;
+        var half = urls.Count / 2;
+        bisections.Enqueue(($"{batchId}.1", root, [.. urls.Take(half)]));
+        bisections.Enqueue(($"{batchId}.2", root, [.. urls.Skip(half)]));
+    }
+
+    /// <summary>Batches found in flight long after any send could still be waiting: an activation that died mid-send.</summary>
+    private void ExpireStaleReservations(DateTimeOffset now)
+    {
+        var stale = Ledger.InFlight.Where(b => b.ReservedAt + (Options.RequestTimeout * 2) + TimeSpan.FromMinutes(1) < now).ToList();
+        if (stale.Count == 0)
+            return;
+        MarkUnknown(stale, "its reservation outlived any send: the activation that made it is gone");
+        dirty = true;
+    }
+
+    private void MarkUnknown(List<InFlightBatch> batches, string why)
+    {
+        var now = time.GetUtcNow();
+        Ledger.Roll(now);
+        ledgerEdits++;
+        foreach (var batch in batches)
+        {
+            Ledger.InFlight.Remove(batch);
+            Ledger.Used += batch.Urls.Count; // it may have been spent: count it, never spend it twice
+            Ledger.Outbox.Add(new PendingAnswer($"{batch.BatchId}.unknown", batch.Fingerprint, 0, SubmissionOutcomes.Unknown, null,
+                $"Outcome unknown: {why}.", 0, now, batch.ReservedAt + Options.UnknownOutcomeHold, batch.Urls));
+            LogUnknown(logger, this.GetPrimaryKeyString(), batch.BatchId, batch.Urls.Count);
+        }
+    }
+
+    /// <summary>Refuses URLs without a request (the key is known invalid, the URL is outside its scope).</summary>
+    private DateTimeOffset Refuse(List<QueuedUrl> urls, string reason, string detail, DateTimeOffset now)
+    {
+        if (urls.Count > 0)
+        {
+            unpersisted.Add(new PendingAnswer($"refused-{Guid.NewGuid():N}", Ledger.Fingerprint ?? "", 0, SubmissionOutcomes.Refused, reason, detail, 0, now, null, urls));
+            StartPump();
+        }
+        return now + Options.PumpInterval + TimeSpan.FromMinutes(1);
+    }
+
+    private List<QueuedUrl> TakeEverything()
+    {
+        var all = queue.Take(queue.Count);
+        while (bisections.TryDequeue(out var b))
+            all.AddRange(b.Urls);
+        bisectBudget.Clear();
+        return all;
+    }
+
+    /// <summary>Hands undelivered answers to couriers: new ones at once, unacknowledged ones again after a while.</summary>
+    private void Dispatch(DateTimeOffset now)
+    {
+        foreach (var answer in unpersisted)
+            Send(answer, acknowledge: false);
+        unpersisted.Clear();
+        foreach (var answer in Ledger.Outbox.ToList())
+        {
+            if (dispatched.TryGetValue(answer.BatchId, out var last) && last.At + Options.RedeliverAfter > now)
+                continue;
+            if (last.Count >= MaxDeliveries)
+            {
+                LogGaveUp(logger, this.GetPrimaryKeyString(), answer.BatchId, answer.Urls.Count);
+                Ledger.Outbox.Remove(answer);
+                dispatched.Remove(answer.BatchId);
+                (dirty, ledgerEdits) = (true, ledgerEdits + 1);
+                continue;
+            }
+            dispatched[answer.BatchId] = (now, last.Count + 1);
+            Send(answer, acknowledge: true);
+        }
+    }
+
+    private void Send(PendingAnswer answer, bool acknowledge)
+    {
+        var reports = answer.Urls.Select(u => new AddressedReport(u.UrlHash, new SubmissionReport(
+            CredentialKinds.IndexNow, answer.Fingerprint, answer.BatchId, answer.Status, answer.Outcome == SubmissionOutcomes.Accepted,
+            answer.Excerpt, answer.DurationMs, answer.Outcome == SubmissionOutcomes.Accepted ? answer.At + u.FirstCheckAfter : null,
+            answer.FailureReason, answer.Outcome, answer.HoldUntil))).ToList();
+        // Stateless workers are local: the delivery runs on this silo, beside the ledger that holds the answer.
+        grains.GetGrain<IAnswerCourierGrain>(0).DeliverAsync(new AnswerDelivery(tenant, this.GetPrimaryKeyString(), acknowledge, answer.BatchId, reports)).Ignore();
+    }
+
+    private async Task<SendingKey?> CurrentKeyAsync()
+    {
+        if (keyTask is { IsFaulted: true })
+            keyTask = null; // the directory failed (a database restart): ask again
+        return await (keyTask ??= LoadKeyAsync());
+    }
+
+    /// <summary>Re-reads the credential now and then; a key found invalid is usable again once verified after that, or replaced.</summary>
+    private async Task RefreshKeyAsync(DateTimeOffset now)
+    {
+        if (keyTask is null || keyTask.IsFaulted || keyLoadedAt + CredentialTtl < now)
+        {
+            keyLoadedAt = now;
+            keyTask = LoadKeyAsync();
+        }
+        var key = await keyTask;
+        if (key is null || Ledger.KeyState != KeyStates.Invalid)
+            return;
+        var c = key.Credential;
+        if (c.Fingerprint != Ledger.Fingerprint || (c.Status == CredentialStatuses.Verified && c.VerifiedAt > Ledger.KeyStateSince))
+        {
+            (Ledger.KeyState, Ledger.KeyDetail, Ledger.KeyStateSince, Ledger.Fingerprint) = (KeyStates.Ok, null, now, c.Fingerprint);
+            dirty = true;
+            LogKeyRestored(logger, this.GetPrimaryKeyString());
+        }
+    }
+
+    private async Task<SendingKey?> LoadKeyAsync()
+    {
+        var id = TenantId.From(tenant);
+        var credential = (await credentials.ListAsync(id, CancellationToken.None))
+            .Where(c => c.Kind == CredentialKinds.IndexNow && c.Scope.Host == host && c.Status != CredentialStatuses.Failed)
+            .OrderBy(c => c.CreatedAt)
+            .FirstOrDefault();
+        if (credential is null || await credentials.RevealAsync(id, credential.Id, CancellationToken.None) is not { } key)
+            return null;
+        if (!KeyFormat().IsMatch(key))
+            return null; // the engine would answer 422 for every batch; adding such a key is refused, so this is a corrupt record
+        return new SendingKey(credential, key, IndexNowKeyScope.KeyLocation(credential.Scope, key));
+    }
+
+    /// <summary>The URLs in flight or with an undelivered answer (indexed, since every enqueue asks).</summary>
+    private HashSet<string> Held()
+    {
+        if (held.Edits != ledgerEdits)
+            held = (ledgerEdits, [.. Ledger.InFlight.SelectMany(b => b.Urls).Concat(Ledger.Outbox.SelectMany(a => a.Urls)).Select(u => u.UrlHash)]);
+        return held.Hashes;
+    }
+
+    private async Task<bool> TryWriteAsync()
+    {
+        ledgerEdits++;
+        try
+        {
+            await ledger.WriteStateAsync();
+            dirty = false;
+            return true;
+        }
+        catch (InconsistentStateException)
+        {
+            await ledger.ReadStateAsync();
+            Ledger.BatchSize = Ledger.BatchSize <= 0 ? Options.MaxBatchSize : Math.Min(Ledger.BatchSize, Options.MaxBatchSize);
+            return false;
+        }
+    }
+
+    private DateTimeOffset LookAgain(DateTimeOffset now) =>
+        now + Options.AnswerWithin + (Ledger.BackoffUntil is { } until && until > now ? until - now : TimeSpan.Zero);
+
+    /// <summary>Spreads the URLs that wait for the next window over its first minute.</summary>
+    private static TimeSpan Spread(string urlHash) => TimeSpan.FromSeconds(Convert.ToInt32(urlHash[..2], 16) % 60);
+
+    private string NewBatchId(DateTimeOffset now) => $"in-{now.UtcDateTime:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..32];
+
+    private void StartPump(bool immediately = false)
+    {
+        if (pump is null)
+            pump = this.RegisterGrainTimer(PumpAsync, new GrainTimerCreationOptions(
+                immediately ? TimeSpan.Zero : Options.PumpInterval, Options.PumpInterval) { Interleave = false, KeepAlive = true });
+        else if (immediately)
+            pump.Change(TimeSpan.Zero, Options.PumpInterval);
+    }
+
+    private void StopPump()
+    {
+        pump?.Dispose();
+        pump = null;
+    }
+
+    private static string Describe(IndexNowAnswer answer) => answer.Status switch
+    {
+        0 => $"no answer: {answer.Excerpt}",
+        _ when string.IsNullOrEmpty(answer.Excerpt) => $"HTTP {answer.Status}",
+        _ => $"HTTP {answer.Status}: {answer.Excerpt}",
+    };
+
+    [GeneratedRegex("^[a-zA-Z0-9-]{8,128}$")]
+    private static partial Regex KeyFormat();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "IndexNow {Key}: request {BatchId} with {Count} URLs answered {Status} {Excerpt}")]
+    private static partial void LogAnswered(ILogger logger, string key, string batchId, int count, int status, string? excerpt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "IndexNow {Key}: another activation wrote the ledger; request {BatchId} was not sent")]
+    private static partial void LogReservationConflict(ILogger logger, string key, string batchId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "IndexNow {Key}: request {BatchId} ({Count} URLs) was in flight when its sender stopped; its URLs are outcome-unknown")]
+    private static partial void LogUnknown(ILogger logger, string key, string batchId, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "IndexNow {Key}: the answer to request {BatchId} could not be persisted; it is delivered from memory")]
+    private static partial void LogAnswerNotPersisted(ILogger logger, string key, string batchId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "IndexNow {Key}: gave up delivering the answer to request {BatchId} ({Count} URLs); those backlinks will ask again")]
+    private static partial void LogGaveUp(ILogger logger, string key, string batchId, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "IndexNow {Key}: the key was verified again or replaced; sending resumes")]
+    private static partial void LogKeyRestored(ILogger logger, string key);
+}

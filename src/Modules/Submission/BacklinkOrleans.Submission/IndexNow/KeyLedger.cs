@@ -1,0 +1,67 @@
+using BacklinkOrleans.Submission.Contracts;
+
+namespace BacklinkOrleans.Submission.IndexNow;
+
+/// <summary>A POST whose quota is reserved and whose outcome is not recorded yet.</summary>
+[GenerateSerializer, Immutable, Alias("backlink-orleans.indexnow-in-flight")]
+internal sealed record InFlightBatch(
+    [property: Id(0)] string BatchId,
+    [property: Id(1)] IReadOnlyList<QueuedUrl> Urls,
+    [property: Id(2)] DateTimeOffset ReservedAt,
+    [property: Id(3)] string Fingerprint);
+
+/// <summary>A channel's answer for the URLs of one request, kept until every backlink has recorded it.</summary>
+[GenerateSerializer, Immutable, Alias("backlink-orleans.indexnow-answer")]
+internal sealed record PendingAnswer(
+    [property: Id(0)] string BatchId,
+    [property: Id(1)] string Fingerprint,
+    [property: Id(2)] int Status,
+    [property: Id(3)] string Outcome,
+    [property: Id(4)] string? FailureReason,
+    [property: Id(5)] string? Excerpt,
+    [property: Id(6)] long DurationMs,
+    [property: Id(7)] DateTimeOffset At,
+    [property: Id(8)] DateTimeOffset? HoldUntil,
+    [property: Id(9)] IReadOnlyList<QueuedUrl> Urls);
+
+/// <summary>
+/// What a key grain persists (grain storage, ETag-guarded): the day's usage, reservations in flight, answers not yet
+/// delivered, the backoff and the key's state. The queue itself is not persisted: backlinks own their retries.
+/// </summary>
+[GenerateSerializer, Alias("backlink-orleans.indexnow-key-ledger")]
+internal sealed class KeyLedger
+{
+    [Id(0)] public DateOnly WindowDay { get; set; }
+    [Id(1)] public int Used { get; set; }
+    [Id(2)] public List<InFlightBatch> InFlight { get; set; } = [];
+    [Id(3)] public List<PendingAnswer> Outbox { get; set; } = [];
+    [Id(4)] public DateTimeOffset? BackoffUntil { get; set; }
+    [Id(5)] public int Consecutive429 { get; set; }
+    [Id(6)] public int ConsecutiveFailures { get; set; }
+    [Id(7)] public int BatchSize { get; set; }
+    [Id(8)] public string KeyState { get; set; } = KeyStates.Ok;
+    [Id(9)] public string? KeyDetail { get; set; }
+    [Id(10)] public DateTimeOffset? KeyStateSince { get; set; }
+    [Id(11)] public string? Fingerprint { get; set; }
+
+    public int Reserved => InFlight.Sum(b => b.Urls.Count);
+
+    /// <summary>URLs counted against <paramref name="now"/>'s UTC day (a new day starts at zero).</summary>
+    public int UsedOn(DateTimeOffset now) => WindowDay == Day(now) ? Used : 0;
+
+    /// <summary>What today's window still allows beyond what is used and reserved.</summary>
+    public int Available(DateTimeOffset now, int limit) => Math.Max(0, limit - UsedOn(now) - Reserved);
+
+    /// <summary>Starts a new window when the UTC day has changed.</summary>
+    public void Roll(DateTimeOffset now)
+    {
+        if (WindowDay == Day(now))
+            return;
+        WindowDay = Day(now);
+        Used = 0;
+    }
+
+    public static DateOnly Day(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime);
+
+    public static DateTimeOffset NextWindow(DateTimeOffset now) => new(Day(now).AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+}

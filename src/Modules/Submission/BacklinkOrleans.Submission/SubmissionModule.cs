@@ -1,0 +1,78 @@
+using System.Net;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel.Http;
+using BacklinkOrleans.Submission.Api;
+using BacklinkOrleans.Submission.IndexNow;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace BacklinkOrleans.Submission;
+
+public static class SubmissionModule
+{
+    /// <summary>
+    /// Binds the submit port to the channels' quota grains (IndexNow so far) and registers the IndexNow client: the
+    /// outbound handler (SSRF guard, or the Sandbox in Sandbox mode) behind a resilience pipeline that retries only
+    /// what proves the engine took nothing (429/503, no connection), never a long Retry-After (the grain schedules
+    /// those), with a circuit breaker for 5xx storms and a per-attempt timeout.
+    /// </summary>
+    public static IServiceCollection AddSubmission(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<IndexNowOptions>(configuration.GetSection("Submission:IndexNow"));
+        services.AddOutboundHttp();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IndexNowClient>();
+        services.Replace(ServiceDescriptor.Singleton<ISubmissionPort, ChannelSubmissionPort>());
+        services.AddHttpClient(IndexNowClient.ClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan; // the pipeline's per-attempt timeout rules
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("BacklinkOrleans/1.0 (+https://github.com/backlink-orleans)");
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IOutboundHandlerFactory>().CreateHandler())
+            .RemoveAllLoggers() // requests carry the key: the grain logs what it sent, redacted
+            .AddResilienceHandler("indexnow", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<IndexNowOptions>>().Value;
+                if (options.InlineRetries > 0)
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = options.InlineRetries,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = TimeSpan.FromMilliseconds(250),
+                        MaxDelay = options.InlineRetryMaxDelay,
+                        ShouldRetryAfterHeader = true,
+                        ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                        {
+                            { Exception: { } e } => IndexNowClient.NeverSent(e),
+                            { Result: { } response } => IndexNowClient.ProvesNotReceived(response.StatusCode)
+                                && !(IndexNowClient.RetryAfter(response, DateTimeOffset.UtcNow) > options.InlineRetryMaxDelay),
+                            _ => false,
+                        }),
+                    });
+                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    // An engine answering 5xx to most requests: stop sending for a while (keys back off meanwhile).
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                    {
+                        { Exception: { } e } => e is HttpRequestException,
+                        { Result: { } response } => (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.RequestTimeout,
+                        _ => false,
+                    }),
+                    FailureRatio = 0.5,
+                    MinimumThroughput = 20,
+                    SamplingDuration = TimeSpan.FromSeconds(60),
+                    BreakDuration = TimeSpan.FromSeconds(30),
+                });
+                pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.RequestTimeout });
+            });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSubmissionEndpoints(this IEndpointRouteBuilder app) => app.MapQuotasApi();
+}
