@@ -31,42 +31,20 @@ internal sealed partial class IndexNowEngine(IndexNowSimulation simulation, Time
             return (404, "Not Found", null);
         if (simulation.Latency > TimeSpan.Zero)
             await Task.Delay(simulation.Latency, time, context.RequestAborted);
+        // Parsed first, so that scripted and failed answers still show what was sent in the log.
+        var (request, malformed) = Read(context.Request, body);
         if (simulation.TryTakeScripted(out var scripted))
         {
             if (scripted.RetryAfter is { } retryAfter)
                 context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return (scripted.Status, "scripted answer", null);
+            return (scripted.Status, "scripted answer", request);
         }
         if (simulation.RandomServerError())
-            return (503, "Service Unavailable", null);
-
-        Request request;
-        switch (context.Request.Method)
-        {
-            case "GET":
-                var url = context.Request.Query["url"].ToString();
-                var key = context.Request.Query["key"].ToString();
-                if (url.Length == 0 || key.Length == 0)
-                    return (400, "url and key are required", null);
-                if (!Uri.TryCreate(url, UriKind.Absolute, out var single))
-                    return (400, "url is not an absolute URL", null);
-                request = new Request(single.Host, key, NullIfEmpty(context.Request.Query["keyLocation"].ToString()), [url]);
-                break;
-            case "POST":
-                if (!IsJson(context.Request.ContentType))
-                    return (400, "Content-Type must be application/json", null);
-                var parsed = Parse(body);
-                if (parsed is null)
-                    return (400, "the body is not valid JSON with host, key and urlList", null);
-                request = parsed;
-                if (request.Host is null || request.Key is null || request.Urls.Count == 0)
-                    return (400, "host, key and a non-empty urlList are required", request);
-                if (request.Urls.Count > IndexNowSimulation.MaxUrlsPerRequest)
-                    return (400, $"urlList has more than {IndexNowSimulation.MaxUrlsPerRequest} URLs", request);
-                break;
-            default:
-                return (405, "Method Not Allowed", null);
-        }
+            return (503, "Service Unavailable", request);
+        if (malformed is not null)
+            return malformed.Value;
+        if (request is null)
+            return (405, "Method Not Allowed", null);
 
         if (!KeyFormat().IsMatch(request.Key!))
             return (422, "the key does not match the format [a-zA-Z0-9-]{8,128}", request);
@@ -104,6 +82,35 @@ internal sealed partial class IndexNowEngine(IndexNowSimulation simulation, Time
 
         var firstTime = simulation.KeysSeen.TryAdd(request.Key!, 0);
         return (simulation.KeyValidationPending && firstTime ? 202 : 200, null, request);
+    }
+
+    /// <summary>The request as sent (null for other methods), and the answer when it is malformed.</summary>
+    private static (Request? Request, (int Status, string? Reason, Request? Request)? Malformed) Read(HttpRequest http, string? body)
+    {
+        switch (http.Method)
+        {
+            case "GET":
+                var url = http.Query["url"].ToString();
+                var key = http.Query["key"].ToString();
+                if (url.Length == 0 || key.Length == 0)
+                    return (null, (400, "url and key are required", null));
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var single))
+                    return (null, (400, "url is not an absolute URL", null));
+                return (new Request(single.Host, key, NullIfEmpty(http.Query["keyLocation"].ToString()), [url]), null);
+            case "POST":
+                if (!IsJson(http.ContentType))
+                    return (null, (400, "Content-Type must be application/json", null));
+                var parsed = Parse(body);
+                if (parsed is null)
+                    return (null, (400, "the body is not valid JSON with host, key and urlList", null));
+                if (parsed.Host is null || parsed.Key is null || parsed.Urls.Count == 0)
+                    return (parsed, (400, "host, key and a non-empty urlList are required", parsed));
+                if (parsed.Urls.Count > IndexNowSimulation.MaxUrlsPerRequest)
+                    return (parsed, (400, $"urlList has more than {IndexNowSimulation.MaxUrlsPerRequest} URLs", parsed));
+                return (parsed, null);
+            default:
+                return (null, null);
+        }
     }
 
     private static Request? Parse(string? body)

@@ -1,0 +1,290 @@
+using System.Collections.Concurrent;
+using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.Backlinks;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Sandbox;
+using BacklinkOrleans.SharedKernel.Http;
+using BacklinkOrleans.SharedKernel.Tenancy;
+using BacklinkOrleans.SharedKernel.Urls;
+using BacklinkOrleans.Storage;
+using BacklinkOrleans.Storage.Sqlite;
+using BacklinkOrleans.Submission.Contracts;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+
+namespace BacklinkOrleans.Submission.Tests;
+
+/// <summary>
+/// Silos with the real lifecycle and the real Submission module, sending over real HTTP to the Sandbox, all on one
+/// fake clock that a ticker moves at about real pace (tests jump it across days). Routing and validation are instant
+/// test ports (the URLs are "validated URLs"); credentials come from <see cref="TestCredentials"/>.
+/// </summary>
+public abstract class SubmissionCluster(int silos) : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+    private readonly CancellationTokenSource stop = new();
+    private readonly SemaphoreSlim clockGate = new(1, 1);
+    private string folder = null!;
+    private Task ticker = Task.CompletedTask;
+    private volatile bool ticking = true;
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    public SandboxServer Sandbox { get; private set; } = null!;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public string SqlitePath { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        folder = Directory.CreateTempSubdirectory("backlink-submission-").FullName;
+        var storage = new StorageSettings(null, folder);
+        SqlitePath = storage.SqlitePath;
+        await new SqliteDatabase(storage.SqlitePath) { ModuleAssemblies = [typeof(BacklinksModule).Assembly] }.MigrateAsync(NullLogger.Instance);
+        Sandbox = await SandboxServer.StartAsync(Clock);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Backlinks:SweepPeriod"] = "00:00:01",
+            ["Backlinks:SweepLease"] = "00:00:05",
+            ["Backlinks:SweepBatch"] = "1000",
+            ["Backlinks:UnboundPortRetry"] = "01:00:00",
+            ["Submission:IndexNow:AnswerWithin"] = "00:00:20",
+            ["Submission:IndexNow:BackoffBase"] = "00:00:02",
+            ["Submission:IndexNow:BackoffMax"] = "00:00:30",
+            ["Submission:IndexNow:RedeliverAfter"] = "00:00:10",
+        }).Build();
+
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.Options.ClusterId = builder.Options.ServiceId = $"submission-{Guid.NewGuid():N}";
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddBacklinkStorage(storage);
+            silo.Services.AddBacklinks(configuration);
+            silo.Services.AddSubmission(configuration);
+            // Grains, grain timers and our services on the fake clock; Orleans' own machinery on the real one.
+            silo.Services.AddSingleton<TimeProvider>(Clock);
+            silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+            silo.Services.Replace(ServiceDescriptor.Singleton<IOutboundHandlerFactory>(new SandboxHandlers(Sandbox)));
+            silo.Services.Replace(ServiceDescriptor.Singleton<ICredentialDirectory, TestCredentials>());
+            silo.Services.Replace(ServiceDescriptor.Singleton<IRoutingPort, InstantPorts>());
+            silo.Services.Replace(ServiceDescriptor.Singleton<IValidationPort, InstantPorts>());
+            silo.Configure<ReminderOptions>(o =>
+            {
+                o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
+                o.RefreshReminderListPeriod = TimeSpan.FromSeconds(1);
+                o.ReminderLoadingWindow = TimeSpan.FromMinutes(1);
+            });
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        ticker = Task.Run(TickAsync);
+    }
+
+    /// <summary>Moves the fake clock about as fast as real time while <see cref="ticking"/>.</summary>
+    private async Task TickAsync()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(100, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (!ticking)
+                continue;
+            await clockGate.WaitAsync();
+            try
+            {
+                Clock.Advance(TimeSpan.FromMilliseconds(100));
+            }
+            finally
+            {
+                clockGate.Release();
+            }
+        }
+    }
+
+    public void PauseClock() => ticking = false;
+
+    public void ResumeClock() => ticking = true;
+
+    /// <summary>Jumps the clock forward to <paramref name="to"/> (the system should be quiet: pending timeouts fire).</summary>
+    public async Task JumpToAsync(DateTimeOffset to)
+    {
+        await clockGate.WaitAsync();
+        try
+        {
+            if (to > Clock.GetUtcNow())
+                Clock.AdjustTime(to); // moves "now" without firing every timer in between
+            Clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        finally
+        {
+            clockGate.Release();
+        }
+    }
+
+    /// <summary>A new tenant with a campaign over <paramref name="channels"/>; its id and the campaign's.</summary>
+    public async Task<(string Tenant, string Campaign)> NewCampaignAsync(params string[] channels)
+    {
+        var tenant = $"t{Guid.NewGuid():N}"[..12];
+        var campaign = Guid.NewGuid().ToString("N");
+        await Grains.GetGrain<ICampaignGrain>($"{tenant}/{campaign}").CreateAsync(new CampaignSettings("test", "client",
+            channels.Length == 0 ? [CredentialKinds.IndexNow] : channels, 1, [TimeSpan.FromHours(1), TimeSpan.FromDays(1)], TimeSpan.FromDays(30), 50));
+        return (tenant, campaign);
+    }
+
+    /// <summary>Gives the tenant an IndexNow key for <paramref name="host"/>, served by the Sandbox site (or not).</summary>
+    public string AddKey(string tenant, string host, bool serveKeyFile = true, string? keyLocationPath = null)
+    {
+        var key = $"k{Guid.NewGuid():N}";
+        if (serveKeyFile)
+            Sandbox.Site(host).KeyFile(key, keyLocationPath);
+        TestCredentials.Add(tenant, host, key, keyLocationPath is null ? null : $"https://{host}{keyLocationPath}");
+        return key;
+    }
+
+    /// <summary>Collects the URLs into the campaign (they then route, validate and go to the quota grain by themselves).</summary>
+    public async Task<IReadOnlyList<NormalizedUrl>> CollectAsync(string tenant, string campaign, IEnumerable<string> urls)
+    {
+        var normalized = urls.Select(UrlNormalizer.Normalize).ToList();
+        foreach (var chunk in normalized.Chunk(200))
+        {
+            var outcomes = await Task.WhenAll(chunk.Select(u =>
+                Grains.GetGrain<IBacklinkGrain>($"{tenant}/{u.Sha256}").CollectAsync(new CollectBacklink(u.Value, campaign, null, null, null, 50))));
+            Assert.All(outcomes, o => Assert.Equal(CollectResult.Collected, o.Result));
+        }
+        return normalized;
+    }
+
+    /// <summary>
+    /// Collects URLs of one host with the clock stopped, so they are all with the key before its linger ends (a full
+    /// batch still leaves at once, and waits in flight for any retry delay until the clock moves again).
+    /// </summary>
+    public async Task QueueWhileTheClockStandsAsync(string tenant, string campaign, string host, IEnumerable<string> urls)
+    {
+        PauseClock();
+        try
+        {
+            var collected = await CollectAsync(tenant, campaign, urls);
+            await WaitUntilAsync(async () => (await KeyGrain(tenant, host).GetQuotaAsync()) is var q && q.Queued + q.Reserved + q.Used >= collected.Count,
+                TimeSpan.FromSeconds(60), async () => $"{await KeyGrain(tenant, host).GetQuotaAsync()} for {collected.Count} URLs");
+        }
+        finally
+        {
+            ResumeClock();
+        }
+    }
+
+    public IIndexNowKeyGrain KeyGrain(string tenant, string host) => Grains.GetGrain<IIndexNowKeyGrain>(IndexNowKeys.GrainKey(tenant, host));
+
+    /// <summary>The tenant's backlinks per state (and reason), from the read model.</summary>
+    public async Task<Dictionary<string, int>> StatesAsync(string tenant)
+    {
+        await using var connection = new SqliteConnection($"Data Source={SqlitePath};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state || coalesce(':' || reason, ''), count(*) FROM backlinks WHERE tenant_id = $t GROUP BY 1";
+        command.Parameters.AddWithValue("$t", tenant);
+        var states = new Dictionary<string, int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            states[reader.GetString(0)] = reader.GetInt32(1);
+        return states;
+    }
+
+    /// <summary>Polls until <paramref name="done"/> holds (a real-time deadline); fails with what was last seen.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> done, TimeSpan timeout, Func<Task<string>> seen)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await done())
+                return;
+            await Task.Delay(250);
+        }
+        Assert.Fail($"timed out; last seen: {await seen()}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await ticker;
+        await Cluster.DisposeAsync();
+        await Sandbox.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a killed silo may still hold a file; the temp folder is left
+        }
+    }
+
+    private sealed class SandboxHandlers(SandboxServer sandbox) : IOutboundHandlerFactory
+    {
+        public HttpMessageHandler CreateHandler() => sandbox.CreateHandler();
+    }
+}
+
+public sealed class OneSilo() : SubmissionCluster(1);
+
+public sealed class TwoSilos() : SubmissionCluster(2);
+
+/// <summary>Routing and validation that answer at once: every URL is covered by IndexNow (and the vendor too under /also-vendor/).</summary>
+internal sealed class InstantPorts : IRoutingPort, IValidationPort
+{
+    public Task<IReadOnlyList<string>?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>?>(backlink.Url.Contains("/also-vendor/", StringComparison.Ordinal)
+            ? [CredentialKinds.IndexNow, CredentialKinds.Vendor]
+            : [CredentialKinds.IndexNow]);
+
+    public Task<ValidationVerdict?> ValidateAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) =>
+        Task.FromResult<ValidationVerdict?>(new ValidationVerdict(true, null, null, "validated by the test"));
+}
+
+/// <summary>The tenants' IndexNow keys, in memory; records which silo last asked (where the quota grain lives).</summary>
+internal sealed class TestCredentials(ILocalSiloDetails silo) : ICredentialDirectory
+{
+    private static readonly ConcurrentDictionary<string, (CredentialView View, string Key)> Keys = new();
+
+    public static readonly ConcurrentDictionary<string, SiloAddress> AskedFrom = new();
+
+    public static void Add(string tenant, string host, string key, string? keyLocation)
+    {
+        var scope = new CredentialScope(Host: host, KeyLocation: keyLocation?.Replace(key, IndexNowKeyScope.KeyPlaceholder, StringComparison.Ordinal),
+            Endpoint: CredentialKinds.IndexNowEndpoints[0]);
+        Keys[$"{tenant}/{host}"] = (new CredentialView(Guid.NewGuid().ToString("N"), CredentialKinds.IndexNow, $"key for {host}", scope,
+            $"key:{key[..9]}", CredentialStatuses.Verified, null, SubmissionCluster.Start, SubmissionCluster.Start), key);
+    }
+
+    /// <summary>The user fixed the key file and verified the key again at <paramref name="at"/>.</summary>
+    public static void Reverify(string tenant, string host, DateTimeOffset at) =>
+        Keys.AddOrUpdate($"{tenant}/{host}", _ => throw new InvalidOperationException("no such key"),
+            (_, k) => (k.View with { Status = CredentialStatuses.Verified, VerifiedAt = at }, k.Key));
+
+    public Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken)
+    {
+        AskedFrom[tenant.Value] = silo.SiloAddress;
+        return Task.FromResult<IReadOnlyList<CredentialView>>([.. Keys.Where(k => k.Key.StartsWith(tenant.Value + "/", StringComparison.Ordinal)).Select(k => k.Value.View)]);
+    }
+
+    public Task<string?> RevealAsync(TenantId tenant, string credentialId, CancellationToken cancellationToken) =>
+        Task.FromResult(Keys.Values.Where(k => k.View.Id == credentialId).Select(k => (string?)k.Key).FirstOrDefault());
+}
