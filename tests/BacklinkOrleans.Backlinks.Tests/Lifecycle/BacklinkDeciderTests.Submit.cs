@@ -82,11 +82,17 @@ public sealed partial class BacklinkDeciderTests
     }
 
     [Fact]
-    public void GivenAnUnknownOutcome_WhenTheRealAnswerArrivesLater_ThenItIsSubmitted() =>
-        Assert.IsType<BacklinkState.Submitted>(Given([Collected(), Routed(), Validated(),
-            .. When(Given(Collected(), Routed(), Validated()), Submit(Unknown("b1"))).Events,
-            new SubmissionAttempted(Guid.NewGuid(), "indexnow", "k", "b1-real", 200, true, null, 5, Now, SubmissionOutcomes.Accepted),
-            new BacklinkSubmitted(Guid.NewGuid(), "indexnow", Now.AddHours(1), Now)]));
+    public void GivenARequestDeclaredUnknown_WhenItIsDeclaredUnknownAgain_ThenNothingHappens_ButItsRealAnswerStillCounts()
+    {
+        IBacklinkEvent[] start = [Collected(), Routed(), Validated()];
+        IBacklinkEvent[] unknown = [.. start, .. When(Given(start), Submit(Unknown("b1"))).Events];
+        Assert.Empty(When(Given(unknown), Submit(Unknown("b1"))).Events); // two activations both declared it unknown
+
+        var real = Report(true) with { BatchId = "b1" };
+        var decision = When(Given(unknown), Submit(real));
+        Assert.Equal([typeof(SubmissionAttempted), typeof(BacklinkSubmitted)], decision.EventTypes());
+        Assert.IsType<BacklinkState.Submitted>(Given([.. unknown, .. decision.Events]));
+    }
 
     [Fact]
     public void GivenRoutedButNotValidated_WhenSubmissionReported_ThenRejected() =>

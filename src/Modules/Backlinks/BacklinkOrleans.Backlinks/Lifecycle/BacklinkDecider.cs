@@ -61,14 +61,15 @@ internal static class BacklinkDecider
     /// One event per attempt; then by outcome: accepted → submitted; refused → the channel is dropped, and with no
     /// covering channel left the URL fails with the channel's reason; unknown → held until the channel may be asked
     /// again, or failed with outcome-unknown once the URL has had all the sends it may have; deferred → it waits.
-    /// A report whose request is already recorded (a redelivery) changes nothing.
+    /// A report whose request is already recorded with that outcome (a redelivery, or two activations both declaring
+    /// the same request unknown) changes nothing.
     /// </summary>
     private static Decision DecideSubmission(Validated state, BacklinkCommand.RecordSubmission s, Func<Guid> newId)
     {
         var r = s.Report;
-        if (state.Recorded(r.BatchId))
-            return Decision.Accept();
         var outcome = r.EffectiveOutcome;
+        if (state.Recorded(r.BatchId, outcome))
+            return Decision.Accept();
         var attempt = new SubmissionAttempted(newId(), r.Channel, r.CredentialFingerprint, r.BatchId, r.Status, outcome == SubmissionOutcomes.Accepted,
             r.ErrorExcerpt, r.DurationMs, s.Now, outcome, outcome == SubmissionOutcomes.Unknown ? r.HoldUntil ?? s.Now.AddDays(1) : null);
         var events = new List<IBacklinkEvent>();

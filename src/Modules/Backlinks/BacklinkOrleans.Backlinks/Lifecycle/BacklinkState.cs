@@ -47,7 +47,8 @@ internal abstract record BacklinkState
     /// <summary>
     /// Validated, waiting for a channel to accept it. <see cref="Channels"/>: the covering channels not yet refused;
     /// <see cref="HoldUntil"/>: no submission before (an outcome-unknown send); <see cref="Sends"/>: sends that may
-    /// have reached a channel; <see cref="RecentBatches"/>: the last requests recorded (a redelivered answer is a no-op).
+    /// have reached a channel; <see cref="RecentBatches"/>: the last answers recorded, as request and outcome (an answer
+    /// delivered again is a no-op, while a request first recorded as unknown can still be recorded as accepted).
     /// </summary>
     [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.validated")]
     public sealed record Validated(
@@ -57,7 +58,9 @@ internal abstract record BacklinkState
     {
         public const int RememberedBatches = 16;
 
-        public bool Recorded(string? batchId) => batchId is not null && RecentBatches?.Contains(batchId) == true;
+        public bool Recorded(string? batchId, string? outcome) => batchId is not null && RecentBatches?.Contains(AnswerKey(batchId, outcome)) == true;
+
+        public static string AnswerKey(string batchId, string? outcome) => $"{batchId}:{outcome}";
     }
 
     [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.submitted")]
@@ -110,7 +113,7 @@ internal abstract record BacklinkState
             Facts = Touch(s.Facts, a.At) with { Submissions = s.Facts.Submissions + 1 },
             HoldUntil = a.HoldUntil ?? s.HoldUntil,
             Sends = s.Sends + (a.CountsAsSend ? 1 : 0),
-            RecentBatches = a.BatchId is null ? s.RecentBatches : Remember(s.RecentBatches, a.BatchId),
+            RecentBatches = a.BatchId is null ? s.RecentBatches : Remember(s.RecentBatches, Validated.AnswerKey(a.BatchId, a.Outcome)),
         },
         (Validated s, ChannelDropped d) => s with { Facts = Touch(s.Facts, d.At), Channels = s.Channels.Remove(d.Channel), HoldUntil = null },
         (Validated s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), s.Channels, sub.Channel, sub.NextCheckAt),

@@ -11,7 +11,7 @@ internal sealed record AnswerDelivery(
     [property: Id(0)] string Tenant,
     [property: Id(1)] string QuotaGrain,
     [property: Id(2)] bool Acknowledge,
-    [property: Id(3)] string BatchId,
+    [property: Id(3)] string AnswerId,
     [property: Id(4)] IReadOnlyList<AddressedReport> Reports);
 
 /// <summary>A report for the backlink of <see cref="UrlHash"/>.</summary>
@@ -48,14 +48,14 @@ internal sealed partial class AnswerCourierGrain(IGrainFactory grains, ILogger<A
                 catch (Exception e)
                 {
                     failed++; // one thread at a time: the grain's scheduler runs these continuations
-                    LogFailed(logger, e, item.UrlHash, delivery.BatchId);
+                    LogFailed(logger, e, item.UrlHash, delivery.AnswerId);
                 }
             }));
         }
         if (failed == 0 && delivery.Acknowledge)
-            await grains.GetGrain<IIndexNowKeyGrain>(delivery.QuotaGrain).AcknowledgeAsync(delivery.BatchId);
+            await grains.GetGrain<IIndexNowKeyGrain>(delivery.QuotaGrain).AcknowledgeAsync(delivery.AnswerId);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backlink {UrlHash} could not record the answer to request {BatchId}; it is delivered again later")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string urlHash, string? batchId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backlink {UrlHash} could not record answer {AnswerId}; it is delivered again later")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string urlHash, string answerId);
 }

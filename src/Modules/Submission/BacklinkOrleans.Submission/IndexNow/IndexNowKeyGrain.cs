@@ -113,11 +113,11 @@ internal sealed partial class IndexNowKeyGrain(
             queue.Count + bisections.Sum(b => b.Urls.Count), Ledger.BatchSize, Ledger.Outbox.Count + unpersisted.Count));
     }
 
-    public Task AcknowledgeAsync(string batchId)
+    public Task AcknowledgeAsync(string answerId)
     {
-        if (Ledger.Outbox.RemoveAll(a => a.BatchId == batchId) > 0)
+        if (Ledger.Outbox.RemoveAll(a => a.AnswerId == answerId) > 0)
             (dirty, ledgerEdits) = (true, ledgerEdits + 1);
-        dispatched.Remove(batchId);
+        dispatched.Remove(answerId);
         StartPump();
         return Task.CompletedTask;
     }
@@ -320,7 +320,7 @@ internal sealed partial class IndexNowKeyGrain(
         {
             Ledger.InFlight.Remove(batch);
             Ledger.Used += batch.Urls.Count; // it may have been spent: count it, never spend it twice
-            Ledger.Outbox.Add(new PendingAnswer($"{batch.BatchId}.unknown", batch.Fingerprint, 0, SubmissionOutcomes.Unknown, null,
+            Ledger.Outbox.Add(new PendingAnswer(batch.BatchId, batch.Fingerprint, 0, SubmissionOutcomes.Unknown, null,
                 $"Outcome unknown: {why}.", 0, now, batch.ReservedAt + Options.UnknownOutcomeHold, batch.Urls));
             LogUnknown(logger, this.GetPrimaryKeyString(), batch.BatchId, batch.Urls.Count);
         }
@@ -354,17 +354,17 @@ internal sealed partial class IndexNowKeyGrain(
         unpersisted.Clear();
         foreach (var answer in Ledger.Outbox.ToList())
         {
-            if (dispatched.TryGetValue(answer.BatchId, out var last) && last.At + Options.RedeliverAfter > now)
+            if (dispatched.TryGetValue(answer.AnswerId, out var last) && last.At + Options.RedeliverAfter > now)
                 continue;
             if (last.Count >= MaxDeliveries)
             {
                 LogGaveUp(logger, this.GetPrimaryKeyString(), answer.BatchId, answer.Urls.Count);
                 Ledger.Outbox.Remove(answer);
-                dispatched.Remove(answer.BatchId);
+                dispatched.Remove(answer.AnswerId);
                 (dirty, ledgerEdits) = (true, ledgerEdits + 1);
                 continue;
             }
-            dispatched[answer.BatchId] = (now, last.Count + 1);
+            dispatched[answer.AnswerId] = (now, last.Count + 1);
             Send(answer, acknowledge: true);
         }
     }
@@ -376,7 +376,7 @@ internal sealed partial class IndexNowKeyGrain(
             answer.Excerpt, answer.DurationMs, answer.Outcome == SubmissionOutcomes.Accepted ? answer.At + u.FirstCheckAfter : null,
             answer.FailureReason, answer.Outcome, answer.HoldUntil))).ToList();
         // Stateless workers are local: the delivery runs on this silo, beside the ledger that holds the answer.
-        grains.GetGrain<IAnswerCourierGrain>(0).DeliverAsync(new AnswerDelivery(tenant, this.GetPrimaryKeyString(), acknowledge, answer.BatchId, reports)).Ignore();
+        grains.GetGrain<IAnswerCourierGrain>(0).DeliverAsync(new AnswerDelivery(tenant, this.GetPrimaryKeyString(), acknowledge, answer.AnswerId, reports)).Ignore();
     }
 
     private async Task<SendingKey?> CurrentKeyAsync()

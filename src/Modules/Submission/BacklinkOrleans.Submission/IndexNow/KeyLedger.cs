@@ -22,7 +22,14 @@ internal sealed record PendingAnswer(
     [property: Id(6)] long DurationMs,
     [property: Id(7)] DateTimeOffset At,
     [property: Id(8)] DateTimeOffset? HoldUntil,
-    [property: Id(9)] IReadOnlyList<QueuedUrl> Urls);
+    [property: Id(9)] IReadOnlyList<QueuedUrl> Urls)
+{
+    /// <summary>
+    /// Identifies the answer: its request and outcome. Two activations may both answer for one request (one declares it
+    /// unknown, the other learns what happened); both are delivered, each once.
+    /// </summary>
+    public string AnswerId => $"{BatchId}:{Outcome}";
+}
 
 /// <summary>
 /// What a key grain persists (grain storage, ETag-guarded): the day's usage, reservations in flight, answers not yet
