@@ -8,11 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BacklinkOrleans.Api.Tests;
 
-/// <summary>A campaign through routing and validation against the Sandbox's simulated publishers.</summary>
+/// <summary>A campaign through routing, validation and IndexNow submission against the Sandbox's simulated world.</summary>
 public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClassFixture<FastLifecycleApiFactory>
 {
     [Fact]
-    public async Task AMixedCampaign_EndsWithEachUrlInTheRightStateAndReason_FetchingRobotsOncePerHost()
+    public async Task AMixedCampaign_EndsWithEachUrlInTheRightStateAndReason_FetchingRobotsOncePerHost_AndSubmitsTheGoodOnes()
     {
         var sandbox = api.Services.GetRequiredService<SandboxHost>().Server;
         var good = $"good-{Guid.NewGuid():N}.example";
@@ -24,7 +24,8 @@ public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClas
             .NoindexMeta("/noindex-meta").NoindexHeader("/noindex-header")
             .Soft404("/soft")
             .Redirect("/moved", "https://elsewhere.example/landing")
-            .Article("/private/post");
+            .Article("/private/post")
+            .KeyFile("GoodKey-12345678");
         sandbox.Site(down).Unreachable = true;
 
         var (_, client) = await api.NewTenantAsync();
@@ -37,8 +38,8 @@ public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClas
         var campaign = await client.CreateCampaignAsync();
         var expected = new Dictionary<string, (string State, string? Reason)>
         {
-            [$"https://{good}/post-1"] = ("validated", null),
-            [$"https://{good}/post-2"] = ("validated", null),
+            [$"https://{good}/post-1"] = ("submitted", null),
+            [$"https://{good}/post-2"] = ("submitted", null),
             [$"https://{good}/missing"] = ("failed", FailureReasons.HttpNotFound),
             [$"https://{good}/gone"] = ("failed", FailureReasons.HttpNotFound),
             [$"https://{good}/noindex-meta"] = ("failed", FailureReasons.Noindex),
@@ -62,6 +63,20 @@ public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClas
         Assert.Empty(sandbox.Log.For(good, "/private/post")); // blocked by robots.txt: never fetched
         var events = (await client.GetFromJsonAsync<List<BacklinkEventView>>($"/api/v1/backlinks/{UrlNormalizer.Normalize($"https://{good}/private/post").Sha256}/events"))!;
         Assert.Contains("Disallow: /private", events.Last().Data.GetProperty("detail").GetString()); // the evidence names the rule
+
+        // The two good URLs went to IndexNow once each; the attempt is on each backlink; the quota shows it.
+        var sent = sandbox.IndexNow.Submissions.Where(s => s.Host == good).ToList();
+        Assert.All(sent, s => Assert.Equal(200, s.Status));
+        Assert.Equal([$"https://{good}/post-1", $"https://{good}/post-2"], sent.SelectMany(s => s.Urls).Order());
+        var history = (await client.GetFromJsonAsync<List<BacklinkEventView>>($"/api/v1/backlinks/{UrlNormalizer.Normalize($"https://{good}/post-1").Sha256}/events"))!;
+        var attempt = Assert.Single(history, e => e.Type == "backlink.submission-attempted.v1");
+        Assert.Equal(("indexnow", 200, "accepted"), (attempt.Data.GetProperty("channel").GetString(), attempt.Data.GetProperty("status").GetInt32(),
+            attempt.Data.GetProperty("outcome").GetString()));
+        Assert.StartsWith("key:", attempt.Data.GetProperty("credentialFingerprint").GetString());
+        var quotas = (await client.GetFromJsonAsync<List<Submission.Contracts.CredentialQuota>>("/api/v1/quotas"))!;
+        var quota = Assert.Single(quotas, q => q.Scope == good);
+        Assert.Equal((10_000, 2, 0, 9_998, "ok"), (quota.Limit, quota.Used, quota.Reserved, quota.Remaining, quota.State));
+        Assert.Equal(0, Assert.Single(quotas, q => q.Scope == down).Used);
     }
 
     private static async Task<BacklinkView> WaitForSettledAsync(HttpClient client, string sha256)
@@ -71,7 +86,7 @@ public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClas
         do
         {
             view = (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha256}"))!;
-            if (view.State is "validated" or "failed")
+            if (view.State is "submitted" or "failed")
                 return view;
             await Task.Delay(200);
         }
