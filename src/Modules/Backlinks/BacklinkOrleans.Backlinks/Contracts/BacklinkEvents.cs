@@ -40,6 +40,7 @@ public sealed record SubmissionAttempted(
     string? ErrorExcerpt, long DurationMs, DateTimeOffset At, string? Outcome = null, DateTimeOffset? HoldUntil = null) : IBacklinkEvent
 {
     /// <summary>Whether this attempt counts as a send (accepted, or possibly received) toward the URL's limit.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool CountsAsSend => Accepted || Outcome == SubmissionOutcomes.Unknown;
 }
 

@@ -228,7 +228,7 @@ internal sealed partial class IndexNowKeyGrain(
             if (await TryWriteAsync())
             {
                 if (answer.Status == 403)
-                    Refuse(TakeEverything(), FailureReasons.KeyInvalid, detail, now);
+                    Refuse(TakeEverything(), FailureReasons.KeyInvalid, detail ?? "HTTP 403", now);
                 return;
             }
         }
@@ -255,7 +255,7 @@ internal sealed partial class IndexNowKeyGrain(
     };
 
     /// <summary>What an answer teaches about the key: its state, the backoff, the batch size.</summary>
-    private void Learn(IndexNowAnswer answer, string outcome, string detail, DateTimeOffset now)
+    private void Learn(IndexNowAnswer answer, string outcome, string? detail, DateTimeOffset now)
     {
         switch (answer.Status)
         {
@@ -468,9 +468,10 @@ internal sealed partial class IndexNowKeyGrain(
         pump = null;
     }
 
-    private static string Describe(IndexNowAnswer answer) => answer.Status switch
+    private static string? Describe(IndexNowAnswer answer) => answer.Status switch
     {
         0 => $"no answer: {answer.Excerpt}",
+        200 or 202 when string.IsNullOrEmpty(answer.Excerpt) => null,
         _ when string.IsNullOrEmpty(answer.Excerpt) => $"HTTP {answer.Status}",
         _ => $"HTTP {answer.Status}: {answer.Excerpt}",
     };
