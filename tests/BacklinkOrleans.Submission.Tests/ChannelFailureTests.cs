@@ -56,6 +56,35 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
     }
 
     [Fact]
+    public async Task AnEngineTooSlowToAnswer_LeavesTheOutcomeUnknown_TheKeyPauses_AndThoseUrlsAreNotSentAgain()
+    {
+        var (tenant, campaign) = await cluster.NewCampaignAsync();
+        var host = $"slow-{Guid.NewGuid():N}"[..14] + ".example";
+        var key = cluster.AddKey(tenant, host);
+        cluster.Sandbox.IndexNow.Latency = TimeSpan.FromSeconds(12); // past the 10 s request timeout: the engine takes it, late
+        try
+        {
+            await cluster.QueueWhileTheClockStandsAsync(tenant, campaign, host, Enumerable.Range(0, 5).Select(i => $"https://{host}/slow/{i}"));
+            await SubmissionCluster.WaitUntilAsync(async () => (await cluster.KeyGrain(tenant, host).GetQuotaAsync()).State == KeyStates.BackingOff,
+                TimeSpan.FromSeconds(60), async () => $"{await cluster.KeyGrain(tenant, host).GetQuotaAsync()}");
+        }
+        finally
+        {
+            cluster.Sandbox.IndexNow.Latency = TimeSpan.Zero;
+        }
+        var quota = await cluster.KeyGrain(tenant, host).GetQuotaAsync();
+        Assert.Equal((5, 0), (quota.Used, quota.Reserved)); // it may have been spent: counted
+
+        var later = await cluster.CollectAsync(tenant, campaign, Enumerable.Range(0, 5).Select(i => $"https://{host}/later/{i}"));
+        await SubmissionCluster.WaitUntilAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 5,
+            TimeSpan.FromMinutes(1), async () => string.Join(", ", (await cluster.StatesAsync(tenant)).Select(s => $"{s.Key}={s.Value}")));
+        await Task.Delay(2_000);
+        // Only the later URLs were sent again; the slow request's URLs are held for a day, not failed.
+        Assert.Equal(later.Select(u => u.Value).Order(), Requests(key).Where(r => r.Accepted).SelectMany(r => r.Urls).Order());
+        Assert.Equal(5, (await cluster.StatesAsync(tenant)).GetValueOrDefault("validated"));
+    }
+
+    [Fact]
     public async Task AWrongKeyFile_Gets403_TheKeyIsInvalid_UrlsMoveToTheirNextChannelOrFail_AndAFixedKeyRecovers()
     {
         var (tenant, campaign) = await cluster.NewCampaignAsync("indexnow", "vendor");
@@ -85,7 +114,7 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
         // The user fixes the file and verifies the key again: the key is usable again.
         cluster.Sandbox.Site(host).KeyFile(key);
         TestCredentials.Reverify(tenant, host, cluster.Clock.GetUtcNow());
-        await cluster.KeyGrain(tenant, host).WakeAsync();
+        await Task.Delay(2_500); // a refused key is read again every 2 s: no nudge needed
         await cluster.CollectAsync(tenant, campaign, [$"https://{host}/post/after-fix"]);
         await SubmissionCluster.WaitUntilAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 1,
             TimeSpan.FromMinutes(1), async () => string.Join(", ", (await cluster.StatesAsync(tenant)).Select(s => $"{s.Key}={s.Value}")));

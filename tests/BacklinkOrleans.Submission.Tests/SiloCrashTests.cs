@@ -45,7 +45,8 @@ public sealed class SiloCrashTests : IAsyncLifetime
         await SubmissionCluster.WaitUntilAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == others.Count
                 && await UnknownAttemptsAsync(tenant) == inFlight.Urls.Count,
             TimeSpan.FromMinutes(3), async () => $"{string.Join(", ", (await cluster.StatesAsync(tenant)).Select(s => $"{s.Key}={s.Value}"))}; "
-                + $"{await UnknownAttemptsAsync(tenant)} unknown");
+                + $"{await UnknownAttemptsAsync(tenant)} unknown; quota {await cluster.KeyGrain(tenant, host).GetQuotaAsync()}; requests: "
+                + string.Join(" ", cluster.Sandbox.IndexNow.Submissions.Where(s => s.Key == key).Select(s => $"{s.At:HH:mm:ss}/{s.Status}/{s.Urls.Count}")));
         var quota = await cluster.KeyGrain(tenant, host).GetQuotaAsync();
         Assert.Equal((1_500, 0), (quota.Used, quota.Reserved)); // the held batch counts as spent; nothing twice
         var accepted = AcceptedUrls(key);

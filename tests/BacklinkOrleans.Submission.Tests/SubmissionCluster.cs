@@ -59,10 +59,12 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
             ["Backlinks:SweepLease"] = "00:00:05",
             ["Backlinks:SweepBatch"] = "1000",
             ["Backlinks:UnboundPortRetry"] = "01:00:00",
+            ["Backlinks:PortErrorRetry"] = "00:00:10", // a call to a killed silo's grain times out: try again soon
             ["Submission:IndexNow:AnswerWithin"] = "00:00:20",
             ["Submission:IndexNow:BackoffBase"] = "00:00:02",
             ["Submission:IndexNow:BackoffMax"] = "00:00:30",
             ["Submission:IndexNow:RedeliverAfter"] = "00:00:10",
+            ["Submission:IndexNow:RequestTimeout"] = "00:00:10",
         }).Build();
 
         var builder = new InProcessTestClusterBuilder((short)silos);

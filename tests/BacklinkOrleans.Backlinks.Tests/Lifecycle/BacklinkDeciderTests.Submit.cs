@@ -66,7 +66,7 @@ public sealed partial class BacklinkDeciderTests
         var attempt = Assert.IsType<SubmissionAttempted>(Assert.Single(first.Events));
         Assert.Equal((SubmissionOutcomes.Unknown, Now.AddDays(1)), (attempt.Outcome, attempt.HoldUntil!.Value));
         var held = Assert.IsType<BacklinkState.Validated>(Given([.. start, .. first.Events]));
-        Assert.Equal((Now.AddDays(1), 1), (held.HoldUntil!.Value, held.Sends));
+        Assert.Equal((Now.AddDays(1), 1), (held.Facts.HoldUntil!.Value, held.Facts.Sends));
 
         var second = When(Given([.. start, .. first.Events]), Submit(Unknown("b2"), sendLimit: 2));
         Assert.Equal([typeof(SubmissionAttempted), typeof(BacklinkFailed)], second.EventTypes());
@@ -95,6 +95,39 @@ public sealed partial class BacklinkDeciderTests
     }
 
     [Fact]
-    public void GivenRoutedButNotValidated_WhenSubmissionReported_ThenRejected() =>
-        When(Given(Collected(), Routed()), Submit(Report(true))).IsRejected("not-awaiting-submission");
+    public void GivenAnUnknownThatUsedTheLastSend_WhenTheRequestsRealAcceptanceArrives_ThenTheFailedUrlIsSubmitted()
+    {
+        IBacklinkEvent[] start = [Collected(), Routed(), Validated()];
+        IBacklinkEvent[] failed = [.. start, .. When(Given(start), Submit(Unknown("b1"), sendLimit: 1)).Events];
+        Assert.Equal(FailureReasons.OutcomeUnknown, Assert.IsType<BacklinkState.Failed>(Given(failed)).Reason);
+
+        var decision = When(Given(failed), Submit(Report(true) with { BatchId = "b1" }, sendLimit: 1));
+        Assert.Equal([typeof(SubmissionAttempted), typeof(BacklinkSubmitted)], decision.EventTypes());
+        Assert.Equal("indexnow", Assert.IsType<BacklinkState.Submitted>(Given([.. failed, .. decision.Events])).Channel);
+        Assert.True(When(Given(failed), Submit(Report(true) with { BatchId = "other" }, sendLimit: 1)).Events.All(e => e is SubmissionAttempted));
+    }
+
+    [Fact]
+    public void GivenAHeldUrlThatFailed_WhenTheUserRetries_ThenTheHoldAndTheSendCountSurvive()
+    {
+        IBacklinkEvent[] failed = [Collected(), Routed(), Validated(), .. When(Given(Collected(), Routed(), Validated()), Submit(Unknown("b1"), sendLimit: 1)).Events];
+        var retried = Given([.. failed, new RetryRequested(Guid.NewGuid(), Now.AddHours(1)), Routed(), Validated()]);
+        var validated = Assert.IsType<BacklinkState.Validated>(retried);
+        Assert.Equal((Now.AddDays(1), 1), (validated.Facts.HoldUntil!.Value, validated.Facts.Sends));
+    }
+
+    [Fact]
+    public void GivenARetriedUrl_WhenAnAnswerForItsOldRequestArrives_ThenItIsRecordedForTheAudit_AndTheStateStays()
+    {
+        var collected = Given(Collected(), Routed(), Validated(), Failed(FailureReasons.KeyInvalid), new RetryRequested(Guid.NewGuid(), Now));
+        var decision = When(collected, Submit(Report(false, 429)));
+        Assert.Equal([typeof(SubmissionAttempted)], decision.EventTypes());
+        Assert.IsType<BacklinkState.Collected>(Given([Collected(), Routed(), Validated(), Failed(FailureReasons.KeyInvalid),
+            new RetryRequested(Guid.NewGuid(), Now), .. decision.Events]));
+    }
+
+    [Fact]
+    public void GivenRoutedButNotValidated_WhenARefusalWithoutARequestArrives_ThenRejected() =>
+        When(Given(Collected(), Routed()), Submit(new SubmissionReport("indexnow", "k", "r", 0, false, "invalid", 0, null, FailureReasons.KeyInvalid)))
+            .IsRejected("not-awaiting-submission");
 }

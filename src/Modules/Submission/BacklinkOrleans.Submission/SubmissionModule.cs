@@ -38,6 +38,7 @@ public static class SubmissionModule
             .AddResilienceHandler("indexnow", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<IndexNowOptions>>().Value;
+                var time = context.ServiceProvider.GetRequiredService<TimeProvider>();
                 if (options.InlineRetries > 0)
                     pipeline.AddRetry(new HttpRetryStrategyOptions
                     {
@@ -51,16 +52,16 @@ public static class SubmissionModule
                         {
                             { Exception: { } e } => IndexNowClient.NeverSent(e),
                             { Result: { } response } => IndexNowClient.ProvesNotReceived(response.StatusCode)
-                                && !(IndexNowClient.RetryAfter(response, DateTimeOffset.UtcNow) > options.InlineRetryMaxDelay),
+                                && !(IndexNowClient.RetryAfter(response, time.GetUtcNow()) > options.InlineRetryMaxDelay),
                             _ => false,
                         }),
                     });
                 pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                 {
-                    // An engine answering 5xx to most requests: stop sending for a while (keys back off meanwhile).
+                    // An engine answering 5xx (or nothing) to most requests: stop sending to it for a while.
                     ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                     {
-                        { Exception: { } e } => e is HttpRequestException,
+                        { Exception: { } e } => e is HttpRequestException or Polly.Timeout.TimeoutRejectedException,
                         { Result: { } response } => (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.RequestTimeout,
                         _ => false,
                     }),
@@ -70,7 +71,8 @@ public static class SubmissionModule
                     BreakDuration = TimeSpan.FromSeconds(30),
                 });
                 pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.RequestTimeout });
-            });
+            })
+            .SelectPipelineByAuthority(); // one breaker per engine endpoint: Bing failing does not stop Yandex
         return services;
     }
 

@@ -42,6 +42,9 @@ public sealed class IndexNowOptions
     /// <summary>After an unknown outcome the URL is not sent on this channel again for this long.</summary>
     public TimeSpan UnknownOutcomeHold { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>The longest one send can take, retries inside it included: after it, a reservation can only be a dead sender's.</summary>
+    public TimeSpan MaxSendDuration => (RequestTimeout * (1 + InlineRetries)) + (InlineRetryMaxDelay * InlineRetries);
+
     /// <summary>When set, every POST goes to this URL instead of https://{endpoint}/indexnow (a simulator, a proxy).</summary>
     public Uri? EndpointOverride { get; set; }
 }

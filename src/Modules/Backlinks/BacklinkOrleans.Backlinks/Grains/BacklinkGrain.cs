@@ -135,7 +135,7 @@ internal sealed partial class BacklinkGrain(
                 return await validation.ValidateAsync(snapshot, CancellationToken.None) is { } verdict
                     ? await AdvancedAsync(new BacklinkCommand.RecordValidation(verdict, time.GetUtcNow()))
                     : await WaitForPortAsync();
-            case BacklinkState.Validated { HoldUntil: { } hold } when hold > now:
+            case BacklinkState.Validated { Facts.HoldUntil: { } hold } when hold > now:
                 await schedule.DeferAsync(key.Tenant.Value, key.UrlHash, hold, CancellationToken.None);
                 await FollowUpAtAsync(hold);
                 return false;

@@ -38,7 +38,12 @@ internal static class BacklinkDecider
                     string.IsNullOrEmpty(v.Verdict.Detail) ? v.Verdict.Evidence : v.Verdict.Detail, v.Now)),
             (_, BacklinkCommand.RecordValidation) => Decision.Reject("not-awaiting-validation", $"A {state.Name} URL is not awaiting validation."),
 
+            (_, BacklinkCommand.RecordSubmission s) when facts!.Recorded(s.Report.BatchId, s.Report.EffectiveOutcome) => Decision.Accept(),
             (Validated v, BacklinkCommand.RecordSubmission s) => DecideSubmission(v, s, newId),
+            (Failed { Reason: FailureReasons.OutcomeUnknown }, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Accepted } s)
+                when facts!.Recorded(s.Report.BatchId, SubmissionOutcomes.Unknown) =>
+                Decision.Accept(Attempt(s, newId), new BacklinkSubmitted(newId(), s.Report.Channel, s.Report.NextCheckAt, s.Now)), // its real answer, after all
+            (_, BacklinkCommand.RecordSubmission s) when s.Report.Status != 0 => Decision.Accept(Attempt(s, newId)), // recorded for the audit; the state stays
             (_, BacklinkCommand.RecordSubmission) => Decision.Reject("not-awaiting-submission", $"A {state.Name} URL is not awaiting submission."),
 
             (Submitted, BacklinkCommand.RecordIndexCheck c) => DecideCheck(c, newId, alreadyIndexed: false),
@@ -61,20 +66,16 @@ internal static class BacklinkDecider
     /// One event per attempt; then by outcome: accepted → submitted; refused → the channel is dropped, and with no
     /// covering channel left the URL fails with the channel's reason; unknown → held until the channel may be asked
     /// again, or failed with outcome-unknown once the URL has had all the sends it may have; deferred → it waits.
-    /// A report whose request is already recorded with that outcome (a redelivery, or two activations both declaring
-    /// the same request unknown) changes nothing.
+    /// (A report already recorded with that outcome — a redelivery, or two activations both declaring the same
+    /// request unknown — changes nothing: see Decide.)
     /// </summary>
     private static Decision DecideSubmission(Validated state, BacklinkCommand.RecordSubmission s, Func<Guid> newId)
     {
         var r = s.Report;
         var outcome = r.EffectiveOutcome;
-        if (state.Recorded(r.BatchId, outcome))
-            return Decision.Accept();
-        var attempt = new SubmissionAttempted(newId(), r.Channel, r.CredentialFingerprint, r.BatchId, r.Status, outcome == SubmissionOutcomes.Accepted,
-            r.ErrorExcerpt, r.DurationMs, s.Now, outcome, outcome == SubmissionOutcomes.Unknown ? r.HoldUntil ?? s.Now.AddDays(1) : null);
         var events = new List<IBacklinkEvent>();
         if (r.Status != 0 || outcome != SubmissionOutcomes.Refused)
-            events.Add(attempt); // a refusal without a request (a key already known invalid) is no attempt
+            events.Add(Attempt(s, newId)); // a refusal without a request (a key already known invalid) is no attempt
         switch (outcome)
         {
             case SubmissionOutcomes.Accepted:
@@ -87,12 +88,20 @@ internal static class BacklinkDecider
                 if (state.Channels.Remove(r.Channel).IsEmpty)
                     events.Add(new BacklinkFailed(newId(), reason, r.ErrorExcerpt, s.Now));
                 break;
-            case SubmissionOutcomes.Unknown when state.Sends + 1 >= s.SendLimit:
+            case SubmissionOutcomes.Unknown when state.Facts.Sends + 1 >= s.SendLimit:
                 events.Add(new BacklinkFailed(newId(), FailureReasons.OutcomeUnknown,
-                    $"{r.Channel} may or may not have received it ({state.Sends + 1} of {s.SendLimit} sends used): {r.ErrorExcerpt}", s.Now));
+                    $"{r.Channel} may or may not have received it ({state.Facts.Sends + 1} of {s.SendLimit} sends used): {r.ErrorExcerpt}", s.Now));
                 break;
         }
         return Decision.Accept([.. events]);
+    }
+
+    private static SubmissionAttempted Attempt(BacklinkCommand.RecordSubmission s, Func<Guid> newId)
+    {
+        var r = s.Report;
+        var outcome = r.EffectiveOutcome;
+        return new SubmissionAttempted(newId(), r.Channel, r.CredentialFingerprint, r.BatchId, r.Status, outcome == SubmissionOutcomes.Accepted,
+            r.ErrorExcerpt, r.DurationMs, s.Now, outcome, outcome == SubmissionOutcomes.Unknown ? r.HoldUntil ?? s.Now.AddDays(1) : null);
     }
 
     private static Decision DecideCheck(BacklinkCommand.RecordIndexCheck c, Func<Guid> newId, bool alreadyIndexed)

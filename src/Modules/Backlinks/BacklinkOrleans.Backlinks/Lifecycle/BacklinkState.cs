@@ -3,7 +3,13 @@ using BacklinkOrleans.Backlinks.Contracts;
 
 namespace BacklinkOrleans.Backlinks.Lifecycle;
 
-/// <summary>What every collected backlink carries, whatever its state.</summary>
+/// <summary>
+/// What every collected backlink carries, whatever its state. The send record survives a user's retry:
+/// <see cref="Submissions"/> counts requests made for the URL, <see cref="Sends"/> those that may have reached a
+/// channel (accepted or unknown), <see cref="HoldUntil"/> is when a channel may be asked again after an unknown
+/// outcome, and <see cref="RecentAnswers"/> are the last answers recorded, as request and outcome (an answer
+/// delivered again is a no-op, while a request first recorded as unknown can still be recorded as accepted).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-facts")]
 internal sealed record BacklinkFacts(
     [property: Id(0)] string Tenant,
@@ -19,7 +25,33 @@ internal sealed record BacklinkFacts(
     [property: Id(10)] DateTimeOffset CollectedAt,
     [property: Id(11)] DateTimeOffset UpdatedAt,
     [property: Id(12)] bool Retired,
-    [property: Id(13)] int Submissions);
+    [property: Id(13)] int Submissions,
+    [property: Id(14)] int Sends = 0,
+    [property: Id(15)] DateTimeOffset? HoldUntil = null,
+    [property: Id(16)] ImmutableList<string>? RecentAnswers = null)
+{
+    public const int RememberedAnswers = 16;
+
+    public bool Recorded(string? batchId, string? outcome) => batchId is not null && RecentAnswers?.Contains(AnswerKey(batchId, outcome)) == true;
+
+    public static string AnswerKey(string batchId, string? outcome) => $"{batchId}:{outcome}";
+
+    /// <summary>The facts after an attempt was recorded.</summary>
+    public BacklinkFacts After(SubmissionAttempted a) => this with
+    {
+        UpdatedAt = a.At,
+        Submissions = Submissions + 1,
+        Sends = Sends + (a.CountsAsSend ? 1 : 0),
+        HoldUntil = a.HoldUntil ?? HoldUntil,
+        RecentAnswers = a.BatchId is null ? RecentAnswers : Remember(RecentAnswers, AnswerKey(a.BatchId, a.Outcome)),
+    };
+
+    private static ImmutableList<string> Remember(ImmutableList<string>? answers, string answer)
+    {
+        var list = (answers ?? []).Add(answer);
+        return list.Count > RememberedAnswers ? list.RemoveAt(0) : list;
+    }
+}
 
 /// <summary>
 /// The lifecycle states, a closed hierarchy: None → Collected (routed or not) → Validated → Submitted → Indexed,
@@ -44,24 +76,9 @@ internal abstract record BacklinkState
     [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.collected")]
     public sealed record Collected([property: Id(0)] BacklinkFacts Facts, [property: Id(1)] ImmutableList<string>? Channels) : BacklinkState;
 
-    /// <summary>
-    /// Validated, waiting for a channel to accept it. <see cref="Channels"/>: the covering channels not yet refused;
-    /// <see cref="HoldUntil"/>: no submission before (an outcome-unknown send); <see cref="Sends"/>: sends that may
-    /// have reached a channel; <see cref="RecentBatches"/>: the last answers recorded, as request and outcome (an answer
-    /// delivered again is a no-op, while a request first recorded as unknown can still be recorded as accepted).
-    /// </summary>
+    /// <summary>Validated, waiting for a channel to accept it; <see cref="Channels"/>: the covering channels not yet refused.</summary>
     [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.validated")]
-    public sealed record Validated(
-        [property: Id(0)] BacklinkFacts Facts, [property: Id(1)] ImmutableList<string> Channels,
-        [property: Id(2)] DateTimeOffset? HoldUntil = null, [property: Id(3)] int Sends = 0,
-        [property: Id(4)] ImmutableList<string>? RecentBatches = null) : BacklinkState
-    {
-        public const int RememberedBatches = 16;
-
-        public bool Recorded(string? batchId, string? outcome) => batchId is not null && RecentBatches?.Contains(AnswerKey(batchId, outcome)) == true;
-
-        public static string AnswerKey(string batchId, string? outcome) => $"{batchId}:{outcome}";
-    }
+    public sealed record Validated([property: Id(0)] BacklinkFacts Facts, [property: Id(1)] ImmutableList<string> Channels) : BacklinkState;
 
     [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.submitted")]
     public sealed record Submitted(
@@ -108,16 +125,11 @@ internal abstract record BacklinkState
         (Collected s, BacklinkRouted r) => new Collected(Touch(s.Facts, r.At), [.. r.Channels]),
         (Collected { Channels: { } channels } s, BacklinkValidated v) => new Validated(Touch(s.Facts, v.At), channels),
         (Collected s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
-        (Validated s, SubmissionAttempted a) => s with
-        {
-            Facts = Touch(s.Facts, a.At) with { Submissions = s.Facts.Submissions + 1 },
-            HoldUntil = a.HoldUntil ?? s.HoldUntil,
-            Sends = s.Sends + (a.CountsAsSend ? 1 : 0),
-            RecentBatches = a.BatchId is null ? s.RecentBatches : Remember(s.RecentBatches, Validated.AnswerKey(a.BatchId, a.Outcome)),
-        },
-        (Validated s, ChannelDropped d) => s with { Facts = Touch(s.Facts, d.At), Channels = s.Channels.Remove(d.Channel), HoldUntil = null },
+        (_, SubmissionAttempted a) => WithFacts(state, f => f.After(a)),
+        (Validated s, ChannelDropped d) => s with { Facts = Touch(s.Facts, d.At) with { HoldUntil = null }, Channels = s.Channels.Remove(d.Channel) },
         (Validated s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), s.Channels, sub.Channel, sub.NextCheckAt),
         (Validated s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
+        (Failed { Reason: FailureReasons.OutcomeUnknown } s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), [sub.Channel], sub.Channel, sub.NextCheckAt),
         (Submitted s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.NextCheckAt },
         (Submitted s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), s.Channel, i.At, i.NextCheckAt),
         (Submitted s, CheckRequested c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.At },
@@ -129,12 +141,6 @@ internal abstract record BacklinkState
         (_, BacklinkRetired r) => WithFacts(state, f => Touch(f, r.At) with { Retired = true }),
         _ => state,
     };
-
-    private static ImmutableList<string> Remember(ImmutableList<string>? batches, string batchId)
-    {
-        var list = (batches ?? []).Add(batchId);
-        return list.Count > Validated.RememberedBatches ? list.RemoveAt(0) : list;
-    }
 
     private static BacklinkFacts Touch(BacklinkFacts facts, DateTimeOffset at) => facts with { UpdatedAt = at };
 

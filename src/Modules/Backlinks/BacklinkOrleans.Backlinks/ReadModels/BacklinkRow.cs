@@ -26,7 +26,7 @@ internal sealed record BacklinkRow(
             BacklinkRouted => next with { NextActionAt = e.At },
             BacklinkValidated => next with { State = BacklinkState.ValidatedName, Reason = null, NextActionAt = e.At },
             BacklinkFailed f => next with { State = BacklinkState.FailedName, Reason = f.Reason, NextActionAt = null },
-            SubmissionAttempted { HoldUntil: { } hold } => next with { NextActionAt = hold },
+            SubmissionAttempted { HoldUntil: { } hold } when row.State == BacklinkState.ValidatedName => next with { NextActionAt = hold },
             ChannelDropped => next with { NextActionAt = e.At },
             BacklinkSubmitted s => next with { State = BacklinkState.SubmittedName, NextActionAt = s.NextCheckAt },
             IndexChecked c => next with { NextActionAt = c.NextCheckAt },

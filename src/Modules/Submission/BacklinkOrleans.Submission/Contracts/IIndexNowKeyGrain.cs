@@ -19,6 +19,7 @@ public interface IIndexNowKeyGrain : IGrainWithStringKey
     Task<IndexNowQuota> GetQuotaAsync();
 
     /// <summary>The backlinks of an answer have recorded it (called by the courier that delivered it).</summary>
+    [AlwaysInterleave]
     Task AcknowledgeAsync(string answerId);
 
     /// <summary>Re-reads the key (after its credential was verified again or replaced) and sends what is queued.</summary>

@@ -3,16 +3,19 @@ namespace BacklinkOrleans.Submission.IndexNow;
 /// <summary>
 /// How long a key waits after refusals: exponential from <see cref="IndexNowOptions.BackoffBase"/>, capped at
 /// <see cref="IndexNowOptions.BackoffMax"/>, with jitter (a random point in the upper half, so keys that failed
-/// together do not retry together), and never shorter than the server's Retry-After.
+/// together do not retry together), and never shorter than the server's Retry-After (up to a day).
 /// </summary>
 internal static class Backoff
 {
+    /// <summary>The longest Retry-After honoured: a bogus or far-future one must not freeze a key for months.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(24);
+
     public static TimeSpan Next(int consecutive, TimeSpan? retryAfter, IndexNowOptions options, double random)
     {
         var exponent = Math.Clamp(consecutive - 1, 0, 30);
         var ceiling = Math.Min(options.BackoffMax.Ticks, options.BackoffBase.Ticks * Math.Pow(2, exponent));
         var jittered = TimeSpan.FromTicks((long)(ceiling * (0.5 + random / 2)));
-        return retryAfter is { } server && server > jittered ? server : jittered;
+        return retryAfter is { } server && server > jittered ? (server > MaxRetryAfter ? MaxRetryAfter : server) : jittered;
     }
 
     /// <summary>The batch size after a 429: halved from the second consecutive one on, never below one.</summary>

@@ -21,6 +21,7 @@ internal sealed class IndexNowClient(IHttpClientFactory http, TimeProvider time,
 {
     public const string ClientName = "indexnow";
     private const int ExcerptBytes = 512;
+    private static readonly TimeSpan ExcerptDeadline = TimeSpan.FromSeconds(5);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -44,8 +45,8 @@ internal sealed class IndexNowClient(IHttpClientFactory http, TimeProvider time,
         try
         {
             using var response = await http.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var (text, _) = await CappedBody.ReadTextAsync(response, ExcerptBytes, cancellationToken);
-            return new IndexNowAnswer((int)response.StatusCode, RetryAfter(response, time.GetUtcNow()), Redact(text, key), true, Elapsed());
+            // The status is the answer; the body is only an excerpt for people, read under a deadline of its own.
+            return new IndexNowAnswer((int)response.StatusCode, RetryAfter(response, time.GetUtcNow()), Redact(await ExcerptAsync(response), key), true, Elapsed());
         }
         catch (Exception e) when (NeverSent(e))
         {
@@ -55,6 +56,19 @@ internal sealed class IndexNowClient(IHttpClientFactory http, TimeProvider time,
                                       || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return new IndexNowAnswer(0, null, Redact(e.Message, key), MayHaveArrived: true, Elapsed());
+        }
+    }
+
+    private async Task<string?> ExcerptAsync(HttpResponseMessage response)
+    {
+        using var deadline = new CancellationTokenSource(ExcerptDeadline, time);
+        try
+        {
+            return (await CappedBody.ReadTextAsync(response, ExcerptBytes, deadline.Token)).Text;
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+        {
+            return null;
         }
     }
 

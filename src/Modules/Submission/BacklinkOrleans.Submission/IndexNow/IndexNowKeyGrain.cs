@@ -19,6 +19,11 @@ namespace BacklinkOrleans.Submission.IndexNow;
 /// outcome-unknown and their quota counts as used. Every answer is persisted in the outbox before it is delivered,
 /// by a courier, from the timer: never inside a backlink's own call. See ADR 0012.
 /// </summary>
+/// <remarks>
+/// Concurrency: the pump (a non-interleaving timer) is the only writer of the ledger. <see cref="EnqueueAsync"/>,
+/// <see cref="GetQuotaAsync"/> and <see cref="AcknowledgeAsync"/> interleave with it and touch only memory: the queue,
+/// and flags the pump applies (acknowledgements, a restored key).
+/// </remarks>
 internal sealed partial class IndexNowKeyGrain(
     [PersistentState("indexnow-key", GrainStorage.State)] IPersistentState<KeyLedger> ledger,
     IGrainFactory grains,
@@ -32,24 +37,39 @@ internal sealed partial class IndexNowKeyGrain(
     private const int BisectRequestsPerBatch = 64;
     private const int MaxDeliveries = 20;
     private static readonly TimeSpan CredentialTtl = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan UnusableKeyTtl = TimeSpan.FromSeconds(2);
 
     private readonly SendQueue queue = new();
     private readonly Queue<(string BatchId, string Root, List<QueuedUrl> Urls)> bisections = new();
     private readonly Dictionary<string, int> bisectBudget = new(StringComparer.Ordinal);
     private readonly List<PendingAnswer> unpersisted = [];
     private readonly Dictionary<string, (DateTimeOffset At, int Count)> dispatched = new(StringComparer.Ordinal);
+    private readonly HashSet<string> acknowledged = new(StringComparer.Ordinal);
     private readonly Random jitter = new();
     private IGrainTimer? pump;
     private bool dirty;
+    private bool restored;
     private string tenant = "";
     private string host = "";
-    private Task<SendingKey?>? keyTask;
-    private DateTimeOffset keyLoadedAt;
+    private Task<KeyLookup>? keyTask;
     private int ledgerEdits;
     private (int Edits, HashSet<string> Hashes) held = (-1, []);
 
     /// <summary>The credential this grain sends with; the key itself stays in memory only.</summary>
-    private sealed record SendingKey(CredentialView Credential, string Key, string? KeyLocation);
+    private sealed record SendingKey(CredentialView Credential, string Key, string? KeyLocation)
+    {
+        public override string ToString() => $"IndexNow key {Credential.Fingerprint}"; // never the key
+    }
+
+    /// <summary>The tenant's key for this host: none (the tenant has no key), unreadable (it cannot be decrypted now), or the key.</summary>
+    private sealed record KeyLookup(SendingKey? Key, string? Unreadable, DateTimeOffset LoadedAt);
+
+    private enum Write
+    {
+        Written,
+        Conflict,
+        Failed,
+    }
 
     private IndexNowOptions Options => options.Value;
 
@@ -60,17 +80,15 @@ internal sealed partial class IndexNowKeyGrain(
         var id = this.GetPrimaryKeyString();
         var slash = id.IndexOf('/', StringComparison.Ordinal);
         (tenant, host) = (id[..slash], id[(slash + 1)..]);
-        if (Ledger.BatchSize <= 0)
-            Ledger.BatchSize = Options.MaxBatchSize;
-        Ledger.BatchSize = Math.Min(Ledger.BatchSize, Options.MaxBatchSize);
+        NormalizeBatchSize();
         // A batch still in flight belonged to an activation that is gone: whether it arrived cannot be known.
         for (var attempt = 0; attempt < 3 && Ledger.InFlight.Count > 0; attempt++)
         {
             MarkUnknown(Ledger.InFlight.ToList(), "the silo sending it stopped before the answer was recorded");
-            if (await TryWriteAsync())
+            if (await WriteAsync() != Write.Conflict)
                 break;
         }
-        if (Ledger.Outbox.Count > 0)
+        if (Ledger.Outbox.Count > 0 || Ledger.InFlight.Count > 0 || dirty)
             StartPump();
         await base.OnActivateAsync(cancellationToken);
     }
@@ -79,11 +97,18 @@ internal sealed partial class IndexNowKeyGrain(
     {
         var now = time.GetUtcNow();
         if (Held().Contains(url.UrlHash) || queue.Contains(url.UrlHash) || bisections.Any(b => b.Urls.Any(u => u.UrlHash == url.UrlHash)))
+        {
+            StartPump();
             return LookAgain(now);
-        var key = await CurrentKeyAsync();
-        if (Unusable(key) is { } unusable)
+        }
+        var lookup = await CurrentKeyAsync(now);
+        if (lookup.Key is { } candidate && Restorable(candidate))
+            restored = true; // verified again or replaced since the engine refused it: the pump records it
+        if (lookup.Unreadable is not null)
+            return LookAgain(now); // a passing fault (the key ring); the URL is not refused for it
+        if (Unusable(lookup) is { } unusable)
             return Refuse([url], unusable.Reason, unusable.Detail, now);
-        var scope = key!.Credential.Scope;
+        var scope = lookup.Key!.Credential.Scope;
         if (!UrlNormalizer.TryNormalize(url.Url, out var normalized, out _) || !IndexNowKeyScope.Covers(scope, normalized))
             return Refuse([url], FailureReasons.ChannelRejected,
                 $"Not on {host} inside the key location's folder {IndexNowKeyScope.Folder(scope) ?? "/"}: IndexNow would refuse the whole batch.", now);
@@ -99,15 +124,17 @@ internal sealed partial class IndexNowKeyGrain(
     {
         var now = time.GetUtcNow();
         var used = Ledger.UsedOn(now);
+        var lookup = keyTask is { IsCompletedSuccessfully: true } loaded ? loaded.Result : null;
         var (state, detail) = Ledger switch
         {
-            { KeyState: KeyStates.Invalid } => (KeyStates.Invalid, Ledger.KeyDetail),
+            _ when lookup is { Key: null } => (KeyStates.NoCredential, lookup.Unreadable ?? $"The tenant has no IndexNow key for {host}."),
+            { KeyState: KeyStates.Invalid } when !restored => (KeyStates.Invalid, Ledger.KeyDetail),
             { BackoffUntil: { } until } when until > now => (KeyStates.BackingOff, $"{Ledger.Consecutive429} × 429, {Ledger.ConsecutiveFailures} × other failures in a row"),
-            _ when Ledger.Available(now, Options.DailyLimit) == 0 => (KeyStates.Exhausted, "Today's budget is spent; queued URLs wait for the next window."),
+            _ when used >= Options.DailyLimit => (KeyStates.Exhausted, "Today's budget is spent; queued URLs wait for the next window."),
             { KeyState: KeyStates.Pending } => (KeyStates.Pending, Ledger.KeyDetail),
             _ => (KeyStates.Ok, null),
         };
-        var credential = keyTask is { IsCompletedSuccessfully: true } loaded ? loaded.Result?.Credential : null;
+        var credential = lookup?.Key?.Credential;
         return Task.FromResult(new IndexNowQuota(host, credential?.Id, credential?.Fingerprint ?? Ledger.Fingerprint, Options.DailyLimit, used,
             Ledger.Reserved, KeyLedger.NextWindow(now), state, detail, Ledger.BackoffUntil > now ? Ledger.BackoffUntil : null,
             queue.Count + bisections.Sum(b => b.Urls.Count), Ledger.BatchSize, Ledger.Outbox.Count + unpersisted.Count));
@@ -115,9 +142,7 @@ internal sealed partial class IndexNowKeyGrain(
 
     public Task AcknowledgeAsync(string answerId)
     {
-        if (Ledger.Outbox.RemoveAll(a => a.AnswerId == answerId) > 0)
-            (dirty, ledgerEdits) = (true, ledgerEdits + 1);
-        dispatched.Remove(answerId);
+        acknowledged.Add(answerId); // applied by the pump, the ledger's only writer
         StartPump();
         return Task.CompletedTask;
     }
@@ -129,11 +154,12 @@ internal sealed partial class IndexNowKeyGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>The timer's work: deliver answers, then send what the budget, the backoff and the linger allow.</summary>
+    /// <summary>The timer's work: record acknowledgements, send what the budget, the backoff and the linger allow, deliver answers.</summary>
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         Ledger.Roll(now);
+        ApplyAcknowledgements();
         await RefreshKeyAsync(now);
         ExpireStaleReservations(now);
         for (var sends = 0; sends < SendsPerTick && !cancellationToken.IsCancellationRequested; sends++)
@@ -142,9 +168,10 @@ internal sealed partial class IndexNowKeyGrain(
                 break;
         }
         if (dirty)
-            await TryWriteAsync();
+            await WriteAsync();
         Dispatch(time.GetUtcNow());
-        if (queue.Count == 0 && bisections.Count == 0 && Ledger.Outbox.Count == 0 && unpersisted.Count == 0 && !dirty)
+        if (queue.Count == 0 && bisections.Count == 0 && Ledger.Outbox.Count == 0 && Ledger.InFlight.Count == 0 && unpersisted.Count == 0
+            && acknowledged.Count == 0 && !dirty)
             StopPump();
     }
 
@@ -153,13 +180,16 @@ internal sealed partial class IndexNowKeyGrain(
     {
         if (queue.Count == 0 && bisections.Count == 0)
             return false;
-        var key = await CurrentKeyAsync();
-        if (Unusable(key) is { } unusable)
+        var lookup = await CurrentKeyAsync(now);
+        if (lookup.Unreadable is not null)
+            return false; // the URLs wait; the key is read again shortly
+        if (Unusable(lookup) is { } unusable)
         {
             Refuse(TakeEverything(), unusable.Reason, unusable.Detail, now);
             return false;
         }
-        if (Ledger.BackoffUntil > now || key is null)
+        var key = lookup.Key!;
+        if (Ledger.BackoffUntil > now)
             return false;
 
         string batchId, root;
@@ -182,16 +212,24 @@ internal sealed partial class IndexNowKeyGrain(
             batchId = NewBatchId(now);
             root = batchId;
         }
+        urls = [.. urls.Where(u => !Held().Contains(u.UrlHash))]; // in flight or answered by a rival activation meanwhile
+        if (urls.Count == 0)
+            return true;
 
         var batch = new InFlightBatch(batchId, urls, now, key.Credential.Fingerprint);
         Ledger.InFlight.Add(batch);
         Ledger.Fingerprint = key.Credential.Fingerprint;
-        if (!await TryWriteAsync())
+        switch (await WriteAsync())
         {
-            // Another activation wrote this key's ledger: our view was stale, so nothing is sent on it.
-            LogReservationConflict(logger, this.GetPrimaryKeyString(), batchId);
-            queue.PutBack(urls);
-            return false;
+            case Write.Conflict:
+                // Another activation wrote this key's ledger: our view was stale, so nothing is sent on it.
+                LogReservationConflict(logger, this.GetPrimaryKeyString(), batchId);
+                queue.PutBack(urls);
+                return false;
+            case Write.Failed:
+                Ledger.InFlight.Remove(batch); // not reserved, so not sent
+                queue.PutBack(urls);
+                return false;
         }
 
         var answer = await client.PostAsync(key.Credential.Scope.Endpoint ?? CredentialKinds.IndexNowEndpoints[0], host, key.Key, key.KeyLocation,
@@ -209,7 +247,7 @@ internal sealed partial class IndexNowKeyGrain(
         var detail = Describe(answer);
         if (outcome == SubmissionOutcomes.Deferred)
         {
-            if (answer.Status == 422)
+            if (answer.Status is 400 or 422)
                 Bisect(batch.BatchId, root, urls);
             else
                 queue.PutBack(urls);
@@ -225,7 +263,8 @@ internal sealed partial class IndexNowKeyGrain(
                 Ledger.Used += urls.Count; // (when not ours, the activation that took it over counted it already)
             Learn(answer, outcome, detail, now);
             Ledger.Outbox.Add(Answer());
-            if (await TryWriteAsync())
+            // Written, or kept in memory to be written on the next tick (the answer is delivered from memory meanwhile).
+            if (await WriteAsync() != Write.Conflict)
             {
                 if (answer.Status == 403)
                     Refuse(TakeEverything(), FailureReasons.KeyInvalid, detail ?? "HTTP 403", now);
@@ -236,10 +275,10 @@ internal sealed partial class IndexNowKeyGrain(
         unpersisted.Add(Answer());
     }
 
-    /// <summary>Why no URL can be sent with this key, if so: there is none, or the engine refused it.</summary>
-    private (string Reason, string Detail)? Unusable(SendingKey? key) =>
-        key is null ? (FailureReasons.NoChannel, $"The tenant has no usable IndexNow key for {host}.")
-        : Ledger.KeyState == KeyStates.Invalid ? (FailureReasons.KeyInvalid, Ledger.KeyDetail ?? "The IndexNow key was refused.")
+    /// <summary>Why no URL can be sent with this key, if so: the tenant has none, or the engine refused it.</summary>
+    private (string Reason, string Detail)? Unusable(KeyLookup lookup) =>
+        lookup.Key is null ? (FailureReasons.NoChannel, $"The tenant has no IndexNow key for {host}.")
+        : Ledger.KeyState == KeyStates.Invalid && !restored ? (FailureReasons.KeyInvalid, Ledger.KeyDetail ?? "The IndexNow key was refused.")
         : null;
 
     /// <summary>What an answer means for the URLs of its request.</summary>
@@ -247,10 +286,11 @@ internal sealed partial class IndexNowKeyGrain(
     {
         200 or 202 => (SubmissionOutcomes.Accepted, null),
         0 when answer.MayHaveArrived => (SubmissionOutcomes.Unknown, null),
-        // Not received, or our endpoint is misconfigured (404/405): nothing about the URLs; try again after a backoff.
-        0 or 404 or 405 or 408 or 429 or >= 500 => (SubmissionOutcomes.Deferred, null),
+        504 => (SubmissionOutcomes.Unknown, null), // a gateway gave up waiting: the engine may have taken it
+        400 or 422 when count > 1 => (SubmissionOutcomes.Deferred, null), // bisected: the offending URLs are found and refused alone
+        // Not received, too large, or our endpoint is misconfigured (404/405): nothing about the URLs; try again later.
+        0 or 404 or 405 or 408 or 413 or 429 or >= 500 => (SubmissionOutcomes.Deferred, null),
         403 => (SubmissionOutcomes.Refused, FailureReasons.KeyInvalid),
-        422 when count > 1 => (SubmissionOutcomes.Deferred, null), // bisected: the offending URLs are found and refused alone
         _ => (SubmissionOutcomes.Refused, FailureReasons.ChannelRejected),
     };
 
@@ -272,11 +312,17 @@ internal sealed partial class IndexNowKeyGrain(
                 Ledger.BatchSize = Backoff.AfterTooManyRequests(Ledger.BatchSize, Ledger.Consecutive429, Options);
                 Ledger.BackoffUntil = now + Backoff.Next(Ledger.Consecutive429, answer.RetryAfter, Options, jitter.NextDouble());
                 break;
+            case 413:
+                Ledger.BatchSize = Math.Max(1, Ledger.BatchSize / 2);
+                break;
             case 403:
                 (Ledger.KeyState, Ledger.KeyDetail, Ledger.KeyStateSince) = (KeyStates.Invalid, detail, now);
                 break;
+            case 400 or 422:
+                break;
             default:
-                if (outcome == SubmissionOutcomes.Deferred && answer.Status != 422)
+                // 5xx, no answer, or an unknown outcome (a slow engine): pause before the next batch.
+                if (outcome is SubmissionOutcomes.Deferred or SubmissionOutcomes.Unknown)
                 {
                     Ledger.ConsecutiveFailures++;
                     Ledger.BackoffUntil = now + Backoff.Next(Ledger.ConsecutiveFailures, answer.RetryAfter, Options, jitter.NextDouble());
@@ -292,7 +338,8 @@ internal sealed partial class IndexNowKeyGrain(
         if (budget < 0)
         {
             bisectBudget.Remove(root);
-            Refuse([.. urls], FailureReasons.ChannelRejected, $"IndexNow refused every part of request {root} (422); it was split {BisectRequestsPerBatch} times.", time.GetUtcNow());
+            Refuse([.. urls], FailureReasons.ChannelRejected,
+                $"IndexNow refused these URLs in every part of request {root} it was split into ({BisectRequestsPerBatch} requests).", time.GetUtcNow());
             return;
         }
         bisectBudget[root] = budget;
@@ -304,7 +351,7 @@ internal sealed partial class IndexNowKeyGrain(
     /// <summary>Batches found in flight long after any send could still be waiting: an activation that died mid-send.</summary>
     private void ExpireStaleReservations(DateTimeOffset now)
     {
-        var stale = Ledger.InFlight.Where(b => b.ReservedAt + (Options.RequestTimeout * 2) + TimeSpan.FromMinutes(1) < now).ToList();
+        var stale = Ledger.InFlight.Where(b => b.ReservedAt + Options.MaxSendDuration + TimeSpan.FromMinutes(1) < now).ToList();
         if (stale.Count == 0)
             return;
         MarkUnknown(stale, "its reservation outlived any send: the activation that made it is gone");
@@ -320,8 +367,9 @@ internal sealed partial class IndexNowKeyGrain(
         {
             Ledger.InFlight.Remove(batch);
             Ledger.Used += batch.Urls.Count; // it may have been spent: count it, never spend it twice
+            // The POST may have left as late as the reservation plus the longest send: hold a full day after that.
             Ledger.Outbox.Add(new PendingAnswer(batch.BatchId, batch.Fingerprint, 0, SubmissionOutcomes.Unknown, null,
-                $"Outcome unknown: {why}.", 0, now, batch.ReservedAt + Options.UnknownOutcomeHold, batch.Urls));
+                $"Outcome unknown: {why}.", 0, now, batch.ReservedAt + Options.MaxSendDuration + Options.UnknownOutcomeHold, batch.Urls));
             LogUnknown(logger, this.GetPrimaryKeyString(), batch.BatchId, batch.Urls.Count);
         }
     }
@@ -346,6 +394,17 @@ internal sealed partial class IndexNowKeyGrain(
         return all;
     }
 
+    private void ApplyAcknowledgements()
+    {
+        if (acknowledged.Count == 0)
+            return;
+        if (Ledger.Outbox.RemoveAll(a => acknowledged.Contains(a.AnswerId)) > 0)
+            (dirty, ledgerEdits) = (true, ledgerEdits + 1);
+        foreach (var id in acknowledged)
+            dispatched.Remove(id);
+        acknowledged.Clear();
+    }
+
     /// <summary>Hands undelivered answers to couriers: new ones at once, unacknowledged ones again after a while.</summary>
     private void Dispatch(DateTimeOffset now)
     {
@@ -356,7 +415,8 @@ internal sealed partial class IndexNowKeyGrain(
         {
             if (dispatched.TryGetValue(answer.AnswerId, out var last) && last.At + Options.RedeliverAfter > now)
                 continue;
-            if (last.Count >= MaxDeliveries)
+            // An accepted or unknown answer is never given up: forgetting it would let its URLs be sent again.
+            if (last.Count >= MaxDeliveries && answer.Outcome is SubmissionOutcomes.Deferred or SubmissionOutcomes.Refused)
             {
                 LogGaveUp(logger, this.GetPrimaryKeyString(), answer.BatchId, answer.Urls.Count);
                 Ledger.Outbox.Remove(answer);
@@ -379,71 +439,99 @@ internal sealed partial class IndexNowKeyGrain(
         grains.GetGrain<IAnswerCourierGrain>(0).DeliverAsync(new AnswerDelivery(tenant, this.GetPrimaryKeyString(), acknowledge, answer.AnswerId, reports)).Ignore();
     }
 
-    private async Task<SendingKey?> CurrentKeyAsync()
+    /// <summary>The key, read again when older than a minute — or two seconds while it is missing, unreadable or refused.</summary>
+    private async Task<KeyLookup> CurrentKeyAsync(DateTimeOffset now)
     {
         if (keyTask is { IsFaulted: true })
             keyTask = null; // the directory failed (a database restart): ask again
-        return await (keyTask ??= LoadKeyAsync());
+        if (keyTask is { IsCompletedSuccessfully: true } done)
+        {
+            var lookup = done.Result;
+            var unusable = lookup.Key is null || (Ledger.KeyState == KeyStates.Invalid && !restored);
+            if (lookup.LoadedAt + (unusable ? UnusableKeyTtl : CredentialTtl) < now)
+                keyTask = null;
+        }
+        return await (keyTask ??= LoadKeyAsync(now));
     }
 
-    /// <summary>Re-reads the credential now and then; a key found invalid is usable again once verified after that, or replaced.</summary>
+    /// <summary>Whether a key the engine refused has been verified again since, or replaced.</summary>
+    private bool Restorable(SendingKey key) =>
+        Ledger.KeyState == KeyStates.Invalid && !restored
+        && (key.Credential.Fingerprint != Ledger.Fingerprint
+            || (key.Credential.Status == CredentialStatuses.Verified && key.Credential.VerifiedAt > Ledger.KeyStateSince));
+
+    /// <summary>Reads the key when due and records a key that became usable again (the pump is the ledger's writer).</summary>
     private async Task RefreshKeyAsync(DateTimeOffset now)
     {
-        if (keyTask is null || keyTask.IsFaulted || keyLoadedAt + CredentialTtl < now)
-        {
-            keyLoadedAt = now;
-            keyTask = LoadKeyAsync();
-        }
-        var key = await keyTask;
-        if (key is null || Ledger.KeyState != KeyStates.Invalid)
+        var lookup = await CurrentKeyAsync(now);
+        if (lookup.Key is { } key && Restorable(key))
+            restored = true;
+        if (!restored)
             return;
-        var c = key.Credential;
-        if (c.Fingerprint != Ledger.Fingerprint || (c.Status == CredentialStatuses.Verified && c.VerifiedAt > Ledger.KeyStateSince))
-        {
-            (Ledger.KeyState, Ledger.KeyDetail, Ledger.KeyStateSince, Ledger.Fingerprint) = (KeyStates.Ok, null, now, c.Fingerprint);
-            dirty = true;
-            LogKeyRestored(logger, this.GetPrimaryKeyString());
-        }
+        (Ledger.KeyState, Ledger.KeyDetail, Ledger.KeyStateSince, Ledger.Fingerprint) = (KeyStates.Ok, null, now, lookup.Key?.Credential.Fingerprint ?? Ledger.Fingerprint);
+        restored = false;
+        dirty = true;
+        LogKeyRestored(logger, this.GetPrimaryKeyString());
     }
 
-    private async Task<SendingKey?> LoadKeyAsync()
+    private async Task<KeyLookup> LoadKeyAsync(DateTimeOffset now)
     {
         var id = TenantId.From(tenant);
         var credential = (await credentials.ListAsync(id, CancellationToken.None))
             .Where(c => c.Kind == CredentialKinds.IndexNow && c.Scope.Host == host && c.Status != CredentialStatuses.Failed)
             .OrderBy(c => c.CreatedAt)
             .FirstOrDefault();
-        if (credential is null || await credentials.RevealAsync(id, credential.Id, CancellationToken.None) is not { } key)
-            return null;
-        if (!KeyFormat().IsMatch(key))
-            return null; // the engine would answer 422 for every batch; adding such a key is refused, so this is a corrupt record
-        return new SendingKey(credential, key, IndexNowKeyScope.KeyLocation(credential.Scope, key));
+        if (credential is null)
+            return new KeyLookup(null, null, now);
+        var key = await credentials.RevealAsync(id, credential.Id, CancellationToken.None);
+        if (key is null || !KeyFormat().IsMatch(key))
+        {
+            LogUnreadableKey(logger, this.GetPrimaryKeyString(), credential.Fingerprint);
+            return new KeyLookup(null, $"The IndexNow key {credential.Fingerprint} could not be read (is the master key the one it was stored with?).", now);
+        }
+        return new KeyLookup(new SendingKey(credential, key, IndexNowKeyScope.KeyLocation(credential.Scope, key)), null, now);
     }
 
-    /// <summary>The URLs in flight or with an undelivered answer (indexed, since every enqueue asks).</summary>
+    /// <summary>
+    /// The URLs that must not be sent now: in flight, or sent (accepted or unknown) with the answer not yet delivered.
+    /// Indexed, since every enqueue asks. (URLs of a deferred answer are back in the queue; a refused one's are gone.)
+    /// </summary>
     private HashSet<string> Held()
     {
         if (held.Edits != ledgerEdits)
-            held = (ledgerEdits, [.. Ledger.InFlight.SelectMany(b => b.Urls).Concat(Ledger.Outbox.SelectMany(a => a.Urls)).Select(u => u.UrlHash)]);
+            held = (ledgerEdits, [.. Ledger.InFlight.SelectMany(b => b.Urls)
+                .Concat(Ledger.Outbox.Where(a => a.Outcome is SubmissionOutcomes.Accepted or SubmissionOutcomes.Unknown).SelectMany(a => a.Urls))
+                .Select(u => u.UrlHash)]);
         return held.Hashes;
     }
 
-    private async Task<bool> TryWriteAsync()
+    /// <summary>Persists the ledger: written; a conflict (another activation wrote it: it is read again); or a storage failure (kept in memory, written later).</summary>
+    private async Task<Write> WriteAsync()
     {
         ledgerEdits++;
         try
         {
             await ledger.WriteStateAsync();
             dirty = false;
-            return true;
+            return Write.Written;
         }
         catch (InconsistentStateException)
         {
             await ledger.ReadStateAsync();
-            Ledger.BatchSize = Ledger.BatchSize <= 0 ? Options.MaxBatchSize : Math.Min(Ledger.BatchSize, Options.MaxBatchSize);
-            return false;
+            NormalizeBatchSize();
+            ledgerEdits++;
+            return Write.Conflict;
+        }
+        catch (Exception e)
+        {
+            LogWriteFailed(logger, e, this.GetPrimaryKeyString());
+            dirty = true;
+            return Write.Failed;
         }
     }
+
+    private void NormalizeBatchSize() =>
+        Ledger.BatchSize = Ledger.BatchSize <= 0 ? Options.MaxBatchSize : Math.Min(Ledger.BatchSize, Options.MaxBatchSize);
 
     private DateTimeOffset LookAgain(DateTimeOffset now) =>
         now + Options.AnswerWithin + (Ledger.BackoffUntil is { } until && until > now ? until - now : TimeSpan.Zero);
@@ -451,7 +539,7 @@ internal sealed partial class IndexNowKeyGrain(
     /// <summary>Spreads the URLs that wait for the next window over its first minute.</summary>
     private static TimeSpan Spread(string urlHash) => TimeSpan.FromSeconds(Convert.ToInt32(urlHash[..2], 16) % 60);
 
-    private string NewBatchId(DateTimeOffset now) => $"in-{now.UtcDateTime:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..32];
+    private static string NewBatchId(DateTimeOffset now) => $"in-{now.UtcDateTime:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..32];
 
     private void StartPump(bool immediately = false)
     {
@@ -496,4 +584,10 @@ internal sealed partial class IndexNowKeyGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "IndexNow {Key}: the key was verified again or replaced; sending resumes")]
     private static partial void LogKeyRestored(ILogger logger, string key);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "IndexNow {Key}: the stored key {Fingerprint} cannot be read; its URLs wait")]
+    private static partial void LogUnreadableKey(ILogger logger, string key, string fingerprint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "IndexNow {Key}: the ledger could not be written; nothing is sent until it can be")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string key);
 }

@@ -53,16 +53,19 @@ internal sealed class KeyLedger
 
     public int Reserved => InFlight.Sum(b => b.Urls.Count);
 
-    /// <summary>URLs counted against <paramref name="now"/>'s UTC day (a new day starts at zero).</summary>
-    public int UsedOn(DateTimeOffset now) => WindowDay == Day(now) ? Used : 0;
+    /// <summary>
+    /// URLs counted against <paramref name="now"/>'s UTC day: a new day starts at zero; a clock behind the window
+    /// already started (a silo whose clock is late) still counts the window's usage — the window never goes back.
+    /// </summary>
+    public int UsedOn(DateTimeOffset now) => Day(now) > WindowDay ? 0 : Used;
 
     /// <summary>What today's window still allows beyond what is used and reserved.</summary>
     public int Available(DateTimeOffset now, int limit) => Math.Max(0, limit - UsedOn(now) - Reserved);
 
-    /// <summary>Starts a new window when the UTC day has changed.</summary>
+    /// <summary>Starts a new window when a new UTC day has begun (never goes back to an earlier one).</summary>
     public void Roll(DateTimeOffset now)
     {
-        if (WindowDay == Day(now))
+        if (Day(now) <= WindowDay)
             return;
         WindowDay = Day(now);
         Used = 0;
