@@ -76,6 +76,43 @@ public sealed class KeyArithmeticTests
     }
 
     [Fact]
+    public void WhatTheLedgerLearns_FromEachKindOfAnswer()
+    {
+        var ledger = new KeyLedger { BatchSize = 1_000 };
+        IndexNowAnswer Answer(int status, TimeSpan? retryAfter = null, bool mayHaveArrived = true) => new(status, retryAfter, null, mayHaveArrived, 5);
+        void Learn(IndexNowAnswer a) => ledger.Learn(a, AnswerRules.Classify(a, 10).Outcome, AnswerRules.Describe(a), T0, Options, 1.0);
+
+        Learn(Answer(429));
+        Assert.Equal((1, 1_000, T0.AddSeconds(30)), (ledger.Consecutive429, ledger.BatchSize, ledger.BackoffUntil!.Value));
+        Learn(Answer(429, TimeSpan.FromMinutes(5)));
+        Assert.Equal((2, 500, T0.AddMinutes(5)), (ledger.Consecutive429, ledger.BatchSize, ledger.BackoffUntil!.Value));
+        Learn(Answer(202));
+        Assert.Equal((0, 1_000, null, KeyStates.Pending), (ledger.Consecutive429, ledger.BatchSize, ledger.BackoffUntil, ledger.KeyState));
+        Learn(Answer(0)); // timed out after sending: unknown, and the key pauses
+        Assert.Equal((1, T0.AddSeconds(30)), (ledger.ConsecutiveFailures, ledger.BackoffUntil!.Value));
+        Learn(Answer(413));
+        Assert.Equal(500, ledger.BatchSize);
+        Learn(Answer(403));
+        Assert.Equal((KeyStates.Invalid, "HTTP 403"), (ledger.KeyState, ledger.KeyDetail));
+    }
+
+    [Theory]
+    [InlineData(200, true, "accepted", null)]
+    [InlineData(0, true, "unknown", null)]
+    [InlineData(0, false, "deferred", null)]
+    [InlineData(504, true, "unknown", null)]
+    [InlineData(503, true, "deferred", null)]
+    [InlineData(422, true, "deferred", null)]
+    [InlineData(403, true, "refused", "key-invalid")]
+    [InlineData(410, true, "refused", "channel-rejected")]
+    public void AnswersMeanForABatch(int status, bool mayHaveArrived, string outcome, string? reason) =>
+        Assert.Equal((outcome, reason), AnswerRules.Classify(new IndexNowAnswer(status, null, null, mayHaveArrived, 1), 10));
+
+    [Fact]
+    public void A422ForASingleUrl_RefusesIt() =>
+        Assert.Equal(("refused", "channel-rejected"), AnswerRules.Classify(new IndexNowAnswer(422, null, "outside the folder", true, 1), 1));
+
+    [Fact]
     public void OnlyFailuresThatProveNothingLeft_CountAsNeverSent()
     {
         Assert.True(IndexNowClient.NeverSent(new HttpRequestException(HttpRequestError.ConnectionError, "refused")));

@@ -27,6 +27,7 @@ public static class SubmissionModule
         services.AddOutboundHttp();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IndexNowClient>();
+        services.AddSingleton<KeySource>();
         services.Replace(ServiceDescriptor.Singleton<ISubmissionPort, ChannelSubmissionPort>());
         services.AddHttpClient(IndexNowClient.ClientName, client =>
             {

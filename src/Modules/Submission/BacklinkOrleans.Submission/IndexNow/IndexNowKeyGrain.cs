@@ -1,8 +1,6 @@
-using System.Text.RegularExpressions;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.SharedKernel;
-using BacklinkOrleans.SharedKernel.Tenancy;
 using BacklinkOrleans.SharedKernel.Urls;
 using BacklinkOrleans.Submission.Contracts;
 using BacklinkOrleans.Submission.Delivery;
@@ -27,7 +25,7 @@ namespace BacklinkOrleans.Submission.IndexNow;
 internal sealed partial class IndexNowKeyGrain(
     [PersistentState("indexnow-key", GrainStorage.State)] IPersistentState<KeyLedger> ledger,
     IGrainFactory grains,
-    ICredentialDirectory credentials,
+    KeySource keys,
     IndexNowClient client,
     TimeProvider time,
     IOptions<IndexNowOptions> options,
@@ -54,15 +52,6 @@ internal sealed partial class IndexNowKeyGrain(
     private Task<KeyLookup>? keyTask;
     private int ledgerEdits;
     private (int Edits, HashSet<string> Hashes) held = (-1, []);
-
-    /// <summary>The credential this grain sends with; the key itself stays in memory only.</summary>
-    private sealed record SendingKey(CredentialView Credential, string Key, string? KeyLocation)
-    {
-        public override string ToString() => $"IndexNow key {Credential.Fingerprint}"; // never the key
-    }
-
-    /// <summary>The tenant's key for this host: none (the tenant has no key), unreadable (it cannot be decrypted now), or the key.</summary>
-    private sealed record KeyLookup(SendingKey? Key, string? Unreadable, DateTimeOffset LoadedAt);
 
     private enum Write
     {
@@ -243,8 +232,8 @@ internal sealed partial class IndexNowKeyGrain(
     private async Task SettleAsync(InFlightBatch batch, string root, IndexNowAnswer answer, DateTimeOffset now)
     {
         var urls = batch.Urls;
-        var (outcome, reason) = Classify(answer, urls.Count);
-        var detail = Describe(answer);
+        var (outcome, reason) = AnswerRules.Classify(answer, urls.Count);
+        var detail = AnswerRules.Describe(answer);
         if (outcome == SubmissionOutcomes.Deferred)
         {
             if (answer.Status is 400 or 422)
@@ -261,7 +250,7 @@ internal sealed partial class IndexNowKeyGrain(
             Ledger.Roll(now);
             if (ours && outcome is SubmissionOutcomes.Accepted or SubmissionOutcomes.Unknown)
                 Ledger.Used += urls.Count; // (when not ours, the activation that took it over counted it already)
-            Learn(answer, outcome, detail, now);
+            Ledger.Learn(answer, outcome, detail, now, Options, jitter.NextDouble());
             Ledger.Outbox.Add(Answer());
             // Written, or kept in memory to be written on the next tick (the answer is delivered from memory meanwhile).
             if (await WriteAsync() != Write.Conflict)
@@ -280,56 +269,6 @@ internal sealed partial class IndexNowKeyGrain(
         lookup.Key is null ? (FailureReasons.NoChannel, $"The tenant has no IndexNow key for {host}.")
         : Ledger.KeyState == KeyStates.Invalid && !restored ? (FailureReasons.KeyInvalid, Ledger.KeyDetail ?? "The IndexNow key was refused.")
         : null;
-
-    /// <summary>What an answer means for the URLs of its request.</summary>
-    private static (string Outcome, string? Reason) Classify(IndexNowAnswer answer, int count) => answer.Status switch
-    {
-        200 or 202 => (SubmissionOutcomes.Accepted, null),
-        0 when answer.MayHaveArrived => (SubmissionOutcomes.Unknown, null),
-        504 => (SubmissionOutcomes.Unknown, null), // a gateway gave up waiting: the engine may have taken it
-        400 or 422 when count > 1 => (SubmissionOutcomes.Deferred, null), // bisected: the offending URLs are found and refused alone
-        // Not received, too large, or our endpoint is misconfigured (404/405): nothing about the URLs; try again later.
-        0 or 404 or 405 or 408 or 413 or 429 or >= 500 => (SubmissionOutcomes.Deferred, null),
-        403 => (SubmissionOutcomes.Refused, FailureReasons.KeyInvalid),
-        _ => (SubmissionOutcomes.Refused, FailureReasons.ChannelRejected),
-    };
-
-    /// <summary>What an answer teaches about the key: its state, the backoff, the batch size.</summary>
-    private void Learn(IndexNowAnswer answer, string outcome, string? detail, DateTimeOffset now)
-    {
-        switch (answer.Status)
-        {
-            case 200 or 202:
-                Ledger.Consecutive429 = Ledger.ConsecutiveFailures = 0;
-                Ledger.BackoffUntil = null;
-                Ledger.BatchSize = Backoff.AfterSuccess(Ledger.BatchSize, Options);
-                var state = answer.Status == 202 ? KeyStates.Pending : KeyStates.Ok;
-                if (Ledger.KeyState != state)
-                    (Ledger.KeyState, Ledger.KeyDetail, Ledger.KeyStateSince) = (state, state == KeyStates.Pending ? "Received; the engine has not validated the key yet (202)." : null, now);
-                break;
-            case 429:
-                Ledger.Consecutive429++;
-                Ledger.BatchSize = Backoff.AfterTooManyRequests(Ledger.BatchSize, Ledger.Consecutive429, Options);
-                Ledger.BackoffUntil = now + Backoff.Next(Ledger.Consecutive429, answer.RetryAfter, Options, jitter.NextDouble());
-                break;
-            case 413:
-                Ledger.BatchSize = Math.Max(1, Ledger.BatchSize / 2);
-                break;
-            case 403:
-                (Ledger.KeyState, Ledger.KeyDetail, Ledger.KeyStateSince) = (KeyStates.Invalid, detail, now);
-                break;
-            case 400 or 422:
-                break;
-            default:
-                // 5xx, no answer, or an unknown outcome (a slow engine): pause before the next batch.
-                if (outcome is SubmissionOutcomes.Deferred or SubmissionOutcomes.Unknown)
-                {
-                    Ledger.ConsecutiveFailures++;
-                    Ledger.BackoffUntil = now + Backoff.Next(Ledger.ConsecutiveFailures, answer.RetryAfter, Options, jitter.NextDouble());
-                }
-                break;
-        }
-    }
 
     /// <summary>An unexpected 422 refuses the whole request: send each half alone to find the URLs it is about.</summary>
     private void Bisect(string batchId, string root, IReadOnlyList<QueuedUrl> urls)
@@ -451,7 +390,7 @@ internal sealed partial class IndexNowKeyGrain(
             if (lookup.LoadedAt + (unusable ? UnusableKeyTtl : CredentialTtl) < now)
                 keyTask = null;
         }
-        return await (keyTask ??= LoadKeyAsync(now));
+        return await (keyTask ??= keys.LoadAsync(tenant, host, now));
     }
 
     /// <summary>Whether a key the engine refused has been verified again since, or replaced.</summary>
@@ -472,24 +411,6 @@ internal sealed partial class IndexNowKeyGrain(
         restored = false;
         dirty = true;
         LogKeyRestored(logger, this.GetPrimaryKeyString());
-    }
-
-    private async Task<KeyLookup> LoadKeyAsync(DateTimeOffset now)
-    {
-        var id = TenantId.From(tenant);
-        var credential = (await credentials.ListAsync(id, CancellationToken.None))
-            .Where(c => c.Kind == CredentialKinds.IndexNow && c.Scope.Host == host && c.Status != CredentialStatuses.Failed)
-            .OrderBy(c => c.CreatedAt)
-            .FirstOrDefault();
-        if (credential is null)
-            return new KeyLookup(null, null, now);
-        var key = await credentials.RevealAsync(id, credential.Id, CancellationToken.None);
-        if (key is null || !KeyFormat().IsMatch(key))
-        {
-            LogUnreadableKey(logger, this.GetPrimaryKeyString(), credential.Fingerprint);
-            return new KeyLookup(null, $"The IndexNow key {credential.Fingerprint} could not be read (is the master key the one it was stored with?).", now);
-        }
-        return new KeyLookup(new SendingKey(credential, key, IndexNowKeyScope.KeyLocation(credential.Scope, key)), null, now);
     }
 
     /// <summary>
@@ -556,17 +477,6 @@ internal sealed partial class IndexNowKeyGrain(
         pump = null;
     }
 
-    private static string? Describe(IndexNowAnswer answer) => answer.Status switch
-    {
-        0 => $"no answer: {answer.Excerpt}",
-        200 or 202 when string.IsNullOrEmpty(answer.Excerpt) => null,
-        _ when string.IsNullOrEmpty(answer.Excerpt) => $"HTTP {answer.Status}",
-        _ => $"HTTP {answer.Status}: {answer.Excerpt}",
-    };
-
-    [GeneratedRegex("^[a-zA-Z0-9-]{8,128}$")]
-    private static partial Regex KeyFormat();
-
     [LoggerMessage(Level = LogLevel.Information, Message = "IndexNow {Key}: request {BatchId} with {Count} URLs answered {Status} {Excerpt}")]
     private static partial void LogAnswered(ILogger logger, string key, string batchId, int count, int status, string? excerpt);
 
@@ -584,9 +494,6 @@ internal sealed partial class IndexNowKeyGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "IndexNow {Key}: the key was verified again or replaced; sending resumes")]
     private static partial void LogKeyRestored(ILogger logger, string key);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "IndexNow {Key}: the stored key {Fingerprint} cannot be read; its URLs wait")]
-    private static partial void LogUnreadableKey(ILogger logger, string key, string fingerprint);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "IndexNow {Key}: the ledger could not be written; nothing is sent until it can be")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string key);

@@ -1,3 +1,4 @@
+using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Submission.Contracts;
 
 namespace BacklinkOrleans.Submission.IndexNow;
@@ -74,4 +75,41 @@ internal sealed class KeyLedger
     public static DateOnly Day(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime);
 
     public static DateTimeOffset NextWindow(DateTimeOffset now) => new(Day(now).AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    /// <summary>What an answer teaches about the key: its state, the backoff, the batch size.</summary>
+    public void Learn(IndexNowAnswer answer, string outcome, string? detail, DateTimeOffset now, IndexNowOptions options, double random)
+    {
+        switch (answer.Status)
+        {
+            case 200 or 202:
+                Consecutive429 = ConsecutiveFailures = 0;
+                BackoffUntil = null;
+                BatchSize = Backoff.AfterSuccess(BatchSize, options);
+                var state = answer.Status == 202 ? KeyStates.Pending : KeyStates.Ok;
+                if (KeyState != state)
+                    (KeyState, KeyDetail, KeyStateSince) = (state, state == KeyStates.Pending ? "Received; the engine has not validated the key yet (202)." : null, now);
+                break;
+            case 429:
+                Consecutive429++;
+                BatchSize = Backoff.AfterTooManyRequests(BatchSize, Consecutive429, options);
+                BackoffUntil = now + Backoff.Next(Consecutive429, answer.RetryAfter, options, random);
+                break;
+            case 413:
+                BatchSize = Math.Max(1, BatchSize / 2);
+                break;
+            case 403:
+                (KeyState, KeyDetail, KeyStateSince) = (KeyStates.Invalid, detail, now);
+                break;
+            case 400 or 422:
+                break;
+            default:
+                // 5xx, no answer, or an unknown outcome (a slow engine): pause before the next batch.
+                if (outcome is SubmissionOutcomes.Deferred or SubmissionOutcomes.Unknown)
+                {
+                    ConsecutiveFailures++;
+                    BackoffUntil = now + Backoff.Next(ConsecutiveFailures, answer.RetryAfter, options, random);
+                }
+                break;
+        }
+    }
 }
