@@ -48,6 +48,9 @@ public sealed class HostProcess : IAsyncDisposable
 
         /// <summary>Whether Accounts:OperatorKey is configured (without it, the first start issues one).</summary>
         public bool WithOperatorKey { get; init; } = true;
+
+        /// <summary>More settings, as environment variables (Section__Key).</summary>
+        public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     }
 
     public static readonly string TestMasterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
@@ -97,6 +100,8 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Postgres"] = settings.Postgres ?? "";
         start.Environment["DataProtection__MasterKey"] = settings.MasterKey;
         start.Environment["Accounts__OperatorKey"] = settings.WithOperatorKey ? OperatorKey : "";
+        foreach (var (name, value) in settings.Environment)
+            start.Environment[name] = value;
         return start;
     }
 

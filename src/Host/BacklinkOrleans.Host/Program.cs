@@ -19,7 +19,15 @@ app.MapBacklinkApi().MapHealthEndpoints();
 if (app.Configuration.GetValue<bool>("Diagnostics:ProbeEndpoints"))
     app.MapProbeEndpoints();
 app.LogStartup();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync($"Configuration error: {string.Join(" ", e.Failures)}");
+    return 1;
+}
 return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the API tests.</summary>

@@ -23,7 +23,19 @@ public static class SubmissionModule
     /// </summary>
     public static IServiceCollection AddSubmission(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<IndexNowOptions>(configuration.GetSection("Submission:IndexNow"));
+        services.AddOptions<IndexNowOptions>().Bind(configuration.GetSection("Submission:IndexNow"))
+            .Validate(o => o.DailyLimit >= 1, "Submission:IndexNow:DailyLimit must be at least 1.")
+            .Validate(o => o.MaxBatchSize is >= 1 and <= 10_000, "Submission:IndexNow:MaxBatchSize must be between 1 and 10000 (the protocol's maximum per POST).")
+            .Validate(o => o.Linger >= TimeSpan.Zero && o.PumpInterval > TimeSpan.Zero && o.AnswerWithin > TimeSpan.Zero && o.RedeliverAfter > TimeSpan.Zero,
+                "Submission:IndexNow:Linger must not be negative; PumpInterval, AnswerWithin and RedeliverAfter must be positive.")
+            .Validate(o => o.BackoffBase > TimeSpan.Zero && o.BackoffMax >= o.BackoffBase, "Submission:IndexNow:BackoffBase must be positive and at most BackoffMax.")
+            .Validate(o => o.RequestTimeout > TimeSpan.Zero && o.InlineRetries >= 0 && o.InlineRetryMaxDelay >= TimeSpan.Zero,
+                "Submission:IndexNow:RequestTimeout must be positive; InlineRetries and InlineRetryMaxDelay must not be negative.")
+            .Validate(o => o.UnknownOutcomeHold >= TimeSpan.FromHours(24),
+                "Submission:IndexNow:UnknownOutcomeHold must be at least 1.00:00:00: a URL is sent at most once per key in any 24 hours.")
+            .Validate(o => o.EndpointOverride is null || (o.EndpointOverride.IsAbsoluteUri && o.EndpointOverride.Scheme is "http" or "https"),
+                "Submission:IndexNow:EndpointOverride must be an absolute http(s) URL.")
+            .ValidateOnStart();
         services.AddOutboundHttp();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IndexNowClient>();
