@@ -313,17 +313,6 @@ internal sealed partial class IndexNowKeyGrain(
         }
     }
 
-    /// <summary>Refuses URLs without a request (the key is known invalid, the URL is outside its scope).</summary>
-    private DateTimeOffset Refuse(List<QueuedUrl> urls, string reason, string detail, DateTimeOffset now)
-    {
-        if (urls.Count > 0)
-        {
-            unpersisted.Add(new PendingAnswer($"refused-{Guid.NewGuid():N}", Ledger.Fingerprint ?? "", 0, SubmissionOutcomes.Refused, reason, detail, 0, now, null, urls));
-            StartPump();
-        }
-        return now + Options.PumpInterval + TimeSpan.FromMinutes(1);
-    }
-
     private List<QueuedUrl> TakeEverything()
     {
         var all = queue.Take(queue.Count);
@@ -331,86 +320,6 @@ internal sealed partial class IndexNowKeyGrain(
             all.AddRange(b.Urls);
         bisectBudget.Clear();
         return all;
-    }
-
-    private void ApplyAcknowledgements()
-    {
-        if (acknowledged.Count == 0)
-            return;
-        if (Ledger.Outbox.RemoveAll(a => acknowledged.Contains(a.AnswerId)) > 0)
-            (dirty, ledgerEdits) = (true, ledgerEdits + 1);
-        foreach (var id in acknowledged)
-            dispatched.Remove(id);
-        acknowledged.Clear();
-    }
-
-    /// <summary>Hands undelivered answers to couriers: new ones at once, unacknowledged ones again after a while.</summary>
-    private void Dispatch(DateTimeOffset now)
-    {
-        foreach (var answer in unpersisted)
-            Send(answer, acknowledge: false);
-        unpersisted.Clear();
-        foreach (var answer in Ledger.Outbox.ToList())
-        {
-            if (dispatched.TryGetValue(answer.AnswerId, out var last) && last.At + Options.RedeliverAfter > now)
-                continue;
-            // An accepted or unknown answer is never given up: forgetting it would let its URLs be sent again.
-            if (last.Count >= MaxDeliveries && answer.Outcome is SubmissionOutcomes.Deferred or SubmissionOutcomes.Refused)
-            {
-                LogGaveUp(logger, this.GetPrimaryKeyString(), answer.BatchId, answer.Urls.Count);
-                Ledger.Outbox.Remove(answer);
-                dispatched.Remove(answer.AnswerId);
-                (dirty, ledgerEdits) = (true, ledgerEdits + 1);
-                continue;
-            }
-            dispatched[answer.AnswerId] = (now, last.Count + 1);
-            Send(answer, acknowledge: true);
-        }
-    }
-
-    private void Send(PendingAnswer answer, bool acknowledge)
-    {
-        var reports = answer.Urls.Select(u => new AddressedReport(u.UrlHash, new SubmissionReport(
-            CredentialKinds.IndexNow, answer.Fingerprint, answer.BatchId, answer.Status, answer.Outcome == SubmissionOutcomes.Accepted,
-            answer.Excerpt, answer.DurationMs, answer.Outcome == SubmissionOutcomes.Accepted ? answer.At + u.FirstCheckAfter : null,
-            answer.FailureReason, answer.Outcome, answer.HoldUntil))).ToList();
-        // Stateless workers are local: the delivery runs on this silo, beside the ledger that holds the answer.
-        grains.GetGrain<IAnswerCourierGrain>(0).DeliverAsync(new AnswerDelivery(tenant, this.GetPrimaryKeyString(), acknowledge, answer.AnswerId, reports)).Ignore();
-    }
-
-    /// <summary>The key, read again when older than a minute — or two seconds while it is missing, unreadable or refused.</summary>
-    private async Task<KeyLookup> CurrentKeyAsync(DateTimeOffset now)
-    {
-        if (keyTask is { IsFaulted: true })
-            keyTask = null; // the directory failed (a database restart): ask again
-        if (keyTask is { IsCompletedSuccessfully: true } done)
-        {
-            var lookup = done.Result;
-            var unusable = lookup.Key is null || (Ledger.KeyState == KeyStates.Invalid && !restored);
-            if (lookup.LoadedAt + (unusable ? UnusableKeyTtl : CredentialTtl) < now)
-                keyTask = null;
-        }
-        return await (keyTask ??= keys.LoadAsync(tenant, host, now));
-    }
-
-    /// <summary>Whether a key the engine refused has been verified again since, or replaced.</summary>
-    private bool Restorable(SendingKey key) =>
-        Ledger.KeyState == KeyStates.Invalid && !restored
-        && (key.Credential.Fingerprint != Ledger.Fingerprint
-            || (key.Credential.Status == CredentialStatuses.Verified && key.Credential.VerifiedAt > Ledger.KeyStateSince));
-
-    /// <summary>Reads the key when due and records a key that became usable again (the pump is the ledger's writer).</summary>
-    private async Task RefreshKeyAsync(DateTimeOffset now)
-    {
-        var lookup = await CurrentKeyAsync(now);
-        if (lookup.Key is { } key && Restorable(key))
-            restored = true;
-        if (!restored)
-            return;
-        (Ledger.KeyState, Ledger.KeyDetail, Ledger.KeyStateSince, Ledger.Fingerprint) = (KeyStates.Ok, null, now, lookup.Key?.Credential.Fingerprint ?? Ledger.Fingerprint);
-        restored = false;
-        dirty = true;
-        LogKeyRestored(logger, this.GetPrimaryKeyString());
     }
 
     /// <summary>
