@@ -39,6 +39,31 @@ public sealed class KeyArithmeticTests
     }
 
     [Fact]
+    public void Bisection_SplitsIntoHalvesSentInOrder_WithinABudgetPerRefusedRequest()
+    {
+        var bisections = new Bisections(requestsPerRoot: 4);
+        var urls = Enumerable.Range(0, 5).Select(i => Url($"u{i}")).ToList();
+
+        Assert.True(bisections.Split("r", "r", urls));
+        Assert.Equal(5, bisections.UrlCount);
+        Assert.True(bisections.Contains("u4"));
+        Assert.True(bisections.TryPeek(out var first));
+        Assert.Equal(("r.1", "r"), (first.BatchId, first.Root));
+        Assert.Equal(["u0", "u1"], first.Urls.Select(u => u.UrlHash));
+        bisections.Dequeue();
+        Assert.False(bisections.Contains("u0"));
+        Assert.Equal(3, bisections.UrlCount);
+
+        Assert.True(bisections.Split("r.1", "r", first.Urls)); // the budget's second pair of requests
+        Assert.False(bisections.Split("r.2", "r", urls[2..])); // a third pair would exceed 4 requests
+        Assert.True(bisections.Split("s", "s", [Url("v0"), Url("v1")])); // another refused request has a budget of its own
+
+        Assert.Equal(["u2", "u3", "u4", "u0", "u1", "v0", "v1"], bisections.TakeAll().Select(u => u.UrlHash));
+        Assert.Equal(0, bisections.UrlCount);
+        Assert.False(bisections.TryPeek(out _));
+    }
+
+    [Fact]
     public void TheWindow_IsTheUtcDay_UsageAndReservationsCount_AndANewDayStartsAtZero()
     {
         var ledger = new KeyLedger { WindowDay = KeyLedger.Day(T0), Used = 9_000 };

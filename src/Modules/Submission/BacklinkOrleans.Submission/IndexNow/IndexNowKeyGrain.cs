@@ -32,14 +32,12 @@ internal sealed partial class IndexNowKeyGrain(
     ILogger<IndexNowKeyGrain> logger) : Grain, IIndexNowKeyGrain
 {
     private const int SendsPerTick = 10;
-    private const int BisectRequestsPerBatch = 64;
     private const int MaxDeliveries = 20;
     private static readonly TimeSpan CredentialTtl = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan UnusableKeyTtl = TimeSpan.FromSeconds(2);
 
     private readonly SendQueue queue = new();
-    private readonly Queue<(string BatchId, string Root, List<QueuedUrl> Urls)> bisections = new();
-    private readonly Dictionary<string, int> bisectBudget = new(StringComparer.Ordinal);
+    private readonly Bisections bisections = new(requestsPerRoot: 64);
     private readonly List<PendingAnswer> unpersisted = [];
     private readonly Dictionary<string, (DateTimeOffset At, int Count)> dispatched = new(StringComparer.Ordinal);
     private readonly HashSet<string> acknowledged = new(StringComparer.Ordinal);
@@ -85,7 +83,7 @@ internal sealed partial class IndexNowKeyGrain(
     public async Task<DateTimeOffset> EnqueueAsync(QueuedUrl url)
     {
         var now = time.GetUtcNow();
-        if (Held().Contains(url.UrlHash) || queue.Contains(url.UrlHash) || bisections.Any(b => b.Urls.Any(u => u.UrlHash == url.UrlHash)))
+        if (Held().Contains(url.UrlHash) || queue.Contains(url.UrlHash) || bisections.Contains(url.UrlHash))
         {
             StartPump();
             return LookAgain(now);
@@ -101,7 +99,7 @@ internal sealed partial class IndexNowKeyGrain(
         if (!UrlNormalizer.TryNormalize(url.Url, out var normalized, out _) || !IndexNowKeyScope.Covers(scope, normalized))
             return Refuse([url], FailureReasons.ChannelRejected,
                 $"Not on {host} inside the key location's folder {IndexNowKeyScope.Folder(scope) ?? "/"}: IndexNow would refuse the whole batch.", now);
-        var room = Ledger.Available(now, Options.DailyLimit) - queue.Count - bisections.Sum(b => b.Urls.Count);
+        var room = Ledger.Available(now, Options.DailyLimit) - queue.Count - bisections.UrlCount;
         if (room <= 0)
             return KeyLedger.NextWindow(now) + Spread(url.UrlHash);
         queue.Add(url with { EnqueuedAt = now });
@@ -126,7 +124,7 @@ internal sealed partial class IndexNowKeyGrain(
         var credential = lookup?.Key?.Credential;
         return Task.FromResult(new IndexNowQuota(host, credential?.Id, credential?.Fingerprint ?? Ledger.Fingerprint, Options.DailyLimit, used,
             Ledger.Reserved, KeyLedger.NextWindow(now), state, detail, Ledger.BackoffUntil > now ? Ledger.BackoffUntil : null,
-            queue.Count + bisections.Sum(b => b.Urls.Count), Ledger.BatchSize, Ledger.Outbox.Count + unpersisted.Count));
+            queue.Count + bisections.UrlCount, Ledger.BatchSize, Ledger.Outbox.Count + unpersisted.Count));
     }
 
     public Task AcknowledgeAsync(string answerId)
@@ -159,7 +157,7 @@ internal sealed partial class IndexNowKeyGrain(
         if (dirty)
             await WriteAsync();
         Dispatch(time.GetUtcNow());
-        if (queue.Count == 0 && bisections.Count == 0 && Ledger.Outbox.Count == 0 && Ledger.InFlight.Count == 0 && unpersisted.Count == 0
+        if (queue.Count == 0 && bisections.UrlCount == 0 && Ledger.Outbox.Count == 0 && Ledger.InFlight.Count == 0 && unpersisted.Count == 0
             && acknowledged.Count == 0 && !dirty)
             StopPump();
     }
@@ -167,7 +165,7 @@ internal sealed partial class IndexNowKeyGrain(
     /// <summary>Sends one batch if one may go now; false when nothing more can be sent this tick.</summary>
     private async Task<bool> SendNextAsync(DateTimeOffset now)
     {
-        if (queue.Count == 0 && bisections.Count == 0)
+        if (queue.Count == 0 && bisections.UrlCount == 0)
             return false;
         var lookup = await CurrentKeyAsync(now);
         if (lookup.Unreadable is not null)
@@ -183,9 +181,9 @@ internal sealed partial class IndexNowKeyGrain(
 
         string batchId, root;
         List<QueuedUrl> urls;
-        if (bisections.Count > 0)
+        if (bisections.TryPeek(out var part))
         {
-            (batchId, root, urls) = bisections.Peek();
+            (batchId, root, urls) = (part.BatchId, part.Root, part.Urls);
             if (Ledger.Available(now, Options.DailyLimit) < urls.Count)
                 return false;
             bisections.Dequeue();
@@ -273,18 +271,9 @@ internal sealed partial class IndexNowKeyGrain(
     /// <summary>An unexpected 422 refuses the whole request: send each half alone to find the URLs it is about.</summary>
     private void Bisect(string batchId, string root, IReadOnlyList<QueuedUrl> urls)
     {
-        var budget = bisectBudget.GetValueOrDefault(root, BisectRequestsPerBatch) - 2;
-        if (budget < 0)
-        {
-            bisectBudget.Remove(root);
+        if (!bisections.Split(batchId, root, urls))
             Refuse([.. urls], FailureReasons.ChannelRejected,
-                $"IndexNow refused these URLs in every part of request {root} it was split into ({BisectRequestsPerBatch} requests).", time.GetUtcNow());
-            return;
-        }
-        bisectBudget[root] = budget;
-        var half = urls.Count / 2;
-        bisections.Enqueue(($"{batchId}.1", root, [.. urls.Take(half)]));
-        bisections.Enqueue(($"{batchId}.2", root, [.. urls.Skip(half)]));
+                $"IndexNow refused these URLs in every part of request {root} it was split into ({bisections.RequestsPerRoot} requests).", time.GetUtcNow());
     }
 
     /// <summary>Batches found in flight long after any send could still be waiting: an activation that died mid-send.</summary>
@@ -316,9 +305,7 @@ internal sealed partial class IndexNowKeyGrain(
     private List<QueuedUrl> TakeEverything()
     {
         var all = queue.Take(queue.Count);
-        while (bisections.TryDequeue(out var b))
-            all.AddRange(b.Urls);
-        bisectBudget.Clear();
+        all.AddRange(bisections.TakeAll());
         return all;
     }
 
