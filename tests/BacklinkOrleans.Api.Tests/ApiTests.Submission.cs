@@ -1,0 +1,34 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BacklinkOrleans.Api.Tests;
+
+/// <summary>Submission seen through the API: the Sandbox's IndexNow takes validated URLs, and the Quota API shows the key's use.</summary>
+public abstract partial class ApiTests
+{
+    [Fact]
+    public async Task ValidatedUrls_AreSubmittedToIndexNow_AndTheQuotaApiShowsTheKeysUse()
+    {
+        var sandbox = api.Services.GetRequiredService<BacklinkOrleans.Sandbox.SandboxHost>().Server;
+        var host = $"quota-{Guid.NewGuid():N}"[..16] + ".example";
+        sandbox.Site(host).Article("/one").Article("/two").KeyFile("QuotaKey-12345678");
+        var (_, client) = await api.NewTenantAsync();
+        using var added = await client.PostAsJsonAsync("/api/v1/credentials",
+            new Accounts.Contracts.AddCredentialRequest("indexnow", null, host, "QuotaKey-12345678", null, null, null, null, null));
+        var credential = (await added.Content.ReadFromJsonAsync<Accounts.Contracts.CredentialView>())!;
+        var campaign = await client.CreateCampaignAsync();
+
+        await client.ImportAsync(campaign.Id, $"url\nhttps://{host}/one\nhttps://{host}/two\n", "text/csv");
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await client.CampaignAsync(campaign.Id)).Counters.SingleOrDefault(c => c.State == "submitted")?.Count != 2 && DateTime.UtcNow < deadline)
+            await Task.Delay(250);
+        var quota = (await client.GetFromJsonAsync<Submission.Contracts.CredentialQuota>($"/api/v1/quotas/{credential.Id}"))!;
+        Assert.Equal((host, 10_000, 2, 0, 9_998, "ok", 0), (quota.Scope, quota.Limit, quota.Used, quota.Reserved, quota.Remaining, quota.State, quota.Queued));
+        Assert.Equal(quota.Used, Assert.Single((await client.GetFromJsonAsync<List<Submission.Contracts.CredentialQuota>>("/api/v1/quotas"))!).Used);
+        using var missing = await client.GetAsync("/api/v1/quotas/no-such-credential");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("no-such-credential", await missing.Content.ReadAsStringAsync());
+    }
+}
