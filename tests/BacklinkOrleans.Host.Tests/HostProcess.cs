@@ -116,10 +116,10 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Polls /health/ready until it answers 200 listing at least <paramref name="minimumMembers"/> active silos.</summary>
     public async Task<ReadinessAnswer> WaitReadyAsync(int minimumMembers, TimeSpan? timeout = null)
     {
-        var deadline = Stopwatch.StartNew();
         var limit = timeout ?? TimeSpan.FromSeconds(90);
+        using var patience = new CancellationTokenSource(limit); // how long to wait for start-up, not a measurement
         string last = "no answer";
-        while (deadline.Elapsed < limit)
+        while (!patience.IsCancellationRequested)
         {
             if (process.HasExited)
                 throw new InvalidOperationException($"The Host exited with {process.ExitCode} before it was ready:\n{Output}");
