@@ -12,19 +12,19 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 {
     public const string OperatorKey = "test-operator-key-0123456789";
     public static readonly string MasterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly TempFolder? ownFolder;
     private readonly string folder;
 
+    /// <param name="dataFolder">the data folder to use, which the caller owns; by default a temp folder of its own, removed on dispose</param>
     protected ApiFactory(string? dataFolder = null, string? masterKey = null)
     {
-        folder = dataFolder ?? Directory.CreateTempSubdirectory("backlink-api-").FullName;
+        ownFolder = dataFolder is null ? TempFolder.Create("backlink-api-") : null;
+        folder = dataFolder ?? ownFolder!.Path;
         MasterKeySetting = masterKey ?? MasterKey;
-        OwnsFolder = dataFolder is null;
     }
 
     /// <summary>The master key this Host is configured with (base64).</summary>
     public string MasterKeySetting { get; }
-
-    private bool OwnsFolder { get; }
     private string? postgres;
 
     /// <summary>Every log line the Host wrote (BacklinkOrleans and ASP.NET Core categories, all levels).</summary>
@@ -94,17 +94,9 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (!OwnsFolder)
-            return;
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // best effort
-        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // a restart over the same folder opens the files anew
+        if (ownFolder is not null)
+            await ownFolder.DisposeAsync();
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.SharedKernel.Tenancy;
+using BacklinkOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BacklinkOrleans.Api.Tests;
@@ -11,41 +12,34 @@ public sealed class CredentialRestartTests
     [Fact]
     public async Task SecretsAreReadableAfterARestart_OnlyWithTheSameMasterKey()
     {
-        var folder = Directory.CreateTempSubdirectory("backlink-restart-").FullName;
+        await using var temp = TempFolder.Create("backlink-restart-");
+        var folder = temp.Path;
         var masterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        try
+        string tenant, credential;
+        await using (var first = new RestartableApiFactory(folder, masterKey))
         {
-            string tenant, credential;
-            await using (var first = new RestartableApiFactory(folder, masterKey))
-            {
-                await ((IAsyncLifetime)first).InitializeAsync();
-                var (id, client) = await first.NewTenantAsync();
-                using var added = await client.PostAsJsonAsync("/api/v1/credentials",
-                    new AddCredentialRequest(CredentialKinds.Vendor, null, null, null, null, null, null, null, "vendor-secret-survives-restart"));
-                (tenant, credential) = (id, (await added.Content.ReadFromJsonAsync<CredentialView>())!.Id);
-            }
-
-            await using (var second = new RestartableApiFactory(folder, masterKey))
-            {
-                await ((IAsyncLifetime)second).InitializeAsync();
-                var directory = second.Services.GetRequiredService<ICredentialDirectory>();
-                Assert.Equal("vendor-secret-survives-restart", await directory.RevealAsync(TenantId.From(tenant), credential, CancellationToken.None));
-            }
-
-            var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-            await using (var wrong = new RestartableApiFactory(folder, otherKey))
-            {
-                await ((IAsyncLifetime)wrong).InitializeAsync();
-                var directory = wrong.Services.GetRequiredService<ICredentialDirectory>();
-                var failure = await Assert.ThrowsAnyAsync<System.Security.Cryptography.CryptographicException>(
-                    () => directory.RevealAsync(TenantId.From(tenant), credential, CancellationToken.None));
-                Assert.Contains("master key", failure.ToString());
-            }
+            await ((IAsyncLifetime)first).InitializeAsync();
+            var (id, client) = await first.NewTenantAsync();
+            using var added = await client.PostAsJsonAsync("/api/v1/credentials",
+                new AddCredentialRequest(CredentialKinds.Vendor, null, null, null, null, null, null, null, "vendor-secret-survives-restart"));
+            (tenant, credential) = (id, (await added.Content.ReadFromJsonAsync<CredentialView>())!.Id);
         }
-        finally
+
+        await using (var second = new RestartableApiFactory(folder, masterKey))
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            await ((IAsyncLifetime)second).InitializeAsync();
+            var directory = second.Services.GetRequiredService<ICredentialDirectory>();
+            Assert.Equal("vendor-secret-survives-restart", await directory.RevealAsync(TenantId.From(tenant), credential, CancellationToken.None));
+        }
+
+        var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using (var wrong = new RestartableApiFactory(folder, otherKey))
+        {
+            await ((IAsyncLifetime)wrong).InitializeAsync();
+            var directory = wrong.Services.GetRequiredService<ICredentialDirectory>();
+            var failure = await Assert.ThrowsAnyAsync<System.Security.Cryptography.CryptographicException>(
+                () => directory.RevealAsync(TenantId.From(tenant), credential, CancellationToken.None));
+            Assert.Contains("master key", failure.ToString());
         }
     }
 }

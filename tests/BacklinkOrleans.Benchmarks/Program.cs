@@ -21,14 +21,12 @@ var results = new List<Measurement>();
 
 if (options.Stores is "sqlite" or "both")
 {
-    var folder = Directory.CreateTempSubdirectory("backlink-bench-").FullName;
-    var database = new SqliteDatabase(Path.Combine(folder, "bench.db"));
+    await using var folder = TempFolder.Create("backlink-bench-");
+    var database = new SqliteDatabase(Path.Combine(folder.Path, "bench.db"));
     await database.CreateMigrationRunner(NullLogger.Instance).MigrateAsync();
     Console.WriteLine($"SQLite   {database.Path} ({SqliteDatabase.DurabilitySettings})");
     await using (var store = new SqliteEventStore(database, [], TimeProvider.System, new EventStoreOptions(), NullLogger<SqliteEventStore>.Instance))
         results.AddRange(await StorageBenchmark.RunAsync("sqlite", store, options));
-    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-    Directory.Delete(folder, true);
 }
 
 if (options.Stores is "postgres" or "both")

@@ -43,15 +43,14 @@ public sealed class VerbTests
     [Fact]
     public async Task AnInvalidSetting_StopsTheStart_NamingTheSettingAndTheRule()
     {
-        var folder = Directory.CreateTempSubdirectory("backlink-badconfig-").FullName;
-        var settings = new HostProcess.Settings(folder, null)
+        await using var folder = TempFolder.Create("backlink-badconfig-");
+        var settings = new HostProcess.Settings(folder.Path, null)
         {
             Environment = new Dictionary<string, string> { ["Submission__IndexNow__MaxBatchSize"] = "20000" },
         };
         var (exitCode, output) = await HostProcess.RunVerbAsync(settings, "serve");
         Assert.Equal(1, exitCode);
         Assert.Contains("Configuration error: Submission:IndexNow:MaxBatchSize must be between 1 and 10000", output);
-        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]

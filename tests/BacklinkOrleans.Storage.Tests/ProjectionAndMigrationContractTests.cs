@@ -96,20 +96,13 @@ public sealed class MigrationTests
     [Fact]
     public async Task Sqlite_AppliesEachMigrationOnce()
     {
-        var folder = Directory.CreateTempSubdirectory("backlink-migrate-").FullName;
-        try
-        {
-            var database = new SqliteDatabase(Path.Combine(folder, "m.db"));
-            var first = await database.CreateMigrationRunner(NullLogger.Instance).MigrateAsync();
-            var second = await database.CreateMigrationRunner(NullLogger.Instance).MigrateAsync();
-            Assert.Equal(database.CreateMigrationRunner(NullLogger.Instance).Migrations.Select(m => m.Version), first);
-            Assert.Empty(second);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, true);
-        }
+        await using var temp = TempFolder.Create("backlink-migrate-");
+        var folder = temp.Path;
+        var database = new SqliteDatabase(Path.Combine(folder, "m.db"));
+        var first = await database.CreateMigrationRunner(NullLogger.Instance).MigrateAsync();
+        var second = await database.CreateMigrationRunner(NullLogger.Instance).MigrateAsync();
+        Assert.Equal(database.CreateMigrationRunner(NullLogger.Instance).Migrations.Select(m => m.Version), first);
+        Assert.Empty(second);
     }
 
     [Fact]

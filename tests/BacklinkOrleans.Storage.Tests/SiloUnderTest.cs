@@ -14,7 +14,7 @@ namespace BacklinkOrleans.Storage.Tests;
 public abstract class SiloUnderTest : IAsyncLifetime
 {
     private IHost? host;
-    private string folder = null!;
+    private TempFolder folder = null!;
 
     protected abstract bool Cluster { get; }
 
@@ -30,9 +30,9 @@ public abstract class SiloUnderTest : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        folder = Directory.CreateTempSubdirectory("backlink-silo-").FullName;
+        folder = TempFolder.Create("backlink-silo-");
         PostgresConnectionString = Cluster ? await TestPostgres.CreateDatabaseAsync("providers") : null;
-        var settings = new StorageSettings(PostgresConnectionString, folder);
+        var settings = new StorageSettings(PostgresConnectionString, folder.Path);
         IBacklinkDatabase database = Cluster ? new PostgresDatabase(PostgresConnectionString!) : new SqliteDatabase(settings.SqlitePath);
         await database.MigrateAsync(NullLogger.Instance);
 
@@ -63,8 +63,7 @@ public abstract class SiloUnderTest : IAsyncLifetime
             await host.StopAsync();
             host.Dispose();
         }
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        await folder.DisposeAsync();
     }
 }
 

@@ -35,12 +35,12 @@ public abstract class StoreUnderTest : IAsyncDisposable
     private sealed class SqliteStore : StoreUnderTest
     {
         private SqliteDatabase database = null!;
-        private string folder = null!;
+        private TempFolder folder = null!;
 
         public static async Task<StoreUnderTest> CreateAsync(IInlineProjection[] projections)
         {
-            var folder = Directory.CreateTempSubdirectory("backlink-sqlite-").FullName;
-            var database = new SqliteDatabase(Path.Combine(folder, "events.db"));
+            var folder = TempFolder.Create("backlink-sqlite-");
+            var database = new SqliteDatabase(Path.Combine(folder.Path, "events.db"));
             await database.CreateMigrationRunner(NullLogger.Instance).MigrateAsync();
             var result = new SqliteStore { database = database, folder = folder };
             result.Store = new SqliteEventStore(database, projections, result.Time, new EventStoreOptions(), NullLogger<SqliteEventStore>.Instance);
@@ -68,8 +68,7 @@ public abstract class StoreUnderTest : IAsyncDisposable
         public override async ValueTask DisposeAsync()
         {
             await base.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            await folder.DisposeAsync();
         }
     }
 

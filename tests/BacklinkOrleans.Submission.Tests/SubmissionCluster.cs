@@ -8,6 +8,7 @@ using BacklinkOrleans.SharedKernel.Tenancy;
 using BacklinkOrleans.SharedKernel.Urls;
 using BacklinkOrleans.Storage;
 using BacklinkOrleans.Storage.Sqlite;
+using BacklinkOrleans.Testing;
 using BacklinkOrleans.Submission.Contracts;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
@@ -32,7 +32,7 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
     public static readonly DateTimeOffset Start = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     private readonly CancellationTokenSource stop = new();
     private readonly SemaphoreSlim clockGate = new(1, 1);
-    private string folder = null!;
+    private TempFolder folder = null!;
     private Task ticker = Task.CompletedTask;
     private volatile bool ticking = true;
 
@@ -48,8 +48,8 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        folder = Directory.CreateTempSubdirectory("backlink-submission-").FullName;
-        var storage = new StorageSettings(null, folder);
+        folder = TempFolder.Create("backlink-submission-");
+        var storage = new StorageSettings(null, folder.Path);
         SqlitePath = storage.SqlitePath;
         await new SqliteDatabase(storage.SqlitePath) { ModuleAssemblies = [typeof(BacklinksModule).Assembly] }.MigrateAsync(NullLogger.Instance);
         Sandbox = await SandboxServer.StartAsync(Clock);
@@ -81,12 +81,7 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
             silo.Services.Replace(ServiceDescriptor.Singleton<ICredentialDirectory, TestCredentials>());
             silo.Services.Replace(ServiceDescriptor.Singleton<IRoutingPort, InstantPorts>());
             silo.Services.Replace(ServiceDescriptor.Singleton<IValidationPort, InstantPorts>());
-            silo.Configure<ReminderOptions>(o =>
-            {
-                o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
-                o.RefreshReminderListPeriod = TimeSpan.FromSeconds(1);
-                o.ReminderLoadingWindow = TimeSpan.FromMinutes(1);
-            });
+            silo.UseQuickReminders();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -228,15 +223,7 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
         await ticker;
         await Cluster.DisposeAsync();
         await Sandbox.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a killed silo may still hold a file; the temp folder is left
-        }
+        await folder.DisposeAsync(); // a killed silo's last writes may still be closing their files
     }
 
     private sealed class SandboxHandlers(SandboxServer sandbox) : IOutboundHandlerFactory

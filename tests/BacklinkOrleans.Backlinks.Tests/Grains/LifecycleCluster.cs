@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Storage;
 using BacklinkOrleans.Storage.Sqlite;
+using BacklinkOrleans.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
@@ -50,7 +50,7 @@ internal sealed class TestPorts(ILocalSiloDetails silo) : IRoutingPort, IValidat
 /// <summary>Two in-process silos sharing one SQLite file (events, read models, reminders), with fast sweeping.</summary>
 public sealed class LifecycleCluster : IAsyncLifetime
 {
-    private string folder = null!;
+    private TempFolder folder = null!;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -58,8 +58,8 @@ public sealed class LifecycleCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        folder = Directory.CreateTempSubdirectory("backlink-grains-").FullName;
-        var storage = new StorageSettings(null, folder);
+        folder = TempFolder.Create("backlink-grains-");
+        var storage = new StorageSettings(null, folder.Path);
         await new SqliteDatabase(storage.SqlitePath) { ModuleAssemblies = [typeof(BacklinksModule).Assembly] }.MigrateAsync(NullLogger.Instance);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -79,12 +79,7 @@ public sealed class LifecycleCluster : IAsyncLifetime
             silo.Services.Replace(ServiceDescriptor.Singleton<IValidationPort>(sp => sp.GetRequiredService<TestPorts>()));
             silo.Services.Replace(ServiceDescriptor.Singleton<ISubmissionPort>(sp => sp.GetRequiredService<TestPorts>()));
             silo.Services.Replace(ServiceDescriptor.Singleton<IIndexCheckPort>(sp => sp.GetRequiredService<TestPorts>()));
-            silo.Configure<ReminderOptions>(o =>
-            {
-                o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
-                o.RefreshReminderListPeriod = TimeSpan.FromSeconds(1);
-                o.ReminderLoadingWindow = TimeSpan.FromMinutes(1);
-            });
+            silo.UseQuickReminders();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -93,19 +88,7 @@ public sealed class LifecycleCluster : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        // A killed silo's last writes may still be closing their files: retry, then leave the temp folder.
-        for (var attempt = 0; attempt < 10 && Directory.Exists(folder); attempt++)
-        {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                await Task.Delay(200);
-            }
-        }
+        await folder.DisposeAsync(); // a killed silo's last writes may still be closing their files
     }
 
     public async Task<string> NewCampaignAsync(string tenant = "acme")

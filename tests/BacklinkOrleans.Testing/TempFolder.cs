@@ -1,0 +1,38 @@
+using Microsoft.Data.Sqlite;
+
+namespace BacklinkOrleans.Testing;
+
+/// <summary>
+/// A test's own folder under the system's temp directory, removed when disposed. A file that a killed silo or
+/// process, or a pooled connection, still holds may resist for a moment: removal is tried for about two seconds,
+/// then the folder is left behind, and the test's own outcome stands. SQLite's idle pooled connections are closed first.
+/// </summary>
+public sealed class TempFolder : IAsyncDisposable
+{
+    private TempFolder(string path) => Path = path;
+
+    public string Path { get; }
+
+    public static TempFolder Create(string prefix) => new(Directory.CreateTempSubdirectory(prefix).FullName);
+
+    /// <summary>Takes charge of a folder that exists already (one left behind by another process).</summary>
+    public static TempFolder Adopt(string path) => new(path);
+
+    public async ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        for (var attempt = 0; attempt < 10 && Directory.Exists(Path); attempt++)
+        {
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    public override string ToString() => Path;
+}
