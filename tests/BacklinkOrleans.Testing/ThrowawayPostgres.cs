@@ -14,13 +14,19 @@ namespace BacklinkOrleans.Testing;
 public sealed class ThrowawayPostgres : IAsyncDisposable
 {
     private readonly string binDirectory;
+    /// <summary>How the folders of throwaway servers are named, under the temp directory.</summary>
+    public const string FolderPrefix = "backlink-pg-";
+    private readonly TempFolder data;
     private readonly string dataDirectory;
+    private readonly FileStream owner;
     private readonly bool asPostgresUser;
 
-    private ThrowawayPostgres(string binDirectory, string dataDirectory, int port, bool asPostgresUser)
+    private ThrowawayPostgres(string binDirectory, TempFolder data, FileStream owner, int port, bool asPostgresUser)
     {
         this.binDirectory = binDirectory;
-        this.dataDirectory = dataDirectory;
+        this.data = data;
+        this.owner = owner;
+        dataDirectory = data.Path;
         this.asPostgresUser = asPostgresUser;
         Port = port;
         ConnectionString = new NpgsqlConnectionStringBuilder
@@ -43,13 +49,15 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     {
         var bin = FindBinDirectory();
         var asPostgres = Environment.UserName == "root";
-        var data = Path.Combine(Path.GetTempPath(), $"backlink-pg-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(data);
+        await RemoveLeftoversAsync(cancellationToken);
+        var folder = TempFolder.Create(FolderPrefix);
+        var data = folder.Path;
+        var owner = new FileStream(OwnerFile(data), FileMode.Create, FileAccess.Write, FileShare.None);
         if (asPostgres)
             await RunAsync("chown", ["postgres:postgres", data], cancellationToken);
 
         var port = FreeLoopbackPort();
-        var server = new ThrowawayPostgres(bin, data, port, asPostgres);
+        var server = new ThrowawayPostgres(bin, folder, owner, port, asPostgres);
         try
         {
             await server.RunPgAsync("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"], cancellationToken);
@@ -97,31 +105,67 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (File.Exists(Path.Combine(dataDirectory, "postmaster.pid")))
+        await StopAndRemoveAsync(binDirectory, asPostgresUser, data, owner);
+    }
+
+    /// <summary>Stops the server of a folder if it runs, removes the folder, then releases and removes its owner file.</summary>
+    private static async Task StopAndRemoveAsync(string bin, bool asPostgres, TempFolder data, FileStream owner)
+    {
+        if (File.Exists(Path.Combine(data.Path, "postmaster.pid")))
         {
             try
             {
-                await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None);
+                await RunPgAsync(bin, asPostgres, "pg_ctl", ["-D", data.Path, "-m", "immediate", "-w", "stop"], CancellationToken.None);
             }
             catch (InvalidOperationException)
             {
                 // Already stopped; the folder is removed below either way.
             }
         }
-        try
+        await data.DisposeAsync();
+        await owner.DisposeAsync();
+        if (!Directory.Exists(data.Path))
+            File.Delete(OwnerFile(data.Path));
+    }
+
+    /// <summary>
+    /// The test host does not wait for a test process's exit handler, so a server's folder (over 100 MB once tests
+    /// have run) can be left behind, even the server itself when a process is killed. Each server holds a lock on a
+    /// file beside its folder while it lives; when that lock is free (or, for a folder without one, after an hour),
+    /// the folder is a leftover: its server is stopped and the folder removed.
+    /// </summary>
+    public static async Task RemoveLeftoversAsync(CancellationToken cancellationToken = default)
+    {
+        var bin = FindBinDirectory();
+        var asPostgres = Environment.UserName == "root";
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
         {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
+            FileStream claim;
+            try
+            {
+                if (!File.Exists(OwnerFile(folder)) && Directory.GetLastWriteTimeUtc(folder) > DateTime.UtcNow.AddHours(-1))
+                    continue; // perhaps being made right now
+                claim = new FileStream(OwnerFile(folder), FileMode.OpenOrCreate, FileAccess.Write, FileShare.None);
+            }
+            catch (IOException)
+            {
+                continue; // its server lives (or another process is removing it)
+            }
+            await StopAndRemoveAsync(bin, asPostgres, TempFolder.Adopt(folder), claim);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
-    private Task RunPgAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    /// <summary>The file beside a server's folder that the server's process holds locked while the server lives.</summary>
+    public static string OwnerFile(string dataDirectory) => dataDirectory + ".owner";
+
+    private Task RunPgAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        RunPgAsync(binDirectory, asPostgresUser, tool, arguments, cancellationToken);
+
+    private static Task RunPgAsync(string bin, bool asPostgres, string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var executable = Path.Combine(binDirectory, tool);
-        return asPostgresUser
+        var executable = Path.Combine(bin, tool);
+        return asPostgres
             ? RunAsync("runuser", ["-u", "postgres", "--", executable, .. arguments], cancellationToken)
             : RunAsync(executable, arguments, cancellationToken);
     }
