@@ -99,6 +99,20 @@ public sealed class LifecycleCluster : IAsyncLifetime
         return id;
     }
 
+    /// <summary>What the cluster's membership says of each silo, for a failure's message.</summary>
+    private async Task<string> MembershipAsync()
+    {
+        try
+        {
+            var hosts = await Cluster.Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false);
+            return "membership: " + string.Join(", ", hosts.Select(h => $"{h.Key} {h.Value}"));
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            return $"membership unknown ({e.GetType().Name})";
+        }
+    }
+
     /// <summary>Polls a backlink until its state is <paramref name="state"/>.</summary>
     public async Task<BacklinkView> WaitForStateAsync(IBacklinkGrain backlink, string state, TimeSpan? timeout = null)
     {
@@ -118,6 +132,6 @@ public sealed class LifecycleCluster : IAsyncLifetime
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"backlink never reached '{state}'; last seen: {view?.State ?? "(none)"}");
+        throw new TimeoutException($"backlink never reached '{state}'; last seen: {view?.State ?? "(none)"}; {await MembershipAsync()}");
     }
 }
