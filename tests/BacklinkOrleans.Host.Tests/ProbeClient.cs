@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using BacklinkOrleans.Host.Diagnostics;
 
+using BacklinkOrleans.Testing;
+
 namespace BacklinkOrleans.Host.Tests;
 
 internal static class ProbeClient

@@ -15,6 +15,14 @@ public sealed class TempFolder : IAsyncDisposable
 
     public static TempFolder Create(string prefix) => new(Directory.CreateTempSubdirectory(prefix).FullName);
 
+    /// <summary>A new folder named <paramref name="prefix"/>… under <paramref name="parent"/>.</summary>
+    public static TempFolder Create(string prefix, string parent)
+    {
+        var path = System.IO.Path.Combine(parent, prefix + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(path);
+        return new TempFolder(path);
+    }
+
     /// <summary>Takes charge of a folder that exists already (one left behind by another process).</summary>
     public static TempFolder Adopt(string path) => new(path);
 

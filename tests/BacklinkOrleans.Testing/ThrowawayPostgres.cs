@@ -42,27 +42,34 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's max_connections.</summary>
+    public int MaxConnections { get; private init; }
+
+    /// <summary>The server's log file.</summary>
+    public string LogFile => Path.Combine(dataDirectory, "server.log");
+
     /// <summary>Connection string to the server's <c>postgres</c> database (superuser, trust authentication).</summary>
     public string ConnectionString { get; }
 
-    public static async Task<ThrowawayPostgres> StartAsync(CancellationToken cancellationToken = default)
+    /// <param name="maxConnections">the server's max_connections (PostgreSQL's own default is 100)</param>
+    public static async Task<ThrowawayPostgres> StartAsync(int maxConnections = 200, CancellationToken cancellationToken = default)
     {
         var bin = FindBinDirectory();
         var asPostgres = Environment.UserName == "root";
         await RemoveLeftoversAsync(cancellationToken);
-        var folder = TempFolder.Create(FolderPrefix);
+        var folder = TempFolder.Create(FolderPrefix, BaseDirectory());
         var data = folder.Path;
         var owner = new FileStream(OwnerFile(data), FileMode.Create, FileAccess.Write, FileShare.None);
         if (asPostgres)
             await RunAsync("chown", ["postgres:postgres", data], cancellationToken);
 
         var port = FreeLoopbackPort();
-        var server = new ThrowawayPostgres(bin, folder, owner, port, asPostgres);
+        var server = new ThrowawayPostgres(bin, folder, owner, port, asPostgres) { MaxConnections = maxConnections };
         try
         {
             await server.RunPgAsync("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"], cancellationToken);
             await server.RunPgAsync("pg_ctl", ["-D", data, "-l", Path.Combine(data, "server.log"), "-w", "-t", "60",
-                "-o", $"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200", "start"], cancellationToken);
+                "-o", $"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections={maxConnections}", "start"], cancellationToken);
         }
         catch (Exception e)
         {
@@ -99,7 +106,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], cancellationToken);
         await RunPgAsync("pg_ctl", ["-D", dataDirectory, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {Port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200", "start"], cancellationToken);
+            "-o", $"-p {Port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections={MaxConnections}", "start"], cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -138,7 +145,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     {
         var bin = FindBinDirectory();
         var asPostgres = Environment.UserName == "root";
-        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        foreach (var folder in Directory.EnumerateDirectories(BaseDirectory(), FolderPrefix + "*"))
         {
             FileStream claim;
             try
@@ -154,6 +161,21 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             await StopAndRemoveAsync(bin, asPostgres, TempFolder.Adopt(folder), claim);
             cancellationToken.ThrowIfCancellationRequested();
         }
+    }
+
+    /// <summary>
+    /// Where server folders go: the temp directory, unless the postgres user could not reach a folder in it (a TMPDIR of
+    /// mode 0700 owned by root), then /tmp.
+    /// </summary>
+    public static string BaseDirectory()
+    {
+        var temp = Path.GetTempPath();
+        if (OperatingSystem.IsWindows() || Environment.UserName != "root")
+            return temp;
+        for (var dir = new DirectoryInfo(temp); dir is not null; dir = dir.Parent)
+            if ((dir.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+                return "/tmp";
+        return temp;
     }
 
     /// <summary>The file beside a server's folder that the server's process holds locked while the server lives.</summary>

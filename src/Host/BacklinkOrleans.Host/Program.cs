@@ -16,6 +16,8 @@ if (verb == HostVerbs.Migrate)
     return await app.MigrateAsync();
 
 app.MapBacklinkApi().MapHealthEndpoints();
+app.MapRuntimeEndpoints();
+RuntimeEndpoints.WatchFirstChanceExceptions();
 if (app.Configuration.GetValue<bool>("Diagnostics:ProbeEndpoints"))
     app.MapProbeEndpoints();
 app.LogStartup();

@@ -21,9 +21,36 @@ public static class SandboxApi
             .WithName("SandboxInfo").WithSummary("Sandbox mode: ports, simulated engines, requests received.");
         sandbox.MapPut("/sites/{host}/{**path}", PublishAsync).WithName("SandboxPublish")
             .WithSummary("Serve the request body at https://{host}/{path} (status and content type from the query, default 200 text/plain).");
+        sandbox.MapPut("/fallback/{host}", SetFallbackAsync).WithName("SandboxFallback")
+            .WithSummary("Serve the request body at every path of https://{host}/ that is not published (a site of many pages).");
         sandbox.MapGet("/requests", (SandboxHost sandboxHost) => TypedResults.Ok(sandboxHost.Server.Log.All))
             .WithName("SandboxRequests").WithSummary("Every request the simulated world received, in order.");
+        sandbox.MapGet("/engines/indexnow", (SandboxHost host) => TypedResults.Ok(host.Server.IndexNow.Statistics()))
+            .WithName("SandboxIndexNow").WithSummary("What the simulated IndexNow engine received: requests, accepted URLs, URLs accepted twice in a day.");
+        sandbox.MapPut("/engines/indexnow", (IndexNowSettings settings, SandboxHost host) =>
+            {
+                var engine = host.Server.IndexNow;
+                if (settings.LatencyMs is { } latency)
+                    engine.Latency = TimeSpan.FromMilliseconds(Math.Clamp(latency, 0, 60_000));
+                if (settings.DailyLimitPerKey is { } limit)
+                    engine.DailyLimitPerKey = Math.Max(0, limit);
+                if (settings.ServerErrorRate is { } rate)
+                    engine.ServerErrorRate = Math.Clamp(rate, 0, 1);
+                return TypedResults.Ok(new IndexNowSettings((int)engine.Latency.TotalMilliseconds, engine.DailyLimitPerKey, engine.ServerErrorRate));
+            })
+            .WithName("SandboxIndexNowSettings").WithSummary("Set the simulated IndexNow engine's latency, daily limit per key and 5xx rate.");
         return app;
+    }
+
+    /// <summary>Settings of the simulated IndexNow engine; absent fields stay as they are.</summary>
+    public sealed record IndexNowSettings(int? LatencyMs, int? DailyLimitPerKey, double? ServerErrorRate);
+
+    private static async Task<Ok<string>> SetFallbackAsync(string host, int? status, string? contentType, HttpRequest request, SandboxHost sandbox)
+    {
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync();
+        sandbox.Server.Site(host).Fallback = new SimulatedPage(status ?? 200, body, contentType ?? "text/html; charset=utf-8");
+        return TypedResults.Ok($"every unpublished path of https://{host}/ now answers {status ?? 200}");
     }
 
     private static async Task<Ok<string>> PublishAsync(string host, string path, int? status, string? contentType, HttpRequest request, SandboxHost sandbox)

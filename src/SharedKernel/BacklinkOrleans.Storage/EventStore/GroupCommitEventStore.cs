@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
+using BacklinkOrleans.SharedKernel.Diagnostics;
 using BacklinkOrleans.SharedKernel.EventStore;
 using Microsoft.Extensions.Logging;
 
@@ -150,6 +151,7 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
                 await projection.ProjectAsync(projectionBatch, CancellationToken.None);
         }
         await transaction.CommitAsync(CancellationToken.None);
+        StorageWrites.Record("event-store");
 
         Statistics.RecordCommit(batch.Count, stored.Count, plan.Outcomes.Count(o => o.Status == AppendStatus.Conflict));
         for (var i = 0; i < batch.Count; i++)

@@ -59,6 +59,7 @@ public sealed class SqliteGrainStorage(
         if (grainState.ETag is not null)
             command.Parameters.AddWithValue("etag", long.Parse(grainState.ETag, System.Globalization.CultureInfo.InvariantCulture));
         var newETag = await command.ExecuteScalarAsync();
+        BacklinkOrleans.SharedKernel.Diagnostics.StorageWrites.Record("grain-state");
         if (newETag is null)
             throw await ConflictAsync(connection, "write", stateName, grainId, grainState.ETag);
         grainState.ETag = Convert.ToString(newETag, System.Globalization.CultureInfo.InvariantCulture);

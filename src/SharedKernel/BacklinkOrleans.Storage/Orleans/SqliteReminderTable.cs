@@ -60,6 +60,7 @@ public sealed class SqliteReminderTable(SqliteDatabase database, IOptions<Cluste
         command.Parameters.AddWithValue("period", (long)entry.Period.TotalMilliseconds);
         command.Parameters.AddWithValue("hash", (long)entry.GrainId.GetUniformHashCode());
         var etag = Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        BacklinkOrleans.SharedKernel.Diagnostics.StorageWrites.Record("reminder");
         entry.ETag = etag;
         return etag;
     }

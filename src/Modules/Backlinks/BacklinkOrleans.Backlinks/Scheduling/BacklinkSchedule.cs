@@ -31,6 +31,7 @@ internal sealed class BacklinkSchedule(IReadModelDatabase database)
             await using var claim = connection.Command(
                     "UPDATE backlinks SET next_action_at = @lease WHERE tenant_id = @tenant AND url_hash = @hash AND next_action_at <= @now")
                 .With("lease", UnixTime.ToMicroseconds(leaseUntil)).With("tenant", tenant).With("hash", hash).With("now", UnixTime.ToMicroseconds(now));
+            BacklinkOrleans.SharedKernel.Diagnostics.StorageWrites.Record("schedule-claim");
             if (await claim.ExecuteNonQueryAsync(cancellationToken) == 1)
                 claimed.Add((tenant, hash)); // another silo's sweeper did not take it first
         }
@@ -44,5 +45,6 @@ internal sealed class BacklinkSchedule(IReadModelDatabase database)
         await using var command = connection.Command("UPDATE backlinks SET next_action_at = @until WHERE tenant_id = @tenant AND url_hash = @hash")
             .With("until", UnixTime.ToMicroseconds(until)).With("tenant", tenant).With("hash", urlHash);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        BacklinkOrleans.SharedKernel.Diagnostics.StorageWrites.Record("schedule-defer");
     }
 }

@@ -11,6 +11,10 @@ public sealed record IndexNowSubmission(
     public bool Accepted => Status is 200 or 202;
 }
 
+/// <summary>The engine's counts: requests, accepted requests and URLs, distinct URLs, URLs accepted twice within 24 h.</summary>
+public sealed record IndexNowStatistics(int Requests, int AcceptedRequests, int UrlsAccepted, int DistinctUrlsAccepted, int UrlsAcceptedTwiceWithinADay,
+    int LargestAcceptedRequest);
+
 /// <summary>
 /// The simulated IndexNow engine (the endpoints of protocols.md all share it), strict as the real service:
 /// 405 for other methods, 400 for malformed requests, 422 when any URL is off the host or outside the key
@@ -72,6 +76,17 @@ public sealed class IndexNowSimulation
     {
         lock (submissions)
             submissions.Add(submission);
+    }
+
+    /// <summary>What the engine received so far: requests, accepted URLs, and URLs accepted twice within a day.</summary>
+    public IndexNowStatistics Statistics()
+    {
+        var all = Submissions;
+        var accepted = all.Where(s => s.Accepted).ToList();
+        var urls = accepted.SelectMany(s => s.Urls.Select(u => (Url: u, s.At))).ToList();
+        var twice = urls.GroupBy(u => u.Url).Count(g => g.OrderBy(u => u.At).Zip(g.OrderBy(u => u.At).Skip(1)).Any(p => p.Second.At - p.First.At < TimeSpan.FromDays(1)));
+        return new IndexNowStatistics(all.Count, accepted.Count, urls.Count, urls.Select(u => u.Url).Distinct().Count(), twice,
+            accepted.Count == 0 ? 0 : accepted.Max(s => s.Urls.Count));
     }
 
     internal readonly ConcurrentDictionary<(string Key, DateOnly Day), int> UsedPerKeyAndDay = new();

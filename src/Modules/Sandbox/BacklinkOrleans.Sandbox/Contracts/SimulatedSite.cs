@@ -29,6 +29,9 @@ public sealed class SimulatedSite(string host)
     /// <summary>When set, connections are dropped without an answer (an unreachable host).</summary>
     public bool Unreachable { get; set; }
 
+    /// <summary>What every path that is not scripted answers; null: 404 (a site of many pages in one setting).</summary>
+    public SimulatedPage? Fallback { get; set; }
+
     public SimulatedSite Page(string path, SimulatedPage page)
     {
         pages[path] = page;
@@ -87,6 +90,8 @@ public sealed class SimulatedSite(string host)
             if (Interlocked.CompareExchange(ref failuresLeft, left - 1, left) == left)
                 return new SimulatedPage(failureStatus, $"<html><body>{failureStatus}</body></html>");
         }
-        return pages.TryGetValue(path, out var page) ? page : new SimulatedPage(404, "<html><body>Not Found</body></html>");
+        return pages.TryGetValue(path, out var page) ? page
+            : path != "/robots.txt" && Fallback is { } fallback ? fallback
+            : new SimulatedPage(404, "<html><body>Not Found</body></html>");
     }
 }

@@ -1,18 +1,25 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
-using BacklinkOrleans.Host.Health;
-using BacklinkOrleans.Testing;
 
-namespace BacklinkOrleans.Host.Tests;
+namespace BacklinkOrleans.Testing;
+
+/// <summary>A member of the cluster as the Host's readiness answer lists it.</summary>
+public sealed record HostMember(string Address, string Name, string Status);
+
+/// <summary>The Host's readiness answer (<c>/health/ready</c>).</summary>
+public sealed record HostReadiness(string Status, string Profile, string Storage, string? StorageError, string Silo, string SiloStatus,
+    IReadOnlyList<HostMember> Members);
 
 /// <summary>
-/// The real Host binary as a child process on free loopback ports, as a user or docker-compose runs it.
-/// Stop sends SIGTERM (graceful shutdown); Kill sends SIGKILL.
+/// The real Host binary (built in the running assembly's configuration) as a child process on free loopback ports, as
+/// a user or docker-compose runs it: for the Host tests and the end-to-end benchmark. Stop sends SIGTERM (graceful
+/// shutdown); dispose kills it.
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private const int MaxOutputChars = 4 * 1024 * 1024;
     private readonly StringBuilder output = new();
 
     private HostProcess(Process process, int httpPort)
@@ -26,6 +33,9 @@ public sealed class HostProcess : IAsyncDisposable
 
     /// <summary>A client holding the operator key.</summary>
     public HttpClient Operator { get; }
+
+    /// <summary>The process id (for its memory figures in /proc).</summary>
+    public int ProcessId => process.Id;
 
     public string Output
     {
@@ -110,11 +120,15 @@ public sealed class HostProcess : IAsyncDisposable
         if (line is null)
             return;
         lock (output)
+        {
+            if (output.Length > MaxOutputChars)
+                output.Remove(0, output.Length / 2); // a long run keeps its latest lines
             output.AppendLine(line);
+        }
     }
 
     /// <summary>Polls /health/ready until it answers 200 listing at least <paramref name="minimumMembers"/> active silos.</summary>
-    public async Task<ReadinessAnswer> WaitReadyAsync(int minimumMembers, TimeSpan? timeout = null)
+    public async Task<HostReadiness> WaitReadyAsync(int minimumMembers, TimeSpan? timeout = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(90);
         using var patience = new CancellationTokenSource(limit); // how long to wait for start-up, not a measurement
@@ -129,7 +143,7 @@ public sealed class HostProcess : IAsyncDisposable
                 last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
                 if (response.IsSuccessStatusCode)
                 {
-                    var answer = (await response.Content.ReadFromJsonAsync<ReadinessAnswer>())!;
+                    var answer = (await response.Content.ReadFromJsonAsync<HostReadiness>())!;
                     if (answer.Members.Count >= minimumMembers)
                         return answer;
                 }
