@@ -75,6 +75,21 @@ internal static class PipelineRun
         if (options.PostgresConnections > 0)
             environment["Postgres__MaxConnections"] = options.PostgresConnections.ToString(CultureInfo.InvariantCulture);
         await using var host = await HostProcess.StartAsync(new HostProcess.Settings(folder.Path, postgres) { Environment = environment });
+        try
+        {
+            return await MeasureAsync(store, urls, options, server, folder, postgres, host);
+        }
+        catch (Exception) when (Tail(host.Output) is var tail && Console.Error.WriteLineAsync($"The Host said, last:\n{tail}") is not null)
+        {
+            throw;
+        }
+    }
+
+    private static string Tail(string output) => output.Length <= 4000 ? output : output[^4000..];
+
+    private static async Task<PipelineResult> MeasureAsync(string store, int urls, BenchmarkOptions options, ThrowawayPostgres? server,
+        TempFolder folder, string? postgres, HostProcess host)
+    {
         var database = new BenchDatabase(postgres, Path.Combine(folder.Path, "data", "backlinks.db"));
 
         Console.WriteLine($"  setting up {options.Hosts:N0} hosts with verified IndexNow keys …");

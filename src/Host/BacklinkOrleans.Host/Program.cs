@@ -30,6 +30,11 @@ catch (Microsoft.Extensions.Options.OptionsValidationException e)
     await Console.Error.WriteLineAsync($"Configuration error: {string.Join(" ", e.Failures)}");
     return 1;
 }
+catch (BacklinkOrleans.Storage.Postgres.StartupCheckException e)
+{
+    await Console.Error.WriteLineAsync($"Configuration error: {e.Message}");
+    return 1;
+}
 return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the API tests.</summary>

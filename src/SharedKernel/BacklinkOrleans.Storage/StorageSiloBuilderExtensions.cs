@@ -28,18 +28,21 @@ public static class StorageSiloBuilderExtensions
         services.TryAddSingleton(new EventStoreOptions());
         services.TryAddSingleton<EventTypeRegistry>();
         services.AddSingleton(settings);
-        silo.AddCustomStorageBasedLogConsistencyProvider(EventSourcedGrain<object, IDomainEvent>.ProviderName);
 
         if (settings.IsCluster)
         {
             var connectionString = settings.PostgresConnectionString!;
-            services.AddSingleton(sp => new PostgresDatabase(connectionString) { ModuleAssemblies = ModuleAssemblies(sp) });
+            var budget = settings.PostgresBudget;
+            services.AddSingleton(budget);
+            services.AddSingleton(sp => new PostgresDatabase(connectionString, budget.Store) { ModuleAssemblies = ModuleAssemblies(sp) });
             services.AddSingleton<IBacklinkDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
             services.AddSingleton<IReadModelDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
             services.AddSingleton<GroupCommitEventStore, PostgresEventStore>();
-            silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
-            silo.AddAdoNetGrainStorage(GrainStateStorage, o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
-            silo.UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
+            // Orleans' providers pool their own connections: capped at their share of the budget.
+            var orleans = budget.ForOrleans(connectionString);
+            silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = orleans; });
+            silo.AddAdoNetGrainStorage(GrainStateStorage, o => { o.Invariant = "Npgsql"; o.ConnectionString = orleans; });
+            silo.UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = orleans; });
         }
         else
         {

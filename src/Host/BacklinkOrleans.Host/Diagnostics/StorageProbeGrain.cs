@@ -46,8 +46,10 @@ internal sealed class StorageProbeGrain(
 
     public async Task<ProbeReport> TouchAsync(string note)
     {
-        RaiseEvent(new ProbeNoted(Guid.NewGuid(), note, time.GetUtcNow()));
-        await ConfirmEvents();
+        while (!await AppendAsync([new ProbeNoted(Guid.NewGuid(), note, time.GetUtcNow())]))
+        {
+            // another activation wrote the probe's stream meanwhile: it has been read again; note it on top
+        }
         counters.State.StateWrites++;
         await counters.WriteStateAsync();
         await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromSeconds(1), reminders.Value.MinimumReminderPeriod);

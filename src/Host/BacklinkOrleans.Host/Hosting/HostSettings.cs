@@ -1,5 +1,6 @@
 using System.Net;
 using BacklinkOrleans.Storage;
+using BacklinkOrleans.Storage.Postgres;
 
 namespace BacklinkOrleans.Host.Hosting;
 
@@ -29,7 +30,8 @@ internal static class HostSettings
 {
     public static StorageSettings Storage(IConfiguration configuration) => new(
         configuration.GetConnectionString("Postgres"),
-        configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data");
+        configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data",
+        configuration.GetValue("Postgres:MaxConnections", PostgresBudget.Default));
 
     public static ClusterSettings Cluster(IConfiguration configuration) =>
         configuration.GetSection("Cluster").Get<ClusterSettings>() ?? new ClusterSettings();

@@ -40,6 +40,11 @@ internal static partial class HostVerbs
             await ActivatorUtilities.CreateInstance<MigrationHostedService>(app.Services).StartAsync(app.Lifetime.ApplicationStopping);
             return 0;
         }
+        catch (BacklinkOrleans.Storage.Postgres.StartupCheckException e)
+        {
+            await Console.Error.WriteLineAsync($"Configuration error: {e.Message}");
+            return 1;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return 1; // logged by the migration service

@@ -1,4 +1,5 @@
 using BacklinkOrleans.Storage;
+using BacklinkOrleans.Storage.Postgres;
 
 namespace BacklinkOrleans.Host.Hosting;
 
@@ -6,14 +7,22 @@ namespace BacklinkOrleans.Host.Hosting;
 /// Applies pending migrations when the Host starts, before the silo (registered ahead of it): Orleans' ADO.NET
 /// providers read their queries from the schema at start-up. A failure stops the Host with the reason logged.
 /// </summary>
-internal sealed partial class MigrationHostedService(IBacklinkDatabase database, ILogger<MigrationHostedService> logger) : IHostedService
+internal sealed partial class MigrationHostedService(IBacklinkDatabase database, StorageSettings storage, ILogger<MigrationHostedService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (storage.IsCluster && storage.PostgresMaxConnections < PostgresBudget.Minimum)
+            throw new StartupCheckException($"Postgres:MaxConnections is {storage.PostgresMaxConnections}; a Host needs at least {PostgresBudget.Minimum}.");
         try
         {
             var applied = await database.MigrateAsync(logger, cancellationToken);
             LogMigrated(logger, database.Description, applied.Count);
+            if (database is PostgresDatabase postgres)
+                LogBudget(logger, await storage.PostgresBudget.CheckAsync(postgres, cancellationToken));
+        }
+        catch (StartupCheckException)
+        {
+            throw; // said by the Host's exit message
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -26,6 +35,9 @@ internal sealed partial class MigrationHostedService(IBacklinkDatabase database,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database} is up to date ({Applied} migrations applied now)")]
     private static partial void LogMigrated(ILogger logger, string database, int applied);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Budget}")]
+    private static partial void LogBudget(ILogger logger, string budget);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Could not migrate {Database}; the Host does not start")]
     private static partial void LogMigrationFailed(ILogger logger, Exception exception, string database);

@@ -39,7 +39,7 @@ public static class AccountsModule
         services.AddEventType<CredentialAdded>(CredentialEventAliases.Added);
         services.AddEventType<CredentialVerified>(CredentialEventAliases.Verified);
         services.AddEventType<CredentialRemoved>(CredentialEventAliases.Removed);
-        services.AddSingleton<IValidator<AddCredentialRequest>, CredentialValidator>();
+        services.AddEventType<CredentialPropertyRefused>(CredentialEventAliases.PropertyRefused);
         services.AddSingleton<CredentialVault>();
         services.AddSingleton<CredentialDirectory>();
         services.AddSingleton<ICredentialDirectory>(sp => sp.GetRequiredService<CredentialDirectory>());

@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BacklinkOrleans.Backlinks;
 
@@ -26,7 +27,13 @@ public static class BacklinksModule
     public static IServiceCollection AddBacklinks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMigrations(typeof(BacklinksModule).Assembly);
-        services.Configure<BacklinkOptions>(configuration.GetSection("Backlinks"));
+        services.AddOptions<BacklinkOptions>().Bind(configuration.GetSection("Backlinks"))
+            .Validate(o => o.Shards is >= 1 and <= 256 && (o.Shards & (o.Shards - 1)) == 0, "Backlinks:Shards must be a power of two from 1 to 256.")
+            .Validate(o => o.SweepPeriod > TimeSpan.Zero && o.SweepLease > TimeSpan.Zero && o.SweepBatch >= 1 && o.SweepParallelism >= 1,
+                "Backlinks:SweepPeriod and SweepLease must be positive; SweepBatch and SweepParallelism at least 1.")
+            .Validate(o => o.FastPathGrace > TimeSpan.Zero && o.IdleAfter >= TimeSpan.Zero && o.UnboundPortRetry > TimeSpan.Zero && o.PortErrorRetry > TimeSpan.Zero,
+                "Backlinks:FastPathGrace, UnboundPortRetry and PortErrorRetry must be positive; IdleAfter must not be negative.")
+            .ValidateOnStart();
         foreach (var (alias, type) in EventTypes)
             services.AddSingleton(new EventTypeRegistration(alias, type));
         services.TryAddSingleton<EventTypeRegistry>();
@@ -45,7 +52,7 @@ public static class BacklinksModule
         services.TryAddSingleton<ISubmissionPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.TryAddSingleton<IIndexCheckPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.TryAddSingleton<ISitemapFetchPort>(sp => sp.GetRequiredService<UnboundPorts>());
-        services.AddHostedService<SweeperStarter>();
+        services.AddHostedService<SchedulerStarter>();
         return services;
     }
 
@@ -63,6 +70,8 @@ public static class BacklinksModule
         ("backlink.submission-attempted.v1", typeof(SubmissionAttempted)),
         ("backlink.submitted.v1", typeof(BacklinkSubmitted)),
         ("backlink.channel-dropped.v1", typeof(ChannelDropped)),
+        ("backlink.submission-queued.v1", typeof(SubmissionQueued)),
+        ("backlink.waiting.v1", typeof(BacklinkWaiting)),
         ("backlink.index-checked.v1", typeof(IndexChecked)),
         ("backlink.indexed.v1", typeof(BacklinkIndexed)),
         ("backlink.retry-requested.v1", typeof(RetryRequested)),
@@ -77,8 +86,8 @@ public static class BacklinksModule
     ];
 }
 
-/// <summary>Registers the sweeper's reminder once the silo runs (every silo asks; the first registration wins).</summary>
-internal sealed partial class SweeperStarter(IGrainFactory grains, ILogger<SweeperStarter> logger) : BackgroundService
+/// <summary>Registers the scheduler shards' reminders once the silo runs (every silo asks; registering again changes nothing).</summary>
+internal sealed partial class SchedulerStarter(IGrainFactory grains, IOptions<BacklinkOptions> options, ILogger<SchedulerStarter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -86,7 +95,7 @@ internal sealed partial class SweeperStarter(IGrainFactory grains, ILogger<Sweep
         {
             try
             {
-                await grains.GetGrain<ISweeperGrain>(0).EnsureRunningAsync();
+                await Task.WhenAll(Enumerable.Range(0, options.Value.Shards).Select(i => grains.GetGrain<ISchedulerShardGrain>(i).EnsureRunningAsync()));
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -97,6 +106,6 @@ internal sealed partial class SweeperStarter(IGrainFactory grains, ILogger<Sweep
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not start the sweeper yet (attempt {Attempt}); retrying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not start the scheduler shards yet (attempt {Attempt}); retrying")]
     private static partial void LogNotYet(ILogger logger, Exception exception, int attempt);
 }

@@ -1,8 +1,11 @@
 using System.Net;
 using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.Http;
 using BacklinkOrleans.Submission.Api;
+using BacklinkOrleans.Submission.Channels;
 using BacklinkOrleans.Submission.IndexNow;
+using BacklinkOrleans.Submission.Lane;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,41 +19,70 @@ namespace BacklinkOrleans.Submission;
 public static class SubmissionModule
 {
     /// <summary>
-    /// Binds the submit port to the channels' quota grains (IndexNow so far) and registers the IndexNow client: the
-    /// outbound handler (SSRF guard, or the Sandbox in Sandbox mode) behind a resilience pipeline that retries only
-    /// what proves the engine took nothing (429/503, no connection), never a long Retry-After (the grain schedules
-    /// those), with a circuit breaker for 5xx storms and a per-attempt timeout.
+    /// The channel lane (ADR 0013): the registry of channels, routing by coverage (the route port), the submit port,
+    /// the generic quota grains and the deliverer of their answers, and the channels themselves — one line each.
     /// </summary>
     public static IServiceCollection AddSubmission(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<IndexNowOptions>().Bind(configuration.GetSection("Submission:IndexNow"))
-            .Validate(o => o.DailyLimit >= 1, "Submission:IndexNow:DailyLimit must be at least 1.")
-            .Validate(o => o.MaxBatchSize is >= 1 and <= 10_000, "Submission:IndexNow:MaxBatchSize must be between 1 and 10000 (the protocol's maximum per POST).")
-            .Validate(o => o.Linger >= TimeSpan.Zero && o.PumpInterval > TimeSpan.Zero && o.AnswerWithin > TimeSpan.Zero && o.RedeliverAfter > TimeSpan.Zero,
-                "Submission:IndexNow:Linger must not be negative; PumpInterval, AnswerWithin and RedeliverAfter must be positive.")
-            .Validate(o => o.BackoffBase > TimeSpan.Zero && o.BackoffMax >= o.BackoffBase, "Submission:IndexNow:BackoffBase must be positive and at most BackoffMax.")
-            .Validate(o => o.RequestTimeout > TimeSpan.Zero && o.InlineRetries >= 0 && o.InlineRetryMaxDelay >= TimeSpan.Zero,
-                "Submission:IndexNow:RequestTimeout must be positive; InlineRetries and InlineRetryMaxDelay must not be negative.")
-            .Validate(o => o.UnknownOutcomeHold >= TimeSpan.FromHours(24),
-                "Submission:IndexNow:UnknownOutcomeHold must be at least 1.00:00:00: a URL is sent at most once per key in any 24 hours.")
-            .Validate(o => o.EndpointOverride is null || (o.EndpointOverride.IsAbsoluteUri && o.EndpointOverride.Scheme is "http" or "https"),
-                "Submission:IndexNow:EndpointOverride must be an absolute http(s) URL.")
-            .ValidateOnStart();
         services.AddOutboundHttp();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IndexNowClient>();
-        services.AddSingleton<KeySource>();
+        services.AddSingleton<ChannelRegistry>();
+        services.AddSingleton<ChannelRouter>();
+        services.AddSingleton<CredentialSource>();
+        services.AddSingleton<AnswerDeliverer>();
+        services.Replace(ServiceDescriptor.Singleton<IRoutingPort>(sp => sp.GetRequiredService<ChannelRouter>()));
         services.Replace(ServiceDescriptor.Singleton<ISubmissionPort, ChannelSubmissionPort>());
-        services.AddHttpClient(IndexNowClient.ClientName, client =>
+        foreach (var (alias, type, snapshot) in QuotaEventTypes)
+            services.AddSingleton(new EventTypeRegistration(alias, type, snapshot));
+
+        // The channels: each lives in its own folder and registers here, in one line.
+        services.AddIndexNowChannel(configuration);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSubmissionEndpoints(this IEndpointRouteBuilder app) => app.MapQuotasApi();
+
+    /// <summary>The quota ledger's events under their aliases (aliases never change).</summary>
+    internal static IReadOnlyList<(string Alias, Type Type, bool Snapshot)> QuotaEventTypes { get; } =
+    [
+        ("quota.reserved.v1", typeof(QuotaReserved), false),
+        ("quota.settled.v1", typeof(QuotaSettled), false),
+        ("quota.outcome-unknown.v1", typeof(QuotaOutcomeUnknown), false),
+        ("quota.answers-acknowledged.v1", typeof(AnswersAcknowledged), false),
+        ("quota.credential-state-changed.v1", typeof(CredentialStateChanged), false),
+        ("quota.snapshot.v1", typeof(LedgerSnapshot), true),
+    ];
+
+    /// <summary>
+    /// Binds a channel's options section and validates it at start: a bad value ends the Host with exit code 1 and a
+    /// sentence naming the setting.
+    /// </summary>
+    internal static void AddChannelOptions<TOptions>(this IServiceCollection services, IConfiguration configuration, string section,
+        Func<TOptions, IEnumerable<string>> problems)
+        where TOptions : class
+    {
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>>(new ChannelOptionsValidation<TOptions>(problems));
+    }
+
+    /// <summary>
+    /// The HTTP client of a channel: the outbound handler (SSRF guard, or the Sandbox in Sandbox mode) behind a
+    /// resilience pipeline that retries only what proves the service took nothing (429/503, no connection), never a
+    /// long Retry-After (the grain schedules those), with a circuit breaker per endpoint for 5xx storms and a timeout
+    /// per attempt. POSTs are never retried blindly.
+    /// </summary>
+    internal static void AddChannelHttpClient<TOptions>(this IServiceCollection services, string name)
+        where TOptions : LaneOptions =>
+        services.AddHttpClient(name, client =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan; // the pipeline's per-attempt timeout rules
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("BacklinkOrleans/1.0 (+https://github.com/backlink-orleans)");
             })
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IOutboundHandlerFactory>().CreateHandler())
-            .RemoveAllLoggers() // requests carry the key: the grain logs what it sent, redacted
-            .AddResilienceHandler("indexnow", (pipeline, context) =>
+            .RemoveAllLoggers() // requests carry credentials: the grain logs what it sent, redacted
+            .AddResilienceHandler(name, (pipeline, context) =>
             {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<IndexNowOptions>>().Value;
+                var options = context.ServiceProvider.GetRequiredService<IOptions<TOptions>>().Value;
                 var time = context.ServiceProvider.GetRequiredService<TimeProvider>();
                 if (options.InlineRetries > 0)
                     pipeline.AddRetry(new HttpRetryStrategyOptions
@@ -63,15 +95,15 @@ public static class SubmissionModule
                         ShouldRetryAfterHeader = true,
                         ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                         {
-                            { Exception: { } e } => IndexNowClient.NeverSent(e),
-                            { Result: { } response } => IndexNowClient.ProvesNotReceived(response.StatusCode)
-                                && !(IndexNowClient.RetryAfter(response, time.GetUtcNow()) > options.InlineRetryMaxDelay),
+                            { Exception: { } e } => ChannelHttp.NeverSent(e),
+                            { Result: { } response } => ChannelHttp.ProvesNotReceived(response.StatusCode)
+                                && !(ChannelHttp.RetryAfter(response, time.GetUtcNow()) > options.InlineRetryMaxDelay),
                             _ => false,
                         }),
                     });
                 pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                 {
-                    // An engine answering 5xx (or nothing) to most requests: stop sending to it for a while.
+                    // A service answering 5xx (or nothing) to most requests: stop sending to it for a while.
                     ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                     {
                         { Exception: { } e } => e is HttpRequestException or Polly.Timeout.TimeoutRejectedException,
@@ -85,9 +117,12 @@ public static class SubmissionModule
                 });
                 pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.RequestTimeout });
             })
-            .SelectPipelineByAuthority(); // one breaker per engine endpoint: Bing failing does not stop Yandex
-        return services;
-    }
+            .SelectPipelineByAuthority(); // one breaker per endpoint: Bing failing does not stop Yandex
 
-    public static IEndpointRouteBuilder MapSubmissionEndpoints(this IEndpointRouteBuilder app) => app.MapQuotasApi();
+    private sealed class ChannelOptionsValidation<TOptions>(Func<TOptions, IEnumerable<string>> problems) : IValidateOptions<TOptions>
+        where TOptions : class
+    {
+        public ValidateOptionsResult Validate(string? name, TOptions options) =>
+            problems(options).ToList() is { Count: > 0 } found ? ValidateOptionsResult.Fail(found) : ValidateOptionsResult.Success;
+    }
 }

@@ -2,7 +2,6 @@ using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.SharedKernel.Http;
 using BacklinkOrleans.Validation.Probing;
 using BacklinkOrleans.Validation.Robots;
-using BacklinkOrleans.Validation.Routing;
 using BacklinkOrleans.Validation.Sitemaps;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,8 +12,8 @@ namespace BacklinkOrleans.Validation;
 public static class ValidationModule
 {
     /// <summary>
-    /// Binds the lifecycle's route port (routing by credential coverage) and validate port (URL rules, robots.txt,
-    /// page probe). Fetches go through the outbound client: the SSRF guard in production, the Sandbox in Sandbox mode.
+    /// Binds the lifecycle's validate port (URL rules, robots.txt for the routed channels' crawlers, page probe) and the
+    /// sitemap fetcher. Fetches go through the outbound client: the SSRF guard in production, the Sandbox in Sandbox mode.
     /// </summary>
     public static IServiceCollection AddValidation(this IServiceCollection services, IConfiguration configuration)
     {
@@ -22,7 +21,6 @@ public static class ValidationModule
         services.AddOutboundHttp();
         services.AddSingleton<RobotsFetcher>();
         services.AddSingleton<PageProbe>();
-        services.Replace(ServiceDescriptor.Singleton<IRoutingPort, CoverageRouter>());
         services.Replace(ServiceDescriptor.Singleton<IValidationPort, PageValidator>());
         services.Replace(ServiceDescriptor.Singleton<ISitemapFetchPort, SitemapFetcher>());
         return services;

@@ -3,8 +3,11 @@ using BacklinkOrleans.SharedKernel.EventStore;
 
 namespace BacklinkOrleans.SharedKernel.EventSourcing;
 
-/// <summary>One stored-name ↔ CLR-type pair. Aliases never change once events carrying them have been stored.</summary>
-public sealed record EventTypeRegistration(string Alias, Type Type);
+/// <summary>
+/// One stored-name ↔ CLR-type pair. Aliases never change once events carrying them have been stored. A snapshot type
+/// holds a whole aggregate state; reads of the current state start at its latest one.
+/// </summary>
+public sealed record EventTypeRegistration(string Alias, Type Type, bool IsSnapshot = false);
 
 /// <summary>
 /// The explicit map between stored event names and CLR types, and their JSON form. Stored names are never taken
@@ -16,11 +19,14 @@ public sealed class EventTypeRegistry
 
     private readonly Dictionary<string, Type> typesByAlias = new(StringComparer.Ordinal);
     private readonly Dictionary<Type, string> aliasesByType = [];
+    private readonly HashSet<Type> snapshots = [];
 
     public EventTypeRegistry(IEnumerable<EventTypeRegistration> registrations)
     {
-        foreach (var (alias, type) in registrations)
+        foreach (var (alias, type, isSnapshot) in registrations)
         {
+            if (isSnapshot)
+                snapshots.Add(type);
             if (typesByAlias.TryGetValue(alias, out var existing) && existing != type)
                 throw new InvalidOperationException($"Event alias '{alias}' is registered for both {existing} and {type}.");
             if (aliasesByType.TryGetValue(type, out var other) && other != alias)
@@ -31,7 +37,7 @@ public sealed class EventTypeRegistry
     }
 
     public IReadOnlyCollection<EventTypeRegistration> Registrations =>
-        typesByAlias.Select(pair => new EventTypeRegistration(pair.Key, pair.Value)).ToList();
+        typesByAlias.Select(pair => new EventTypeRegistration(pair.Key, pair.Value, snapshots.Contains(pair.Value))).ToList();
 
     public string AliasOf(Type type) => aliasesByType.TryGetValue(type, out var alias)
         ? alias
@@ -39,7 +45,7 @@ public sealed class EventTypeRegistry
 
     public EventData ToEventData(IDomainEvent domainEvent, string metadata = "{}") =>
         new(domainEvent.EventId, AliasOf(domainEvent.GetType()),
-            JsonSerializer.Serialize(domainEvent, domainEvent.GetType(), JsonOptions), metadata);
+            JsonSerializer.Serialize(domainEvent, domainEvent.GetType(), JsonOptions), metadata, snapshots.Contains(domainEvent.GetType()));
 
     public IDomainEvent Deserialize(StoredEvent stored) => Deserialize(stored.Type, stored.Data, stored.StreamId);
 

@@ -1,7 +1,10 @@
 namespace BacklinkOrleans.SharedKernel.EventStore;
 
-/// <summary>An event to append: its id (the idempotency key), its stable type alias and its JSON payloads.</summary>
-public sealed record EventData(Guid EventId, string Type, string Data, string Metadata);
+/// <summary>
+/// An event to append: its id (the idempotency key), its stable type alias and its JSON payloads. A snapshot event
+/// holds the whole state of its stream's aggregate at that version: reads for the current state start there.
+/// </summary>
+public sealed record EventData(Guid EventId, string Type, string Data, string Metadata, bool IsSnapshot = false);
 
 /// <summary>An event as stored: its global <see cref="Position"/> and its <see cref="Version"/> in its stream.</summary>
 /// <remarks>

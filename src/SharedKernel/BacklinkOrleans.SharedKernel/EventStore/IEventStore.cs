@@ -18,6 +18,12 @@ public interface IEventStore
     Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamId, DateTimeOffset? recordedUpTo = null,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What an aggregate folds to know its stream now: the events from the stream's latest snapshot on (every event
+    /// when it has none). History and audits read the whole stream with <see cref="ReadStreamAsync"/>.
+    /// </summary>
+    Task<IReadOnlyList<StoredEvent>> ReadCurrentAsync(string streamId, CancellationToken cancellationToken = default);
+
     /// <summary>Up to <paramref name="maxCount"/> events of the whole log after <paramref name="afterPosition"/>, in position order.</summary>
     Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int maxCount,
         CancellationToken cancellationToken = default);

@@ -11,8 +11,8 @@ internal sealed class PendingAppend(string streamId, long expectedVersion, IRead
     public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-/// <summary>The stored version and hash-chain head of a stream.</summary>
-public sealed record StreamHead(string StreamId, long Version, byte[] HeadHash);
+/// <summary>The stored version and hash-chain head of a stream, and the version of its latest snapshot event if any.</summary>
+public sealed record StreamHead(string StreamId, long Version, byte[] HeadHash, long? SnapshotVersion = null);
 
 /// <summary>An event ready to insert (position not yet known) with its chained hash.</summary>
 public sealed record EventRow(StoredEvent Event, byte[] Hash);
@@ -65,16 +65,19 @@ internal sealed class BatchPlan
 
         var version = head.Version;
         var previous = head.HeadHash;
+        var snapshot = head.SnapshotVersion;
         foreach (var e in append.Events)
         {
             version++;
+            if (e.IsSnapshot)
+                snapshot = version;
             var stored = new StoredEvent(0, e.EventId, append.StreamId, version, e.Type, e.Data, e.Metadata, recordedAt);
             var hash = EventHashChain.Compute(previous, stored);
             Rows.Add(new EventRow(stored, hash));
             placed[e.EventId] = (append.StreamId, version);
             previous = hash;
         }
-        var newHead = new StreamHead(append.StreamId, version, previous);
+        var newHead = new StreamHead(append.StreamId, version, previous, snapshot);
         current[append.StreamId] = newHead;
         heads[append.StreamId] = newHead;
         return new AppendResult(AppendStatus.Appended, version);

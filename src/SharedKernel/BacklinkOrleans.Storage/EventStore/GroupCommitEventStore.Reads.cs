@@ -13,36 +13,50 @@ public abstract partial class GroupCommitEventStore
     /// <summary>The database's representation of an instant, as a parameter value.</summary>
     protected abstract object ToDbTime(DateTimeOffset time);
 
-    public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamId, DateTimeOffset? recordedUpTo = null,
-        CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {EventColumns} FROM events e WHERE e.stream_id = @stream"
-            + (recordedUpTo is null ? "" : " AND e.recorded_at <= @upTo") + " ORDER BY e.version";
-        AddParameter(command, "stream", streamId);
-        if (recordedUpTo is { } upTo)
-            AddParameter(command, "upTo", ToDbTime(upTo));
-        return await ReadEventsAsync(command, cancellationToken);
-    }
+    public Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamId, DateTimeOffset? recordedUpTo = null,
+        CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {EventColumns} FROM events e WHERE e.stream_id = @stream"
+                + (recordedUpTo is null ? "" : " AND e.recorded_at <= @upTo") + " ORDER BY e.version";
+            AddParameter(command, "stream", streamId);
+            if (recordedUpTo is { } upTo)
+                AddParameter(command, "upTo", ToDbTime(upTo));
+            return await ReadEventsAsync(command, ct);
+        }, cancellationToken);
 
-    public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int maxCount,
+    public Task<IReadOnlyList<StoredEvent>> ReadCurrentAsync(string streamId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {EventColumns} FROM events e WHERE e.stream_id = @stream AND e.version >= "
+                + "coalesce((SELECT s.snapshot_version FROM streams s WHERE s.stream_id = @stream), 0) ORDER BY e.version";
+            AddParameter(command, "stream", streamId);
+            return await ReadEventsAsync(command, ct);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int maxCount,
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {EventColumns} FROM events e WHERE e.position > @after ORDER BY e.position LIMIT @max";
-        AddParameter(command, "after", afterPosition);
-        AddParameter(command, "max", maxCount);
-        return await ReadEventsAsync(command, cancellationToken);
+        return database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {EventColumns} FROM events e WHERE e.position > @after ORDER BY e.position LIMIT @max";
+            AddParameter(command, "after", afterPosition);
+            AddParameter(command, "max", maxCount);
+            return await ReadEventsAsync(command, ct);
+        }, cancellationToken);
     }
 
-    public async Task<ChainVerificationReport> VerifyAsync(string? streamId = null, CancellationToken cancellationToken = default)
+    public Task<ChainVerificationReport> VerifyAsync(string? streamId = null, CancellationToken cancellationToken = default) =>
+        database.ReadAsync((connection, ct) => VerifyAsync(connection, streamId, ct), cancellationToken);
+
+    private async Task<ChainVerificationReport> VerifyAsync(DbConnection connection, string? streamId, CancellationToken cancellationToken)
     {
         var violations = new List<ChainViolation>();
         long streams = 0, events = 0;
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = $"SELECT {EventColumns}, e.hash, s.version, s.head_hash FROM events e "

@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
-using BacklinkOrleans.SharedKernel.Diagnostics;
 using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.ReadModels;
 using Microsoft.Extensions.Logging;
 
 namespace BacklinkOrleans.Storage.EventStore;
@@ -14,7 +14,8 @@ namespace BacklinkOrleans.Storage.EventStore;
 /// accept with versions and chained hashes), writes the accepted rows and heads, runs the inline projections,
 /// and commits. A conflict therefore fails only its own append. A unique-key violation means another process
 /// wrote the same stream meanwhile: the batch is decided again on fresh reads. Any other failure is retried
-/// append by append, so one bad append cannot fail its neighbours.
+/// append by append, so one bad append cannot fail its neighbours. The transaction itself runs where the database
+/// runs its writes (<see cref="IReadModelDatabase.WriteAsync{T}"/>): SQLite's writer thread, or a pooled connection.
 /// </summary>
 public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposable
 {
@@ -22,16 +23,17 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
 
     private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>(
         new UnboundedChannelOptions { SingleReader = true });
+    private readonly IReadModelDatabase database;
     private readonly IReadOnlyList<IInlineProjection> projections;
     private readonly TimeProvider time;
     private readonly EventStoreOptions options;
     private readonly ILogger logger;
     private readonly Task writer;
 
-    protected GroupCommitEventStore(SqlDialect dialect, IEnumerable<IInlineProjection> projections,
+    protected GroupCommitEventStore(IReadModelDatabase database, IEnumerable<IInlineProjection> projections,
         TimeProvider time, EventStoreOptions options, ILogger logger)
     {
-        Dialect = dialect;
+        this.database = database;
         this.projections = projections.ToList();
         this.time = time;
         this.options = options;
@@ -39,7 +41,7 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
         writer = Task.Run(RunWriterAsync);
     }
 
-    public SqlDialect Dialect { get; }
+    public SqlDialect Dialect => database.Dialect;
 
     public EventStoreStatistics Statistics { get; } = new();
 
@@ -75,9 +77,12 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
 
     private static void EnsureJson(string json, EventData e, string field)
     {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
         try
         {
-            using var _ = JsonDocument.Parse(json);
+            while (reader.Read())
+            {
+            }
         }
         catch (JsonException ex)
         {
@@ -134,9 +139,15 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
 
     private async Task CommitAsync(IReadOnlyList<PendingAppend> batch)
     {
-        await using var connection = await OpenWriteConnectionAsync(CancellationToken.None);
-        await using var transaction = await BeginWriteTransactionAsync(connection, CancellationToken.None);
+        var (plan, stored) = await database.WriteAsync("event-store", (connection, transaction, ct) => CommitCoreAsync(connection, transaction, batch));
+        Statistics.RecordCommit(batch.Count, stored.Count, plan.Outcomes.Count(o => o.Status == AppendStatus.Conflict));
+        for (var i = 0; i < batch.Count; i++)
+            batch[i].Completion.TrySetResult(plan.Outcomes[i]);
+    }
 
+    private async Task<(BatchPlan Plan, IReadOnlyList<StoredEvent> Stored)> CommitCoreAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<PendingAppend> batch)
+    {
         var streamIds = batch.Select(p => p.StreamId).Distinct(StringComparer.Ordinal).ToList();
         var eventIds = batch.SelectMany(p => p.Events).Select(e => e.EventId).ToList();
         var known = await LoadKnownAsync(connection, transaction, streamIds, eventIds, CancellationToken.None);
@@ -150,31 +161,17 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
             foreach (var projection in projections)
                 await projection.ProjectAsync(projectionBatch, CancellationToken.None);
         }
-        await transaction.CommitAsync(CancellationToken.None);
-        StorageWrites.Record("event-store");
-
-        Statistics.RecordCommit(batch.Count, stored.Count, plan.Outcomes.Count(o => o.Status == AppendStatus.Conflict));
-        for (var i = 0; i < batch.Count; i++)
-            batch[i].Completion.TrySetResult(plan.Outcomes[i]);
+        return (plan, stored);
     }
 
     public async ValueTask DisposeAsync()
     {
         queue.Writer.TryComplete();
         await writer;
-        await DisposeCoreAsync();
         GC.SuppressFinalize(this);
     }
 
-    protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
-
     // ---- what each database does its own way ----
-
-    protected abstract Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken);
-
-    protected abstract Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
-
-    protected abstract Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>The heads of <paramref name="streamIds"/> that exist, and where each of <paramref name="eventIds"/> is stored.</summary>
     protected abstract Task<KnownState> LoadKnownAsync(DbConnection connection, DbTransaction transaction,

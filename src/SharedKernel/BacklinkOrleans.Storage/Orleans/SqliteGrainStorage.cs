@@ -23,81 +23,90 @@ public sealed class SqliteGrainStorage(
 {
     private string ServiceId => cluster.Value.ServiceId;
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = Command(connection,
-            "SELECT etag, payload FROM orleans_grain_state WHERE service_id = @service AND grain_id = @grain AND state_name = @state",
-            grainId, stateName);
-        await using var reader = await command.ExecuteReaderAsync();
-        if (await reader.ReadAsync())
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        database.ReadAsync(async (connection, _) =>
         {
-            grainState.ETag = reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            grainState.State = serializer.Deserialize<T>(new BinaryData(reader.GetFieldValue<byte[]>(1)));
-            grainState.RecordExists = true;
-        }
-        else
-        {
-            grainState.ETag = null;
-            grainState.State = activators.GetActivator<T>().Create();
-            grainState.RecordExists = false;
-        }
-    }
+            await using var command = Command((SqliteConnection)connection, null,
+                "SELECT etag, payload FROM orleans_grain_state WHERE service_id = @service AND grain_id = @grain AND state_name = @state",
+                grainId, stateName);
+            await using var reader = await command.ExecuteReaderAsync();
+            if (await reader.ReadAsync())
+            {
+                grainState.ETag = reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                grainState.State = serializer.Deserialize<T>(new BinaryData(reader.GetFieldValue<byte[]>(1)));
+                grainState.RecordExists = true;
+            }
+            else
+            {
+                grainState.ETag = null;
+                grainState.State = activators.GetActivator<T>().Create();
+                grainState.RecordExists = false;
+            }
+            return true;
+        });
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var payload = serializer.Serialize(grainState.State).ToArray();
-        await using var connection = await database.OpenAsync();
-        await using var command = Command(connection, grainState.ETag is null
-            ? "INSERT INTO orleans_grain_state (service_id, grain_id, state_name, etag, payload, modified_at) "
-              + "VALUES (@service, @grain, @state, 1, @payload, @now) ON CONFLICT DO NOTHING RETURNING etag"
-            : "UPDATE orleans_grain_state SET etag = etag + 1, payload = @payload, modified_at = @now "
-              + "WHERE service_id = @service AND grain_id = @grain AND state_name = @state AND etag = @etag RETURNING etag",
-            grainId, stateName);
-        command.Parameters.AddWithValue("payload", payload);
-        command.Parameters.AddWithValue("now", EventHashChain.ToUnixMicroseconds(time.GetUtcNow()));
-        if (grainState.ETag is not null)
-            command.Parameters.AddWithValue("etag", long.Parse(grainState.ETag, System.Globalization.CultureInfo.InvariantCulture));
-        var newETag = await command.ExecuteScalarAsync();
-        BacklinkOrleans.SharedKernel.Diagnostics.StorageWrites.Record("grain-state");
-        if (newETag is null)
-            throw await ConflictAsync(connection, "write", stateName, grainId, grainState.ETag);
-        grainState.ETag = Convert.ToString(newETag, System.Globalization.CultureInfo.InvariantCulture);
+        var (newETag, stored) = await database.WriteAsync("grain-state", async (connection, transaction, _) =>
+        {
+            await using var command = Command((SqliteConnection)connection, (SqliteTransaction)transaction, grainState.ETag is null
+                ? "INSERT INTO orleans_grain_state (service_id, grain_id, state_name, etag, payload, modified_at) "
+                  + "VALUES (@service, @grain, @state, 1, @payload, @now) ON CONFLICT DO NOTHING RETURNING etag"
+                : "UPDATE orleans_grain_state SET etag = etag + 1, payload = @payload, modified_at = @now "
+                  + "WHERE service_id = @service AND grain_id = @grain AND state_name = @state AND etag = @etag RETURNING etag",
+                grainId, stateName);
+            command.Parameters.AddWithValue("payload", payload);
+            command.Parameters.AddWithValue("now", EventHashChain.ToUnixMicroseconds(time.GetUtcNow()));
+            if (grainState.ETag is not null)
+                command.Parameters.AddWithValue("etag", long.Parse(grainState.ETag, System.Globalization.CultureInfo.InvariantCulture));
+            return await command.ExecuteScalarAsync() is { } written
+                ? (Convert.ToString(written, System.Globalization.CultureInfo.InvariantCulture), (string?)null)
+                : (null, await StoredETagAsync((SqliteConnection)connection, (SqliteTransaction)transaction, stateName, grainId));
+        });
+        if (stored is not null)
+            throw Conflict("write", stateName, grainId, grainState.ETag, stored);
+        grainState.ETag = newETag;
         grainState.RecordExists = true;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using var connection = await database.OpenAsync();
         if (grainState.ETag is not null)
         {
-            await using var command = Command(connection,
-                "DELETE FROM orleans_grain_state WHERE service_id = @service AND grain_id = @grain AND state_name = @state AND etag = @etag",
-                grainId, stateName);
-            command.Parameters.AddWithValue("etag", long.Parse(grainState.ETag, System.Globalization.CultureInfo.InvariantCulture));
-            if (await command.ExecuteNonQueryAsync() == 0)
-                throw await ConflictAsync(connection, "clear", stateName, grainId, grainState.ETag);
+            var stored = await database.WriteAsync("grain-state", async (connection, transaction, _) =>
+            {
+                await using var command = Command((SqliteConnection)connection, (SqliteTransaction)transaction,
+                    "DELETE FROM orleans_grain_state WHERE service_id = @service AND grain_id = @grain AND state_name = @state AND etag = @etag",
+                    grainId, stateName);
+                command.Parameters.AddWithValue("etag", long.Parse(grainState.ETag, System.Globalization.CultureInfo.InvariantCulture));
+                return await command.ExecuteNonQueryAsync() == 0 ? await StoredETagAsync((SqliteConnection)connection, (SqliteTransaction)transaction, stateName, grainId) : null;
+            });
+            if (stored is not null)
+                throw Conflict("clear", stateName, grainId, grainState.ETag, stored);
         }
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = activators.GetActivator<T>().Create();
     }
 
-    private async Task<InconsistentStateException> ConflictAsync(SqliteConnection connection, string operation,
-        string stateName, GrainId grainId, string? expected)
+    /// <summary>The stored ETag, "(none)" when there is no row: what a refused write or clear found.</summary>
+    private async Task<string> StoredETagAsync(SqliteConnection connection, SqliteTransaction transaction, string stateName, GrainId grainId)
     {
-        await using var command = Command(connection,
+        await using var command = Command(connection, transaction,
             "SELECT etag FROM orleans_grain_state WHERE service_id = @service AND grain_id = @grain AND state_name = @state",
             grainId, stateName);
-        var stored = Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) ?? "(none)";
-        return new InconsistentStateException(
-            $"Grain storage '{name}': {operation} of state '{stateName}' of {grainId} expected ETag {expected ?? "(none)"} but the stored ETag is {stored}",
-            stored, expected ?? "(none)");
+        return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) ?? "(none)";
     }
 
-    private SqliteCommand Command(SqliteConnection connection, string sql, GrainId grainId, string stateName)
+    private InconsistentStateException Conflict(string operation, string stateName, GrainId grainId, string? expected, string stored) =>
+        new($"Grain storage '{name}': {operation} of state '{stateName}' of {grainId} expected ETag {expected ?? "(none)"} but the stored ETag is {stored}",
+            stored, expected ?? "(none)");
+
+    private SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, GrainId grainId, string stateName)
     {
         var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         command.Parameters.AddWithValue("service", ServiceId);
         command.Parameters.AddWithValue("grain", grainId.ToString());

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using BacklinkOrleans.SharedKernel.Diagnostics;
 using BacklinkOrleans.Storage.Migrations;
 using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.SharedKernel.ReadModels;
@@ -7,21 +8,35 @@ using Npgsql;
 
 namespace BacklinkOrleans.Storage.Postgres;
 
-/// <summary>The cluster profile's database: a PostgreSQL data source shared by the event store and the migrations.</summary>
+/// <summary>
+/// The cluster profile's database: one PostgreSQL data source for the event store, the read models and the
+/// migrations, its pool capped by the Host's connection budget (<see cref="PostgresBudget"/>).
+/// </summary>
 public sealed class PostgresDatabase : IBacklinkDatabase, IReadModelDatabase, IAsyncDisposable
 {
     /// <summary>Advisory-lock key that serializes migrations across silos ("BLOR").</summary>
     public const long MigrationLockKey = 0x424C_4F52;
 
-    public PostgresDatabase(string connectionString)
+    /// <param name="maxConnections">this data source's share of the Host's budget; null: the connection string's own pool size</param>
+    public PostgresDatabase(string connectionString, int? maxConnections = null)
     {
         ConnectionString = connectionString;
-        DataSource = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (maxConnections is { } max)
+        {
+            builder.ConnectionStringBuilder.MaxPoolSize = max;
+            builder.ConnectionStringBuilder.MinPoolSize = Math.Min(builder.ConnectionStringBuilder.MinPoolSize, max);
+        }
+        MaxConnections = builder.ConnectionStringBuilder.MaxPoolSize;
+        DataSource = builder.Build();
     }
 
     public string ConnectionString { get; }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>How many connections this data source opens at most.</summary>
+    public int MaxConnections { get; }
 
     /// <summary>The server's durability settings, as the benchmark prints them.</summary>
     public async Task<string> DescribeDurabilityAsync(CancellationToken cancellationToken = default)
@@ -39,8 +54,21 @@ public sealed class PostgresDatabase : IBacklinkDatabase, IReadModelDatabase, IA
 
     public SqlDialect Dialect => SqlDialect.Postgres;
 
-    async Task<DbConnection> IReadModelDatabase.OpenAsync(CancellationToken cancellationToken) =>
-        await DataSource.OpenConnectionAsync(cancellationToken);
+    public async Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        return await read(connection, cancellationToken);
+    }
+
+    public async Task<T> WriteAsync<T>(string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await write(connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        StorageWrites.Record(kind);
+        return result;
+    }
 
     public MigrationRunner CreateMigrationRunner(ILogger logger) => new PostgresMigrationRunner(this, logger);
 

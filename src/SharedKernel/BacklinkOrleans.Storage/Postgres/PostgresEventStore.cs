@@ -17,17 +17,8 @@ public sealed class PostgresEventStore(
     TimeProvider time,
     EventStoreOptions options,
     ILogger<PostgresEventStore> logger)
-    : GroupCommitEventStore(SqlDialect.Postgres, projections, time, options, logger)
+    : GroupCommitEventStore(database, projections, time, options, logger)
 {
-    protected override async Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken) =>
-        await database.DataSource.OpenConnectionAsync(cancellationToken);
-
-    protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
-        await database.DataSource.OpenConnectionAsync(cancellationToken);
-
-    protected override async Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        await ((NpgsqlConnection)connection).BeginTransactionAsync(cancellationToken);
-
     protected override async Task<KnownState> LoadKnownAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<string> streamIds, IReadOnlyList<Guid> eventIds, CancellationToken cancellationToken)
     {
@@ -35,7 +26,7 @@ public sealed class PostgresEventStore(
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("SELECT stream_id, version, head_hash FROM streams WHERE stream_id = ANY($1)")
+                new NpgsqlBatchCommand("SELECT stream_id, version, head_hash, snapshot_version FROM streams WHERE stream_id = ANY($1)")
                     { Parameters = { new NpgsqlParameter { Value = streamIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text } } },
                 new NpgsqlBatchCommand("SELECT event_id, stream_id, version FROM events WHERE event_id = ANY($1)")
                     { Parameters = { new NpgsqlParameter { Value = eventIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid } } },
@@ -46,7 +37,7 @@ public sealed class PostgresEventStore(
         while (await reader.ReadAsync(cancellationToken))
         {
             var id = reader.GetString(0);
-            heads[id] = new StreamHead(id, reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+            heads[id] = new StreamHead(id, reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), reader.IsDBNull(3) ? null : reader.GetInt64(3));
         }
         await reader.NextResultAsync(cancellationToken);
         var stored = new Dictionary<Guid, (string, long)>();
@@ -81,14 +72,15 @@ public sealed class PostgresEventStore(
                     },
                 },
                 new NpgsqlBatchCommand(
-                    "INSERT INTO streams (stream_id, version, head_hash) SELECT * FROM unnest($1, $2, $3) "
-                    + "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, head_hash = EXCLUDED.head_hash")
+                    "INSERT INTO streams (stream_id, version, head_hash, snapshot_version) SELECT * FROM unnest($1, $2, $3, $4) "
+                    + "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, head_hash = EXCLUDED.head_hash, snapshot_version = EXCLUDED.snapshot_version")
                 {
                     Parameters =
                     {
                         Array(heads.Select(h => h.StreamId), NpgsqlDbType.Text),
                         Array(heads.Select(h => h.Version), NpgsqlDbType.Bigint),
                         Array(heads.Select(h => h.HeadHash), NpgsqlDbType.Bytea),
+                        new NpgsqlParameter { Value = heads.Select(h => h.SnapshotVersion).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
                     },
                 },
             },

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using BacklinkOrleans.SharedKernel.Diagnostics;
 using BacklinkOrleans.Storage.Migrations;
 using Microsoft.Data.Sqlite;
 using BacklinkOrleans.SharedKernel.EventStore;
@@ -9,11 +10,13 @@ namespace BacklinkOrleans.Storage.Sqlite;
 
 /// <summary>
 /// The embedded profile's database: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a commit that
-/// returned survives a crash or power loss.
+/// returned survives a crash or power loss. Work runs on <see cref="SqliteThreads"/>: one writer, a few readers.
 /// </summary>
-public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase
+public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase, IDisposable
 {
-    public SqliteDatabase(string path)
+    private readonly Lazy<SqliteThreads> threads;
+
+    public SqliteDatabase(string path, int readers = 2)
     {
         Path = System.IO.Path.GetFullPath(path);
         var directory = System.IO.Path.GetDirectoryName(Path);
@@ -26,6 +29,7 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        threads = new Lazy<SqliteThreads>(() => new SqliteThreads(Open, readers, "SQLite"));
     }
 
     public string Path { get; }
@@ -35,13 +39,26 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase
     /// <summary>The durability settings every connection runs under (printed by the benchmark).</summary>
     public const string DurabilitySettings = "journal_mode=WAL, synchronous=FULL";
 
+    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+
+    /// <summary>A connection of the caller's own (migrations, tools, tests); the Host's work goes through the threads.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+        pragmas.CommandText = Pragmas;
         await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = Pragmas;
+        pragmas.ExecuteNonQuery();
         return connection;
     }
 
@@ -50,8 +67,20 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase
 
     public SqlDialect Dialect => SqlDialect.Sqlite;
 
-    async Task<DbConnection> IReadModelDatabase.OpenAsync(CancellationToken cancellationToken) =>
-        await OpenAsync(cancellationToken);
+    /// <summary>Runs on a reader thread; the work's async calls complete synchronously there (the driver is synchronous).</summary>
+    public Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default) =>
+        threads.Value.ReadAsync(connection => read(connection, cancellationToken).GetAwaiter().GetResult(), cancellationToken);
+
+    /// <summary>Runs on the writer thread, in an immediate transaction (the write lock is taken up front).</summary>
+    public Task<T> WriteAsync<T>(string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken = default) =>
+        threads.Value.WriteAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = write(connection, transaction, cancellationToken).GetAwaiter().GetResult();
+            transaction.Commit();
+            StorageWrites.Record(kind);
+            return result;
+        }, cancellationToken);
 
     public MigrationRunner CreateMigrationRunner(ILogger logger) => new SqliteMigrationRunner(this, logger);
 
@@ -60,12 +89,18 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase
     public Task<IReadOnlyList<int>> MigrateAsync(ILogger logger, CancellationToken cancellationToken = default) =>
         CreateMigrationRunner(logger).MigrateAsync(cancellationToken);
 
-    public async Task PingAsync(CancellationToken cancellationToken = default)
+    public Task PingAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM schema_migrations";
+            return await command.ExecuteScalarAsync(ct);
+        }, cancellationToken);
+
+    public void Dispose()
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM schema_migrations";
-        await command.ExecuteScalarAsync(cancellationToken);
+        if (threads.IsValueCreated)
+            threads.Value.Dispose();
     }
 
     private sealed class SqliteMigrationRunner(SqliteDatabase database, ILogger logger)

@@ -13,23 +13,16 @@ public sealed class SqliteEventStore(
     TimeProvider time,
     EventStoreOptions options,
     ILogger<SqliteEventStore> logger)
-    : GroupCommitEventStore(SqlDialect.Sqlite, projections, time, options, logger)
+    : GroupCommitEventStore(database, projections, time, options, logger)
 {
-    protected override async Task<DbConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken) =>
-        await database.OpenAsync(cancellationToken);
-
-    protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
-        await database.OpenAsync(cancellationToken);
-
-    // BEGIN IMMEDIATE: take the write lock up front so the reads that decide the batch see the final state.
-    protected override Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+    // The database's writer thread runs the commit in an immediate transaction: the write lock is taken up front,
+    // so the reads that decide the batch see the final state.
 
     protected override async Task<KnownState> LoadKnownAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<string> streamIds, IReadOnlyList<Guid> eventIds, CancellationToken cancellationToken)
     {
         var heads = new Dictionary<string, StreamHead>(StringComparer.Ordinal);
-        await using (var command = Prepare(connection, transaction, "SELECT version, head_hash FROM streams WHERE stream_id = @id"))
+        await using (var command = Prepare(connection, transaction, "SELECT version, head_hash, snapshot_version FROM streams WHERE stream_id = @id"))
         {
             var id = command.Parameters.Add("id", SqliteType.Text);
             foreach (var streamId in streamIds)
@@ -37,7 +30,8 @@ public sealed class SqliteEventStore(
                 id.Value = streamId;
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 if (await reader.ReadAsync(cancellationToken))
-                    heads[streamId] = new StreamHead(streamId, reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+                    heads[streamId] = new StreamHead(streamId, reader.GetInt64(0), reader.GetFieldValue<byte[]>(1),
+                        reader.IsDBNull(2) ? null : reader.GetInt64(2));
             }
         }
         var stored = new Dictionary<Guid, (string, long)>();
@@ -86,17 +80,19 @@ public sealed class SqliteEventStore(
             }
         }
         await using (var upsert = Prepare(connection, transaction,
-            "INSERT INTO streams (stream_id, version, head_hash) VALUES (@id, @version, @hash) "
-            + "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash"))
+            "INSERT INTO streams (stream_id, version, head_hash, snapshot_version) VALUES (@id, @version, @hash, @snapshot) "
+            + "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash, snapshot_version = excluded.snapshot_version"))
         {
             var id = upsert.Parameters.Add("id", SqliteType.Text);
             var version = upsert.Parameters.Add("version", SqliteType.Integer);
             var hash = upsert.Parameters.Add("hash", SqliteType.Blob);
+            var snapshot = upsert.Parameters.Add("snapshot", SqliteType.Integer);
             foreach (var head in heads)
             {
                 id.Value = head.StreamId;
                 version.Value = head.Version;
                 hash.Value = head.HeadHash;
+                snapshot.Value = (object?)head.SnapshotVersion ?? DBNull.Value;
                 await upsert.ExecuteNonQueryAsync(cancellationToken);
             }
         }

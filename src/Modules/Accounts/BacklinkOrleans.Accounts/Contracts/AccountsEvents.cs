@@ -23,4 +23,5 @@ public static class CredentialEventAliases
     public const string Added = "accounts.credential-added.v1";
     public const string Verified = "accounts.credential-verified.v1";
     public const string Removed = "accounts.credential-removed.v1";
+    public const string PropertyRefused = "accounts.credential-property-refused.v1";
 }

@@ -1,17 +1,16 @@
+using System.Text.Json;
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.Tenancy;
 
 namespace BacklinkOrleans.Accounts.Contracts;
 
+/// <summary>The credential kinds of the channels that ship with the product (each registers its <see cref="ICredentialKind"/>).</summary>
 public static class CredentialKinds
 {
     public const string IndexNow = "indexnow";
     public const string Google = "google";
     public const string Vendor = "vendor";
-
-    /// <summary>The IndexNow endpoints (they share submissions); a key is sent to one.</summary>
-    public static readonly IReadOnlyList<string> IndexNowEndpoints =
-        ["api.indexnow.org", "www.bing.com", "yandex.com", "search.seznam.cz", "searchadvisor.naver.com", "indexnow.yep.com"];
+    public const string Serp = "serp";
 }
 
 public static class CredentialStatuses
@@ -22,42 +21,72 @@ public static class CredentialStatuses
 }
 
 /// <summary>
-/// Add a credential. IndexNow: <c>host</c>, <c>key</c>, optional <c>keyLocation</c> and <c>endpoint</c>. Google:
-/// <c>serviceAccountJson</c> and the Search Console <c>properties</c> it owns (<c>sc-domain:example.com</c> or a
-/// URL prefix such as <c>https://www.example.com/</c>). Vendor: <c>apiKey</c>.
+/// What a credential covers and what the product may know of it; never secret. Each kind fills what it needs:
+/// IndexNow a host (a keyLocation, an endpoint); Google a service account's email, its Cloud project and the Search
+/// Console properties it owns (with those the API refused, and why); a vendor or SERP API nothing (any host).
 /// </summary>
-public sealed record AddCredentialRequest(
-    string? Kind,
-    string? Label,
-    string? Host,
-    string? Key,
-    string? KeyLocation,
-    string? Endpoint,
-    string? ServiceAccountJson,
-    IReadOnlyList<string>? Properties,
-    string? ApiKey);
-
-/// <summary>What a credential covers; never secret.</summary>
 public sealed record CredentialScope(
     string? Host = null,
     string? KeyLocation = null,
     string? Endpoint = null,
     string? ClientEmail = null,
-    IReadOnlyList<string>? Properties = null);
+    IReadOnlyList<string>? Properties = null,
+    string? ProjectId = null,
+    IReadOnlyDictionary<string, string>? RefusedProperties = null);
 
 /// <summary>A credential as the API shows it: its scope and a fingerprint, never the secret.</summary>
 public sealed record CredentialView(
     string Id, string Kind, string Label, CredentialScope Scope, string Fingerprint, string Status, string? Detail,
     DateTimeOffset? VerifiedAt, DateTimeOffset CreatedAt);
 
-/// <summary>Which of a tenant's credentials exist and what they cover: what routing needs.</summary>
+/// <summary>Which of a tenant's credentials exist and what they cover: what routing and the channels need.</summary>
 public interface ICredentialDirectory
 {
+    /// <summary>The tenant's credentials (cached briefly per silo; a change made through this silo is seen at once).</summary>
     Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken);
 
     /// <summary>The decrypted secret, for the channel that sends with it; null when there is no such credential.</summary>
     Task<string?> RevealAsync(TenantId tenant, string credentialId, CancellationToken cancellationToken);
+
+    /// <summary>Records what a channel learned about a credential's scope (a property Google refused, and why).</summary>
+    Task RefusePropertyAsync(TenantId tenant, string credentialId, string property, string reason, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A kind of credential, registered by the channel that sends with it: how the fields of an add request become a
+/// secret (encrypted before it is stored), a scope and a fingerprint, and how a stored credential is verified. The
+/// request is a JSON object <c>{"kind": …, "label": …, …the kind's own fields}</c>.
+/// </summary>
+public interface ICredentialKind
+{
+    string Kind { get; }
+
+    /// <summary>One sentence for people: the fields this kind takes.</summary>
+    string Describe { get; }
+
+    /// <summary>Reads the kind's fields of an add request.</summary>
+    CredentialDraft Read(JsonElement request);
+
+    /// <summary>A key no two of a tenant's credentials of this kind may share (one IndexNow key per host); null: no such rule.</summary>
+    string? UniqueKeyOf(CredentialScope scope);
+
+    /// <summary>Verifies a stored credential against its service (a key file, a token, an account); null when the kind is not verifiable.</summary>
+    Task<CredentialCheck?> VerifyAsync(CredentialView credential, string secret, CancellationToken cancellationToken);
+}
+
+/// <summary>An add request as a kind read it: the secret, the scope and the fingerprint, or the errors by field.</summary>
+public sealed record CredentialDraft(string? Secret, CredentialScope? Scope, string? Fingerprint, IReadOnlyDictionary<string, string[]>? Errors)
+{
+    public static CredentialDraft Of(string secret, CredentialScope scope, string fingerprint) => new(secret, scope, fingerprint, null);
+
+    public static CredentialDraft Invalid(params (string Field, string Message)[] errors) =>
+        new(null, null, null, errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+
+    public bool IsValid => Errors is null or { Count: 0 };
+}
+
+/// <summary>The outcome of a verification. Not <see cref="Definite"/>: the service could not be asked (a timeout): the status stays.</summary>
+public sealed record CredentialCheck(bool Passed, string Detail, bool Definite = true);
 
 [GenerateSerializer, Immutable, Alias("accounts.credential-added.v1")]
 public sealed record CredentialAdded(Guid EventId, string Tenant, string CredentialId, string Kind, string Label, CredentialScope Scope,
@@ -68,3 +97,7 @@ public sealed record CredentialVerified(Guid EventId, string CredentialId, bool 
 
 [GenerateSerializer, Immutable, Alias("accounts.credential-removed.v1")]
 public sealed record CredentialRemoved(Guid EventId, string CredentialId, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>A channel's service refused one of the credential's properties (Google: the account is not its owner).</summary>
+[GenerateSerializer, Immutable, Alias("accounts.credential-property-refused.v1")]
+public sealed record CredentialPropertyRefused(Guid EventId, string CredentialId, string Property, string Reason, DateTimeOffset At) : IDomainEvent;

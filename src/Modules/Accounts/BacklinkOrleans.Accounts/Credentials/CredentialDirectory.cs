@@ -1,176 +1,208 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Text.Json;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Accounts.Protection;
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
-using BacklinkOrleans.SharedKernel.Http;
 using BacklinkOrleans.SharedKernel.ReadModels;
 using BacklinkOrleans.SharedKernel.Tenancy;
-using BacklinkOrleans.SharedKernel.Urls;
 
 namespace BacklinkOrleans.Accounts.Credentials;
 
-/// <summary>The outcome of adding a credential: the view, or why it was refused.</summary>
-internal sealed record AddOutcome(CredentialView? Credential, string? Conflict);
+/// <summary>The outcome of adding a credential: the view, the errors by field, or why it conflicts with one that exists.</summary>
+internal sealed record AddOutcome(CredentialView? Credential, IReadOnlyDictionary<string, string[]>? Errors, string? Conflict);
 
 /// <summary>
 /// Tenants' third-party credentials. Secrets are encrypted with the tenant's protector before they enter an event;
-/// events, tables, logs and answers carry scope and fingerprints only.
+/// events, tables, logs and answers carry scope and fingerprints only. Every change of a tenant's credentials is an
+/// append to the tenant's stream <c>credentials/{tenant}</c> at the version it was decided on, so changes are
+/// single-writer: two adds of a key for one host, or a verification racing a removal, cannot both win. What a kind
+/// needs (fields, verification) comes from the channel that registered it (<see cref="ICredentialKind"/>).
 /// </summary>
 internal sealed class CredentialDirectory(
     IEventStore store,
     EventTypeRegistry registry,
     IReadModelDatabase database,
     CredentialVault vault,
-    IHttpClientFactory http,
+    IEnumerable<ICredentialKind> kinds,
     TimeProvider time) : ICredentialDirectory
 {
-    /// <summary>Stands for the key in a stored keyLocation; put back only when the file is fetched or sent.</summary>
-    private const string KeyPlaceholder = IndexNowKeyScope.KeyPlaceholder;
+    /// <summary>How long a silo uses a tenant's credentials before reading them again (changes made here are seen at once).</summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
-    private const string Columns = "credential_id, kind, scope, fingerprint, status, detail, verified_at, created_at, protected";
+    private const int MaxAttempts = 20;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> writers = new(StringComparer.Ordinal);
+    private const string Columns = "credential_id, kind, scope, fingerprint, status, detail, verified_at, created_at, protected, label";
+    private readonly Dictionary<string, ICredentialKind> byKind = kinds.ToDictionary(k => k.Kind, StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset LoadedAt, Task<IReadOnlyList<Row>> Rows)> cache = new(StringComparer.Ordinal);
 
-    private static string StreamOf(TenantId tenant, string id) => $"credential/{tenant.Value}/{id}";
+    private sealed record Row(CredentialView View, string Protected);
 
-    public async Task<AddOutcome> AddAsync(TenantId tenant, AddCredentialRequest request, CancellationToken cancellationToken)
+    private static string StreamOf(TenantId tenant) => $"credentials/{tenant.Value}";
+
+    /// <summary>The kinds this build knows, for error messages.</summary>
+    public IReadOnlyCollection<ICredentialKind> Kinds => byKind.Values;
+
+    public async Task<AddOutcome> AddAsync(TenantId tenant, JsonElement request, CancellationToken cancellationToken)
     {
-        var (secret, scope, fingerprint) = Describe(request);
-        if (request.Kind == CredentialKinds.IndexNow
-            && (await ListAsync(tenant, cancellationToken)).Any(c => c.Kind == CredentialKinds.IndexNow && c.Scope.Host == scope.Host))
-            return new AddOutcome(null, $"An IndexNow key for {scope.Host} exists already; remove it first to replace it.");
+        if (request.ValueKind != JsonValueKind.Object)
+            return Invalid(("body", "Send a JSON object with 'kind' and the kind's fields."));
+        var kindName = request.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : null;
+        if (kindName is null || !byKind.TryGetValue(kindName, out var kind))
+            return Invalid(("kind", $"'kind' is one of {string.Join(", ", byKind.Keys.Order())}."));
+        var label = request.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.String ? l.GetString()?.Trim() : null;
+        if (label?.Length > 200)
+            return Invalid(("label", "The label is at most 200 characters."));
+        var draft = kind.Read(request);
+        if (!draft.IsValid)
+            return new AddOutcome(null, draft.Errors, null);
 
-        var id = Guid.CreateVersion7().ToString("N");
-        var label = string.IsNullOrWhiteSpace(request.Label) ? $"{request.Kind} credential" : request.Label.Trim();
-        var added = new CredentialAdded(Guid.NewGuid(), tenant.Value, id, request.Kind!, label, scope, fingerprint, vault.Protect(tenant, secret), time.GetUtcNow());
-        await store.AppendAsync(StreamOf(tenant, id), 0, [registry.ToEventData(added)], cancellationToken);
-        return new AddOutcome(new CredentialView(id, added.Kind, label, scope, fingerprint, CredentialStatuses.Unverified, null, null, added.At), null);
-    }
-
-    private static (string Secret, CredentialScope Scope, string Fingerprint) Describe(AddCredentialRequest r)
-    {
-        switch (r.Kind)
+        using var writing = await WriterAsync(tenant, cancellationToken);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++, await Backoff(attempt, cancellationToken))
         {
-            case CredentialKinds.IndexNow:
-                var host = r.Host!.Trim().ToLowerInvariant().TrimEnd('.');
-                // A key file is often named after its key: store the location with the key replaced by a placeholder.
-                var location = r.KeyLocation is null ? null : UrlNormalizer.Normalize(r.KeyLocation).Value.Replace(r.Key!, KeyPlaceholder, StringComparison.Ordinal);
-                return (r.Key!, new CredentialScope(Host: host, KeyLocation: location, Endpoint: r.Endpoint ?? CredentialKinds.IndexNowEndpoints[0]),
-                    $"key:{Sha256(r.Key!)[..8]}");
-            case CredentialKinds.Google:
-                using (var json = JsonDocument.Parse(r.ServiceAccountJson!))
-                {
-                    var email = json.RootElement.GetProperty("client_email").GetString()!;
-                    var keyId = json.RootElement.TryGetProperty("private_key_id", out var k) ? k.GetString() : null;
-                    return (r.ServiceAccountJson!, new CredentialScope(ClientEmail: email, Properties: [.. r.Properties!]),
-                        $"{email} key:{(keyId is { Length: >= 8 } ? keyId[..8] : Sha256(r.ServiceAccountJson!)[..8])}");
-                }
-            default:
-                return (r.ApiKey!, new CredentialScope(), $"key:{Sha256(r.ApiKey!)[..8]}");
+            var (version, rows) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken);
+            if (kind.UniqueKeyOf(draft.Scope!) is { } unique
+                && rows.FirstOrDefault(r => r.View.Kind == kind.Kind && kind.UniqueKeyOf(r.View.Scope) == unique) is { } taken)
+                return new AddOutcome(null, null, $"A {kind.Kind} credential for this scope exists already ({taken.View.Id}, {taken.View.Fingerprint}); remove it first to replace it.");
+            var id = Guid.CreateVersion7().ToString("N");
+            var added = new CredentialAdded(Guid.NewGuid(), tenant.Value, id, kind.Kind, string.IsNullOrEmpty(label) ? $"{kind.Kind} credential" : label,
+                draft.Scope!, draft.Fingerprint!, vault.Protect(tenant, draft.Secret!), time.GetUtcNow());
+            if ((await store.AppendAsync(StreamOf(tenant), version, [registry.ToEventData(added)], cancellationToken)).Succeeded)
+            {
+                Forget(tenant);
+                return new AddOutcome(new CredentialView(id, added.Kind, added.Label, added.Scope, added.Fingerprint, CredentialStatuses.Unverified,
+                    null, null, added.At), null, null);
+            }
         }
+        throw new InvalidOperationException("The tenant's credentials kept changing; nothing was added. Try again.");
     }
+
+    private static AddOutcome Invalid(params (string Field, string Message)[] errors) => new(null, CredentialDraft.Invalid(errors).Errors, null);
 
     public async Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken) =>
-        [.. (await ReadAsync(tenant, null, cancellationToken)).Select(r => r.View)];
+        [.. (await RowsAsync(tenant, cancellationToken)).Select(r => r.View)];
 
     public async Task<CredentialView?> GetAsync(TenantId tenant, string id, CancellationToken cancellationToken) =>
-        (await ReadAsync(tenant, id, cancellationToken)).SingleOrDefault().View;
+        (await RowsAsync(tenant, cancellationToken)).FirstOrDefault(r => r.View.Id == id)?.View;
 
     public async Task<string?> RevealAsync(TenantId tenant, string credentialId, CancellationToken cancellationToken) =>
-        (await ReadAsync(tenant, credentialId, cancellationToken)).SingleOrDefault() is { View: not null } row
+        (await RowsAsync(tenant, cancellationToken)).FirstOrDefault(r => r.View.Id == credentialId) is { } row
             ? vault.Unprotect(tenant, row.Protected)
             : null;
 
     /// <summary>
-    /// IndexNow: fetches the key file (keyLocation, else https://host/{key}.txt) through the outbound client and
-    /// compares it with the key. Null when there is no such credential; throws for kinds not verifiable yet.
+    /// Verifies the credential with its kind (an IndexNow key file, a Google token, a vendor account). Null when there
+    /// is no such credential (also when it was removed while being verified); throws for kinds that cannot be verified.
     /// </summary>
     public async Task<CredentialView?> VerifyAsync(TenantId tenant, string id, CancellationToken cancellationToken)
     {
-        var credential = await GetAsync(tenant, id, cancellationToken);
-        if (credential is null)
+        var (_, rows) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken);
+        if (rows.FirstOrDefault(r => r.View.Id == id) is not { } row)
             return null;
-        if (credential.Kind != CredentialKinds.IndexNow)
-            throw new NotVerifiableException($"Verifying {credential.Kind} credentials arrives with the {credential.Kind} channel; only IndexNow keys can be verified now.");
-        var key = (await RevealAsync(tenant, id, cancellationToken))!;
-        // The stored location (and the default file's name) carry a placeholder for the key; only the fetch uses the key.
-        var shown = credential.Scope.KeyLocation ?? $"https://{credential.Scope.Host}/{KeyPlaceholder}.txt";
-        var file = new Uri(shown.Replace(KeyPlaceholder, Uri.EscapeDataString(key), StringComparison.Ordinal));
-        var (passed, detail, definite) = await FetchKeyFileAsync(file, shown, key, cancellationToken);
-        if (!definite)
-            return credential with { Detail = detail }; // a timeout or a dropped connection proves nothing: the status stays
-        var verified = new CredentialVerified(Guid.NewGuid(), id, passed, detail, time.GetUtcNow());
-        var stream = StreamOf(tenant, id);
-        var version = (await store.ReadStreamAsync(stream, cancellationToken: cancellationToken)).Count;
-        await store.AppendAsync(stream, version, [registry.ToEventData(verified)], cancellationToken);
-        return credential with { Status = passed ? CredentialStatuses.Verified : CredentialStatuses.Failed, Detail = detail, VerifiedAt = verified.At };
+        if (!byKind.TryGetValue(row.View.Kind, out var kind))
+            throw new NotVerifiableException($"This build has no channel for {row.View.Kind} credentials, so they cannot be verified.");
+        var check = await kind.VerifyAsync(row.View, vault.Unprotect(tenant, row.Protected), cancellationToken)
+            ?? throw new NotVerifiableException($"{row.View.Kind} credentials cannot be verified.");
+        if (!check.Definite)
+            return row.View with { Detail = check.Detail }; // a timeout or a dropped connection proves nothing: the status stays
+        var verified = new CredentialVerified(Guid.NewGuid(), id, check.Passed, check.Detail, time.GetUtcNow());
+        // Recorded only if the credential is still the one checked: a removal (or a replacement) meanwhile wins.
+        var recorded = await ChangeAsync(tenant, id, () => verified, cancellationToken, unless: null,
+            stillThere: current => current.Fingerprint == row.View.Fingerprint);
+        return recorded
+            ? row.View with { Status = check.Passed ? CredentialStatuses.Verified : CredentialStatuses.Failed, Detail = check.Detail, VerifiedAt = verified.At }
+            : null;
     }
 
-    /// <summary>Fetches the key file (same-host redirects followed, at most 5). Definite: the host answered.</summary>
-    private async Task<(bool Passed, string Detail, bool Definite)> FetchKeyFileAsync(Uri file, string shown, string key, CancellationToken cancellationToken)
+    public async Task<bool> RemoveAsync(TenantId tenant, string id, CancellationToken cancellationToken) =>
+        await ChangeAsync(tenant, id, () => new CredentialRemoved(Guid.NewGuid(), id, time.GetUtcNow()), cancellationToken);
+
+    public async Task RefusePropertyAsync(TenantId tenant, string credentialId, string property, string reason, CancellationToken cancellationToken) =>
+        await ChangeAsync(tenant, credentialId, () => new CredentialPropertyRefused(Guid.NewGuid(), credentialId, property, reason, time.GetUtcNow()),
+            cancellationToken, unless: view => view.Scope.RefusedProperties?.GetValueOrDefault(property) == reason);
+
+    /// <summary>Appends a change of an existing credential at the version it was decided on; false when there is no such credential.</summary>
+    private async Task<bool> ChangeAsync(TenantId tenant, string id, Func<IDomainEvent> change, CancellationToken cancellationToken,
+        Func<CredentialView, bool>? unless = null, Func<CredentialView, bool>? stillThere = null)
     {
-        try
+        using var writing = await WriterAsync(tenant, cancellationToken);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++, await Backoff(attempt, cancellationToken))
         {
-            using var client = http.CreateClient(OutboundHttp.ClientName);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            for (var hop = 0; hop <= 5; hop++)
+            var (version, rows) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken);
+            if (rows.FirstOrDefault(r => r.View.Id == id) is not { } row || stillThere?.Invoke(row.View) == false)
+                return false;
+            if (unless?.Invoke(row.View) == true)
+                return true;
+            if ((await store.AppendAsync(StreamOf(tenant), version, [registry.ToEventData(change())], cancellationToken)).Succeeded)
             {
-                using var response = await client.GetAsync(file, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location
-                    && new Uri(file, location) is { Scheme: "http" or "https" } next && next.Host == file.Host)
-                {
-                    file = next;
-                    continue;
-                }
-                if (!response.IsSuccessStatusCode)
-                    return (false, $"{shown} answered {(int)response.StatusCode}", true);
-                // a key file is one line: never read an unbounded body
-                var (content, _) = await CappedBody.ReadTextAsync(response, 4096, timeout.Token);
-                return content.Trim() == key
-                    ? (true, $"{shown} holds the key", true)
-                    : (false, $"{shown} does not hold this key", true);
+                Forget(tenant);
+                return true;
             }
-            return (false, $"{shown} redirects more than 5 times", true);
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        throw new InvalidOperationException("The tenant's credentials kept changing; the change was not stored. Try again.");
+    }
+
+    private void Forget(TenantId tenant) => cache.TryRemove(tenant.Value, out _);
+
+    /// <summary>
+    /// Changes of one tenant's credentials made through this silo take turns (the stream's expected version decides
+    /// between silos); the returned handle releases the turn.
+    /// </summary>
+    private async Task<IDisposable> WriterAsync(TenantId tenant, CancellationToken cancellationToken)
+    {
+        var gate = writers.GetOrAdd(tenant.Value, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Turn(gate);
+    }
+
+    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+
+    /// <summary>After a conflict with another silo's change: a short random pause, so two writers do not collide again.</summary>
+    private static Task Backoff(int attempt, CancellationToken cancellationToken) =>
+        attempt == 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(attempt, 10))), cancellationToken);
+
+    private async Task<IReadOnlyList<Row>> RowsAsync(TenantId tenant, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (cache.TryGetValue(tenant.Value, out var cached) && now - cached.LoadedAt < CacheFor && !cached.Rows.IsFaulted)
+            return await cached.Rows;
+        var load = database.ReadAsync((connection, ct) => ReadRowsAsync(connection, tenant, ct), cancellationToken);
+        cache[tenant.Value] = (now, load);
+        return await load;
+    }
+
+    /// <summary>The tenant stream's version and the credentials it produced, read together (one read of one database state).</summary>
+    private Task<(long Version, IReadOnlyList<Row> Rows)> ReadStreamHeadAndRowsAsync(TenantId tenant, CancellationToken cancellationToken) =>
+        database.ReadAsync(async (connection, ct) =>
         {
-            return (false, $"{shown} could not be fetched now: {e.Message.Replace(key, KeyPlaceholder, StringComparison.Ordinal)}", false);
-        }
-    }
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using var head = connection.Command("SELECT version FROM streams WHERE stream_id = @stream", transaction).With("stream", StreamOf(tenant));
+            var version = await head.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            var rows = await ReadRowsAsync(connection, tenant, ct, transaction);
+            await transaction.CommitAsync(ct);
+            return (version, rows);
+        }, cancellationToken);
 
-
-    public async Task<bool> RemoveAsync(TenantId tenant, string id, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Row>> ReadRowsAsync(DbConnection connection, TenantId tenant, CancellationToken cancellationToken,
+        DbTransaction? transaction = null)
     {
-        if (await GetAsync(tenant, id, cancellationToken) is null)
-            return false;
-        var stream = StreamOf(tenant, id);
-        var version = (await store.ReadStreamAsync(stream, cancellationToken: cancellationToken)).Count;
-        var result = await store.AppendAsync(stream, version, [registry.ToEventData(new CredentialRemoved(Guid.NewGuid(), id, time.GetUtcNow()))], cancellationToken);
-        return result.Succeeded;
-    }
-
-    private async Task<List<(CredentialView View, string Protected)>> ReadAsync(TenantId tenant, string? id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT {Columns}, label FROM credentials WHERE tenant_id = @tenant"
-            + (id is null ? "" : " AND credential_id = @id") + " ORDER BY created_at").With("tenant", tenant.Value);
-        if (id is not null)
-            command.With("id", id);
-        var rows = new List<(CredentialView, string)>();
+        await using var command = connection.Command($"SELECT {Columns} FROM credentials WHERE tenant_id = @tenant ORDER BY created_at, credential_id", transaction)
+            .With("tenant", tenant.Value);
+        var rows = new List<Row>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var scope = JsonSerializer.Deserialize<CredentialScope>(reader.GetString(2), EventTypeRegistry.JsonOptions)!;
-            rows.Add((new CredentialView(reader.GetString(0), reader.GetString(1), reader.GetString(9), scope, reader.GetString(3), reader.GetString(4),
+            rows.Add(new Row(new CredentialView(reader.GetString(0), reader.GetString(1), reader.GetString(9), scope, reader.GetString(3), reader.GetString(4),
                 reader.GetNullableString(5), UnixTime.FromMicroseconds(reader.GetNullableInt64(6)), UnixTime.FromMicroseconds(reader.GetInt64(7))),
                 reader.GetString(8)));
         }
         return rows;
     }
-
-    private static string Sha256(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }
 
 internal sealed class NotVerifiableException(string message) : Exception(message);

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.SharedKernel.Tenancy;
-using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,22 +16,21 @@ internal static class CredentialsApi
     {
         var credentials = app.MapGroup("/api/v1/credentials").WithTags("Credentials").RequireAuthorization(TenantClaims.TenantPolicy);
         credentials.MapPost("/", AddAsync).WithName("AddCredential")
-            .WithSummary("Add an IndexNow key, a Google service account with its properties, or a vendor API key (stored encrypted).");
+            .WithSummary("Add a credential: {\"kind\": …, \"label\": …, and the kind's fields} — an IndexNow key (host, key, keyLocation, endpoint), "
+                + "a Google service account (serviceAccountJson, properties), a vendor or SERP API key (apiKey). Stored encrypted.");
         credentials.MapGet("/", ListAsync).WithName("ListCredentials").WithSummary("The tenant's credentials: scope and fingerprint, never the secret.");
         credentials.MapPost("/{id}/verify", VerifyAsync).WithName("VerifyCredential")
-            .WithSummary("IndexNow: fetch the key file from the host and compare it with the key.");
+            .WithSummary("Check the credential with its service: IndexNow fetches the key file, Google gets a token, a vendor reads the account.");
         credentials.MapDelete("/{id}", RemoveAsync).WithName("RemoveCredential").WithSummary("Remove a credential.");
         return app;
     }
 
     private static async Task<Results<Created<CredentialView>, ValidationProblem, Conflict<ProblemDetails>>> AddAsync(
-        AddCredentialRequest request, ClaimsPrincipal user, IValidator<AddCredentialRequest> validator, CredentialDirectory credentials,
-        CancellationToken cancellationToken)
+        System.Text.Json.JsonElement request, ClaimsPrincipal user, CredentialDirectory credentials, CancellationToken cancellationToken)
     {
-        var validation = await validator.ValidateAsync(request, cancellationToken);
-        if (!validation.IsValid)
-            return TypedResults.ValidationProblem(validation.ToDictionary());
         var outcome = await credentials.AddAsync(user.Tenant(), request, cancellationToken);
+        if (outcome.Errors is { } errors)
+            return TypedResults.ValidationProblem(errors);
         return outcome.Credential is { } view
             ? TypedResults.Created($"/api/v1/credentials/{view.Id}", view)
             : TypedResults.Conflict(new ProblemDetails { Title = "Credential exists", Detail = outcome.Conflict, Status = StatusCodes.Status409Conflict });

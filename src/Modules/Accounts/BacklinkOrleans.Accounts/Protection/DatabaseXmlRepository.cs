@@ -15,23 +15,23 @@ internal sealed class DatabaseXmlRepository(IReadModelDatabase database, TimePro
 
     public void StoreElement(XElement element, string friendlyName) => StoreAsync(element, friendlyName).GetAwaiter().GetResult();
 
-    private async Task<IReadOnlyCollection<XElement>> GetAllAsync()
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = connection.Command("SELECT xml FROM data_protection_keys ORDER BY created_at, friendly_name");
-        await using var reader = await command.ExecuteReaderAsync();
-        var elements = new List<XElement>();
-        while (await reader.ReadAsync())
-            elements.Add(XElement.Parse(reader.GetString(0)));
-        return elements;
-    }
+    private Task<IReadOnlyCollection<XElement>> GetAllAsync() =>
+        database.ReadAsync<IReadOnlyCollection<XElement>>(async (connection, ct) =>
+        {
+            await using var command = connection.Command("SELECT xml FROM data_protection_keys ORDER BY created_at, friendly_name");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var elements = new List<XElement>();
+            while (await reader.ReadAsync(ct))
+                elements.Add(XElement.Parse(reader.GetString(0)));
+            return elements;
+        });
 
-    private async Task StoreAsync(XElement element, string friendlyName)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = connection.Command(
-                "INSERT INTO data_protection_keys (friendly_name, xml, created_at) VALUES (@name, @xml, @at) ON CONFLICT (friendly_name) DO NOTHING")
-            .With("name", friendlyName).With("xml", element.ToString(SaveOptions.DisableFormatting)).With("at", UnixTime.ToMicroseconds(time.GetUtcNow()));
-        await command.ExecuteNonQueryAsync();
-    }
+    private Task StoreAsync(XElement element, string friendlyName) =>
+        database.WriteAsync("data-protection-key", async (connection, transaction, ct) =>
+        {
+            await using var command = connection.Command(
+                    "INSERT INTO data_protection_keys (friendly_name, xml, created_at) VALUES (@name, @xml, @at) ON CONFLICT (friendly_name) DO NOTHING", transaction)
+                .With("name", friendlyName).With("xml", element.ToString(SaveOptions.DisableFormatting)).With("at", UnixTime.ToMicroseconds(time.GetUtcNow()));
+            return await command.ExecuteNonQueryAsync(ct);
+        });
 }

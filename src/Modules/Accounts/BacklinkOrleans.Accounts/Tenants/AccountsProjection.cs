@@ -38,9 +38,23 @@ internal sealed class AccountsProjection(EventTypeRegistry registry) : IInlinePr
                     .With("detail", e.Detail).With("at", UnixTime.ToMicroseconds(e.At)),
                 CredentialRemoved e => batch.Connection.Command("DELETE FROM credentials WHERE credential_id = @id", batch.Transaction)
                     .With("id", e.CredentialId),
+                CredentialPropertyRefused e => await RefusedAsync(batch, e, cancellationToken),
                 var other => throw new InvalidOperationException($"The accounts projection has no case for {other.GetType().Name}."),
             };
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            if (command is not null)
+                await command.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    /// <summary>The credential's scope with the refused property noted (null when the credential is gone).</summary>
+    private static async Task<System.Data.Common.DbCommand?> RefusedAsync(ProjectionBatch batch, CredentialPropertyRefused e, CancellationToken cancellationToken)
+    {
+        await using var read = batch.Connection.Command("SELECT scope FROM credentials WHERE credential_id = @id", batch.Transaction).With("id", e.CredentialId);
+        if (await read.ExecuteScalarAsync(cancellationToken) is not string json)
+            return null;
+        var scope = JsonSerializer.Deserialize<CredentialScope>(json, EventTypeRegistry.JsonOptions)!;
+        var refused = new Dictionary<string, string>(scope.RefusedProperties ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [e.Property] = e.Reason };
+        return batch.Connection.Command("UPDATE credentials SET scope = @scope WHERE credential_id = @id", batch.Transaction)
+            .With("id", e.CredentialId).With("scope", JsonSerializer.Serialize(scope with { RefusedProperties = refused }, EventTypeRegistry.JsonOptions));
     }
 }

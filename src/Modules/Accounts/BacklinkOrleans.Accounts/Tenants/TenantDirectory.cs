@@ -69,13 +69,9 @@ internal sealed class TenantDirectory(IEventStore store, EventTypeRegistry regis
     /// <summary>Revokes a tenant's key; false when the tenant has no such key.</summary>
     public async Task<bool> RevokeKeyAsync(TenantId tenant, string keyId, CancellationToken cancellationToken)
     {
-        await using (var connection = await database.OpenAsync(cancellationToken))
-        await using (var command = connection.Command("SELECT count(*) FROM api_keys WHERE key_id = @key AND tenant_id = @tenant AND revoked_at IS NULL")
-                         .With("key", keyId).With("tenant", tenant.Value))
-        {
-            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
-                return false;
-        }
+        if (await CountAsync("SELECT count(*) FROM api_keys WHERE key_id = @key AND tenant_id = @tenant AND revoked_at IS NULL",
+                c => c.With("key", keyId).With("tenant", tenant.Value), cancellationToken) == 0)
+            return false;
         return await AppendToExistingAsync(StreamOf(tenant), new ApiKeyRevoked(Guid.NewGuid(), keyId, time.GetUtcNow()), cancellationToken);
     }
 
@@ -93,16 +89,13 @@ internal sealed class TenantDirectory(IEventStore store, EventTypeRegistry regis
         throw new InvalidOperationException($"Stream '{stream}' kept changing; the key change was not stored.");
     }
 
-    public async Task<bool> AnyTenantAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT count(*) FROM tenants");
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
-    }
+    public async Task<bool> AnyTenantAsync(CancellationToken cancellationToken) =>
+        await CountAsync("SELECT count(*) FROM tenants", _ => { }, cancellationToken) > 0;
 
-    public async Task<IReadOnlyList<TenantView>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<TenantView>> ListAsync(CancellationToken cancellationToken) => database.ReadAsync(ListAsync, cancellationToken);
+
+    private static async Task<IReadOnlyList<TenantView>> ListAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         var keys = new Dictionary<string, List<ApiKeyView>>();
         await using (var command = connection.Command("SELECT tenant_id, key_id, label, created_at, revoked_at FROM api_keys WHERE tenant_id IS NOT NULL ORDER BY created_at"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -130,26 +123,31 @@ internal sealed class TenantDirectory(IEventStore store, EventTypeRegistry regis
     {
         if (!ApiKeySecret.TryParse(presented, out var keyId, out var secret))
             return null;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT tenant_id, secret_hash, revoked_at FROM api_keys WHERE key_id = @key").With("key", keyId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        var row = await database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.Command("SELECT tenant_id, secret_hash, revoked_at FROM api_keys WHERE key_id = @key").With("key", keyId);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? (Tenant: reader.GetNullableString(0), Hash: reader.GetString(1), Revoked: !reader.IsDBNull(2)) : default;
+        }, cancellationToken);
+        if (row.Hash is null)
         {
             ApiKeySecret.Matches(secret, new string('0', 64)); // same work for unknown ids as for known ones
             return null;
         }
-        var tenant = reader.GetNullableString(0);
-        var matches = ApiKeySecret.Matches(secret, reader.GetString(1));
-        if (!matches || !reader.IsDBNull(2))
+        if (!ApiKeySecret.Matches(secret, row.Hash) || row.Revoked)
             return null;
-        return new KeyHolder(tenant is null ? null : TenantId.From(tenant), keyId);
+        return new KeyHolder(row.Tenant is null ? null : TenantId.From(row.Tenant), keyId);
     }
 
-    public async Task<bool> TenantExistsAsync(TenantId tenant, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT count(*) FROM tenants WHERE tenant_id = @id").With("id", tenant.Value);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
-    }
+    public async Task<bool> TenantExistsAsync(TenantId tenant, CancellationToken cancellationToken) =>
+        await CountAsync("SELECT count(*) FROM tenants WHERE tenant_id = @id", c => c.With("id", tenant.Value), cancellationToken) > 0;
+
+    private Task<long> CountAsync(string sql, Action<DbCommand> parameters, CancellationToken cancellationToken) =>
+        database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.Command(sql);
+            parameters(command);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        }, cancellationToken);
 }
 

@@ -35,7 +35,10 @@ public sealed record CommandOutcome(
     [property: Id(2)] string? RejectionMessage,
     [property: Id(3)] BacklinkView? Backlink);
 
-/// <summary>A backlink as the API shows it.</summary>
+/// <summary>
+/// A backlink as the API shows it. <see cref="NextStep"/> (route, validate, submit, check) is what it does next, from
+/// <see cref="NextStepAt"/>; <see cref="WaitingFor"/> says what it waits for when that is not now.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-view")]
 public sealed record BacklinkView(
     [property: Id(0)] string Sha256,
@@ -56,7 +59,10 @@ public sealed record BacklinkView(
     [property: Id(15)] string? TargetUrl,
     [property: Id(16)] string? Anchor,
     [property: Id(17)] string? Note,
-    [property: Id(18)] long Version);
+    [property: Id(18)] long Version,
+    [property: Id(19)] string? NextStep = null,
+    [property: Id(20)] DateTimeOffset? NextStepAt = null,
+    [property: Id(21)] string? WaitingFor = null);
 
 /// <summary>One stored event of a backlink's history.</summary>
 public sealed record BacklinkEventView(long Version, string Type, DateTimeOffset RecordedAt, System.Text.Json.JsonElement Data);
@@ -64,6 +70,6 @@ public sealed record BacklinkEventView(long Version, string Type, DateTimeOffset
 /// <summary>One row of a campaign's backlink list (from the read model).</summary>
 public sealed record BacklinkListItem(
     string Sha256, string Url, string Host, string State, string? Reason, bool Retired,
-    DateTimeOffset CollectedAt, DateTimeOffset UpdatedAt, DateTimeOffset? NextActionAt);
+    DateTimeOffset CollectedAt, DateTimeOffset UpdatedAt, DateTimeOffset? NextActionAt, string? WaitingFor = null);
 
 public sealed record BacklinkPage(IReadOnlyList<BacklinkListItem> Items, int Page, int PageSize, long Total);

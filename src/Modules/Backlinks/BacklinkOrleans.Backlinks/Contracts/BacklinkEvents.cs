@@ -18,9 +18,19 @@ public sealed record BacklinkCollected(
 [GenerateSerializer, Immutable, Alias("backlink.campaign-joined.v1")]
 public sealed record BacklinkJoinedCampaign(Guid EventId, string CampaignId, DateTimeOffset At) : IBacklinkEvent;
 
-/// <summary>The channels whose credentials cover the URL, in the campaign's preference order (none: it fails).</summary>
+/// <summary>
+/// The channels whose credentials cover the URL, in the campaign's preference order (none: it fails), with the
+/// credential and quota of each (<see cref="Targets"/>; absent in events recorded before targets were) and the index
+/// checkers that cover it (<see cref="Checkers"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink.routed.v1")]
-public sealed record BacklinkRouted(Guid EventId, IReadOnlyList<string> Channels, DateTimeOffset At) : IBacklinkEvent;
+public sealed record BacklinkRouted(Guid EventId, IReadOnlyList<string> Channels, DateTimeOffset At,
+    IReadOnlyList<RouteTarget>? Targets = null, IReadOnlyList<RouteTarget>? Checkers = null) : IBacklinkEvent
+{
+    /// <summary>The submission targets, also for events that only name channels.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<RouteTarget> SubmitTargets => Targets ?? [.. Channels.Select(RouteTarget.ForChannel)];
+}
 
 /// <summary>The URL passed validation; <see cref="Evidence"/> says what was checked.</summary>
 [GenerateSerializer, Immutable, Alias("backlink.validated.v1")]
@@ -43,6 +53,21 @@ public sealed record SubmissionAttempted(
     [System.Text.Json.Serialization.JsonIgnore]
     public bool CountsAsSend => Accepted || Outcome == SubmissionOutcomes.Unknown;
 }
+
+/// <summary>
+/// The URL was handed to the quota grain of <see cref="Channel"/> (<see cref="QuotaKey"/>); its answer comes later.
+/// If none has come by <see cref="LookAgainAt"/> (a crash, or the next quota window when today's is spent), the URL
+/// is handed over again. <see cref="Detail"/> says what it waits for.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("backlink.submission-queued.v1")]
+public sealed record SubmissionQueued(Guid EventId, string Channel, string QuotaKey, DateTimeOffset LookAgainAt, string Detail, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>
+/// A step could not be taken now (<see cref="Step"/>: route, validate, submit, check): <see cref="Reason"/> says why,
+/// and it is tried again at <see cref="Until"/>. The state does not change; the wait is visible.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("backlink.waiting.v1")]
+public sealed record BacklinkWaiting(Guid EventId, string Step, string Reason, DateTimeOffset Until, DateTimeOffset At) : IBacklinkEvent;
 
 /// <summary>A channel refused the URL for good (<see cref="Reason"/>): the next covering channel is tried.</summary>
 [GenerateSerializer, Immutable, Alias("backlink.channel-dropped.v1")]
@@ -71,6 +96,15 @@ public sealed record BacklinkRetired(Guid EventId, DateTimeOffset At) : IBacklin
 /// <summary>A user asked for an index check now.</summary>
 [GenerateSerializer, Immutable, Alias("backlink.check-requested.v1")]
 public sealed record CheckRequested(Guid EventId, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>The steps a backlink takes, as waits and next steps name them.</summary>
+public static class BacklinkSteps
+{
+    public const string Route = "route";
+    public const string Validate = "validate";
+    public const string Submit = "submit";
+    public const string Check = "check";
+}
 
 /// <summary>Stable reason codes of failed backlinks.</summary>
 public static class FailureReasons

@@ -9,42 +9,89 @@ public sealed record BacklinkSnapshot(
     [property: Id(3)] string Host,
     [property: Id(4)] string CampaignId,
     [property: Id(5)] CampaignSettings Campaign,
-    [property: Id(6)] IReadOnlyList<string>? Channels,
+    [property: Id(6)] IReadOnlyList<RouteTarget>? Targets,
     [property: Id(7)] string? TargetUrl,
-    [property: Id(8)] int Priority);
+    [property: Id(8)] int Priority)
+{
+    /// <summary>The channels of <see cref="Targets"/>, in order.</summary>
+    public IReadOnlyList<string>? Channels => Targets?.Select(t => t.Channel).ToList();
+}
 
-/// <summary>Route: the channels whose credentials cover the URL, in the campaign's preference order.</summary>
+/// <summary>
+/// Where a URL can go: a channel, the tenant's credential that covers the URL for it, the key of the quota that
+/// credential spends (an IndexNow key's host, a Google Cloud project, a vendor account), and the user-agent whose
+/// robots.txt rules apply to the channel's crawler.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("backlink-orleans.route-target")]
+public sealed record RouteTarget(
+    [property: Id(0)] string Channel,
+    [property: Id(1)] string CredentialId,
+    [property: Id(2)] string QuotaKey,
+    [property: Id(3)] string Crawler)
+{
+    /// <summary>A target known only by its channel (routed before targets were recorded): the port resolves the rest.</summary>
+    public static RouteTarget ForChannel(string channel) => new(channel, "", "", channel switch
+    {
+        "indexnow" => "bingbot",
+        "google" => "Googlebot",
+        _ => "*",
+    });
+
+    public override string ToString() => QuotaKey.Length == 0 ? Channel : $"{Channel} ({QuotaKey})";
+}
+
+/// <summary>The routing answer: submission targets in the campaign's preference order, and the index checkers covering the URL.</summary>
+[GenerateSerializer, Immutable, Alias("backlink-orleans.route-result")]
+public sealed record RouteResult(
+    [property: Id(0)] IReadOnlyList<RouteTarget> Submit,
+    [property: Id(1)] IReadOnlyList<RouteTarget> Check);
+
+/// <summary>Route: which of the tenant's credentials cover the URL, for submission and for index checks.</summary>
 public interface IRoutingPort
 {
-    /// <summary>The covering channels (empty: none covers it); null when no routing is bound (the URL waits).</summary>
-    Task<IReadOnlyList<string>?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
+    /// <summary>The targets (no submission target: the URL fails with no-channel); null when no routing is bound (the URL waits).</summary>
+    Task<RouteResult?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
 }
 
 /// <summary>Validate: URL rules, robots.txt for the routed channels' crawlers, HTTP status, noindex.</summary>
 public interface IValidationPort
 {
-    /// <summary>The verdict; null when no validation is bound or the check must be retried later.</summary>
+    /// <summary>The verdict (possibly "not yet: look again at <see cref="ValidationVerdict.RetryAt"/>"); null when no validation is bound.</summary>
     Task<ValidationVerdict?> ValidateAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
 }
 
 /// <param name="Passed">Whether the URL may be submitted.</param>
 /// <param name="Reason">The failure reason code when it may not (see <see cref="FailureReasons"/>).</param>
 /// <param name="Evidence">What was checked: status, matched robots line, final URL.</param>
-public sealed record ValidationVerdict(bool Passed, string? Reason, string? Detail, string Evidence);
-
-/// <summary>Submit: hand the URL to the quota grain of a covering channel. Results come back through
-/// <see cref="IBacklinkGrain.RecordSubmissionAsync"/>, never inside the backlink's own call.</summary>
-public interface ISubmissionPort
+/// <param name="RetryAt">Set when nothing could be decided yet (robots.txt unreadable for now): validate again then; <see cref="Detail"/> says why.</param>
+public sealed record ValidationVerdict(bool Passed, string? Reason, string? Detail, string Evidence, DateTimeOffset? RetryAt = null)
 {
-    /// <summary>When to look again if no answer arrived by then; null when no submission is bound.</summary>
-    Task<DateTimeOffset?> EnqueueAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
+    public static ValidationVerdict Later(DateTimeOffset retryAt, string why) => new(false, null, why, why, retryAt);
+
+    public bool IsDecided => RetryAt is null;
 }
 
-/// <summary>Check: whether a submitted URL is indexed.</summary>
+/// <summary>
+/// A quota grain took a URL into its queue: the answer reaches the backlink later, through
+/// <see cref="IBacklinkGrain.RecordSubmissionAsync"/> (or <see cref="IBacklinkGrain.RecordIndexCheckAsync"/>), never
+/// inside the backlink's own call. <see cref="LookAgainAt"/>: when the backlink asks again if no answer reached it
+/// (the next quota window, when today's is spent); <see cref="Detail"/>: what it waits for, for people.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("backlink-orleans.enqueued")]
+public sealed record Enqueued([property: Id(0)] DateTimeOffset LookAgainAt, [property: Id(1)] string Detail);
+
+/// <summary>Submit: hand the URL to the quota grain of a target's channel.</summary>
+public interface ISubmissionPort
+{
+    /// <summary>Queued (see <see cref="Enqueued"/>); null when no channel of this build sends to the target's channel.</summary>
+    Task<Enqueued?> EnqueueAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken);
+}
+
+/// <summary>Check: whether a submitted URL is indexed (the answer comes back through <see cref="IBacklinkGrain.RecordIndexCheckAsync"/>).</summary>
 public interface IIndexCheckPort
 {
-    /// <summary>The result; null when no index check is bound (the URL waits).</summary>
-    Task<IndexCheckReport?> CheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
+    /// <summary>Queued with a checker (see <see cref="Enqueued"/>); null when no index checker is bound.</summary>
+    Task<Enqueued?> EnqueueCheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
 }
 
 /// <summary>Fetch: a child sitemap of an uploaded sitemap index, through the guarded outbound client.</summary>

@@ -1,7 +1,6 @@
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Backlinks.Lifecycle;
 using BacklinkOrleans.Backlinks.ReadModels;
-using BacklinkOrleans.Backlinks.Scheduling;
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.SharedKernel.Urls;
@@ -11,10 +10,10 @@ using Microsoft.Extensions.Options;
 namespace BacklinkOrleans.Backlinks.Grains;
 
 /// <summary>
-/// One backlink's lifecycle: decisions by <see cref="BacklinkDecider"/>, events in the stream
-/// <c>backlink/{tenant}/{sha256}</c>. The fast path (collected → routed → validated → handed to a quota grain)
-/// runs by one-way self calls, without reminders; its crash safety is <c>next_action_at</c> and the sweeper.
-/// Long waits (index checks hours away) register the <c>followup</c> reminder, removed when nothing is pending.
+/// One backlink's lifecycle: decisions by <see cref="BacklinkDecider"/>, the schedule by <see cref="BacklinkNextStep"/>,
+/// events in the stream <c>backlink/{tenant}/{sha256}</c>. The grain only carries out the next step when it is due,
+/// whoever wakes it: the fast path's one-way self calls (collected → routed → validated → queued, appended at once),
+/// a scheduler shard (ADR 0016), or a channel's answer. A backlink whose next step is far away deactivates.
 /// </summary>
 internal sealed partial class BacklinkGrain(
     IEventStore store,
@@ -25,13 +24,10 @@ internal sealed partial class BacklinkGrain(
     IValidationPort validation,
     ISubmissionPort submission,
     IIndexCheckPort indexCheck,
-    BacklinkSchedule schedule,
     IOptions<BacklinkOptions> options,
-    IOptions<ReminderOptions> reminderOptions,
     ILogger<BacklinkGrain> logger)
-    : EventSourcedGrain<BacklinkState, IBacklinkEvent>(store, registry), IBacklinkGrain, IRemindable
+    : EventSourcedGrain<BacklinkState, IBacklinkEvent>(store, registry), IBacklinkGrain
 {
-    private const string FollowupReminder = "followup";
     private const int MaxStepsPerDrive = 8;
     private BacklinkKey key;
 
@@ -53,174 +49,152 @@ internal sealed partial class BacklinkGrain(
             return new CollectOutcome(CollectResult.Rejected, rejection.Detail);
         if (url.Sha256 != key.UrlHash)
             return new CollectOutcome(CollectResult.Rejected, $"'{url.Value}' does not hash to this backlink's key.");
-        var wasNew = Current is BacklinkState.None;
-        var decision = await DecideAsync(new BacklinkCommand.Collect(key.Tenant.Value, key.UrlHash, url.Value, url.Host, command, time.GetUtcNow()));
-        if (decision.Rejection is { } r)
-            return new CollectOutcome(CollectResult.Rejected, r.Message);
-        if (wasNew)
+        while (true)
         {
-            DriveSoon();
-            return new CollectOutcome(CollectResult.Collected);
+            var wasNew = Current is BacklinkState.None;
+            var decision = BacklinkDecider.Decide(Current, new BacklinkCommand.Collect(key.Tenant.Value, key.UrlHash, url.Value, url.Host, command, time.GetUtcNow()), Guid.NewGuid);
+            if (decision.Rejection is { } r)
+                return new CollectOutcome(CollectResult.Rejected, r.Message);
+            if (!await AppendAsync(decision.Events))
+                continue; // collected meanwhile by another activation: decide again on what is stored
+            if (wasNew)
+            {
+                DriveSoon();
+                return new CollectOutcome(CollectResult.Collected);
+            }
+            return new CollectOutcome(decision.Events.Count == 0 ? CollectResult.Duplicate : CollectResult.JoinedCampaign);
         }
-        return new CollectOutcome(decision.Events.Count == 0 ? CollectResult.Duplicate : CollectResult.JoinedCampaign);
     }
 
-    public Task<BacklinkView?> GetAsync() => Task.FromResult(BacklinkViews.ToView(Current, Version));
+    public Task<BacklinkView?> GetAsync() => Task.FromResult(BacklinkViews.ToView(Current, Version, time.GetUtcNow()));
 
-    public Task<CommandOutcome> RetryAsync() => CommandAsync(new BacklinkCommand.Retry(time.GetUtcNow()), drive: true);
+    public Task<CommandOutcome> RetryAsync() => CommandAsync(now => new BacklinkCommand.Retry(now));
 
-    public Task<CommandOutcome> RetireAsync() => CommandAsync(new BacklinkCommand.Retire(time.GetUtcNow()), drive: true);
+    public Task<CommandOutcome> RetireAsync() => CommandAsync(now => new BacklinkCommand.Retire(now));
 
-    public Task<CommandOutcome> CheckNowAsync() => CommandAsync(new BacklinkCommand.CheckNow(time.GetUtcNow()), drive: true);
+    public Task<CommandOutcome> CheckNowAsync() => CommandAsync(now => new BacklinkCommand.CheckNow(now));
 
     public async Task<CommandOutcome> RecordSubmissionAsync(SubmissionReport report)
     {
         var recoveryLimit = 1;
-        if (Current.FactsOrNull is { } facts
-            && await grains.GetGrain<ICampaignGrain>($"{key.Tenant.Value}/{facts.Campaign}").GetAsync() is { } campaign)
+        if (Current.FactsOrNull is { } facts && await Campaign(facts).GetAsync() is { } campaign)
             recoveryLimit = campaign.Settings.RecoveryLimit;
-        // A deferred URL is still queued at its channel: nothing to drive until the channel answers again.
-        return await CommandAsync(new BacklinkCommand.RecordSubmission(report, 1 + Math.Max(0, recoveryLimit), time.GetUtcNow()),
-            drive: report.EffectiveOutcome != SubmissionOutcomes.Deferred);
+        return await CommandAsync(now => new BacklinkCommand.RecordSubmission(report, 1 + Math.Max(0, recoveryLimit), now), driveNow: true);
     }
 
     public Task<CommandOutcome> RecordIndexCheckAsync(IndexCheckReport report) =>
-        CommandAsync(new BacklinkCommand.RecordIndexCheck(report, time.GetUtcNow()), drive: true);
-
-    public Task ReceiveReminder(string reminderName, TickStatus status) => DriveAsync();
-
-    public async Task DriveAsync()
-    {
-        for (var step = 0; step < MaxStepsPerDrive; step++)
-        {
-            if (Current.FactsOrNull is not { Retired: false } facts || Current is BacklinkState.Failed)
-            {
-                await FollowUpAtAsync(null);
-                return;
-            }
-            var campaign = grains.GetGrain<ICampaignGrain>($"{key.Tenant.Value}/{facts.Campaign}");
-            var status = await campaign.GetStatusAsync();
-            if (status is null or CampaignStatuses.Cancelled)
-            {
-                await FollowUpAtAsync(null); // nothing will ever be due again
-                return;
-            }
-            if (status != CampaignStatuses.Active || await campaign.GetAsync() is not { } info)
-                return; // paused: the sweeper skips it until the campaign resumes
-            try
-            {
-                if (!await TakeStepAsync(Snapshot(facts, info.Settings)))
-                    return;
-            }
-            catch (Exception e) when (e is not OrleansException)
-            {
-                LogStepFailed(logger, e, key.ToString(), Current.Name);
-                await schedule.DeferAsync(key.Tenant.Value, key.UrlHash, time.GetUtcNow() + options.Value.PortErrorRetry, CancellationToken.None);
-                return;
-            }
-        }
-    }
-
-    /// <summary>Takes the step the state calls for; true when the state moved on and another step may follow.</summary>
-    private async Task<bool> TakeStepAsync(BacklinkSnapshot snapshot)
-    {
-        var now = time.GetUtcNow();
-        switch (Current)
-        {
-            case BacklinkState.Collected { Channels: null }:
-                return await routing.RouteAsync(snapshot, CancellationToken.None) is { } channels
-                    ? await AdvancedAsync(new BacklinkCommand.RecordRoute(channels, time.GetUtcNow()))
-                    : await WaitForPortAsync();
-            case BacklinkState.Collected:
-                return await validation.ValidateAsync(snapshot, CancellationToken.None) is { } verdict
-                    ? await AdvancedAsync(new BacklinkCommand.RecordValidation(verdict, time.GetUtcNow()))
-                    : await WaitForPortAsync();
-            case BacklinkState.Validated { Facts.HoldUntil: { } hold } when hold > now:
-                await schedule.DeferAsync(key.Tenant.Value, key.UrlHash, hold, CancellationToken.None);
-                await FollowUpAtAsync(hold);
-                return false;
-            case BacklinkState.Validated:
-                if (await submission.EnqueueAsync(snapshot, CancellationToken.None) is not { } lookAgainAt)
-                    return await WaitForPortAsync();
-                await schedule.DeferAsync(key.Tenant.Value, key.UrlHash, lookAgainAt, CancellationToken.None);
-                await FollowUpAtAsync(lookAgainAt);
-                return false;
-            case BacklinkState.Submitted { NextCheckAt: { } due } when due <= now:
-            case BacklinkState.Indexed { NextCheckAt: { } dueIndexed } when dueIndexed <= now:
-                return await indexCheck.CheckAsync(snapshot, CancellationToken.None) is { } report
-                    ? await AdvancedAsync(new BacklinkCommand.RecordIndexCheck(report, time.GetUtcNow()))
-                    : await WaitForPortAsync();
-            case BacklinkState.Submitted s:
-                await FollowUpAtAsync(s.NextCheckAt);
-                return false;
-            case BacklinkState.Indexed s:
-                await FollowUpAtAsync(s.NextCheckAt);
-                return false;
-            default:
-                return false;
-        }
-    }
-
-    private async Task<bool> AdvancedAsync(BacklinkCommand command) => !(await DecideAsync(command)).IsRejected;
-
-    private async Task<bool> WaitForPortAsync()
-    {
-        await schedule.DeferAsync(key.Tenant.Value, key.UrlHash, time.GetUtcNow() + options.Value.UnboundPortRetry, CancellationToken.None);
-        return false;
-    }
-
-    /// <summary>Long waits get the followup reminder; short ones are the sweeper's; none removes it.</summary>
-    private async Task FollowUpAtAsync(DateTimeOffset? at)
-    {
-        var wait = at - time.GetUtcNow();
-        if (wait is { } w && w >= options.Value.ReminderThreshold)
-        {
-            var period = TimeSpan.FromTicks(Math.Max(reminderOptions.Value.MinimumReminderPeriod.Ticks, w.Ticks));
-            await this.RegisterOrUpdateReminder(FollowupReminder, w, period);
-        }
-        else if (await this.GetReminder(FollowupReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
-    private async Task<CommandOutcome> CommandAsync(BacklinkCommand command, bool drive)
-    {
-        var decision = await DecideAsync(command);
-        if (decision.Rejection is { } r)
-            return new CommandOutcome(false, r.Code, r.Message, BacklinkViews.ToView(Current, Version));
-        if (drive)
-            DriveSoon();
-        return new CommandOutcome(true, null, null, BacklinkViews.ToView(Current, Version));
-    }
-
-    private async Task<Decision> DecideAsync(BacklinkCommand command)
-    {
-        var decision = BacklinkDecider.Decide(Current, command, Guid.NewGuid);
-        if (!decision.IsRejected && decision.Events.Count > 0)
-        {
-            RaiseEvents(decision.Events);
-            await ConfirmEvents();
-        }
-        return decision;
-    }
-
-    /// <summary>Continues the lifecycle in a turn of its own, so the caller (an import, a user) is answered first.</summary>
-    private void DriveSoon() => _ = this.AsReference<IBacklinkGrain>().ContinueAsync();
+        CommandAsync(now => new BacklinkCommand.RecordIndexCheck(report, now), driveNow: true);
 
     public Task ContinueAsync() => DriveAsync();
 
-    private BacklinkSnapshot Snapshot(BacklinkFacts facts, CampaignSettings campaign) => new(
-        facts.Tenant, facts.UrlHash, facts.Url, facts.Host, facts.Campaign, campaign,
-        Current switch
+    /// <summary>Takes the steps that are due now, as far as the bound ports allow, and appends their events at once.</summary>
+    public async Task DriveAsync()
+    {
+        var state = Current;
+        var pending = new List<IBacklinkEvent>();
+        CampaignInfo? campaign = null;
+        for (var steps = 0; steps < MaxStepsPerDrive; steps++)
         {
-            BacklinkState.Collected s => s.Channels,
-            BacklinkState.Validated s => s.Channels,
-            BacklinkState.Submitted s => s.Channels,
+            var now = time.GetUtcNow();
+            var next = BacklinkNextStep.Of(state, now);
+            if (!next.IsDue(now) || state.FactsOrNull is not { } facts)
+                break;
+            campaign ??= await Campaign(facts).GetAsync();
+            if (campaign is not { Status: CampaignStatuses.Active })
+                break; // paused or cancelled: the shards pass it over until the campaign resumes
+            var events = await TakeStepAsync(next, state, Snapshot(state, facts, campaign.Settings), now);
+            if (events.Count == 0)
+                break;
+            foreach (var e in events)
+                state = Evolve(state, e);
+            pending.AddRange(events);
+        }
+        if (pending.Count > 0 && !await AppendAsync(pending))
+        {
+            DriveSoon(); // another activation moved the stream: decide again on what it holds
+            return;
+        }
+        DeactivateWhenIdle();
+    }
+
+    /// <summary>Carries out one due step; returns its events (none when the decider refused, which ends the drive).</summary>
+    private async Task<IReadOnlyList<IBacklinkEvent>> TakeStepAsync(NextStep next, BacklinkState state, BacklinkSnapshot snapshot, DateTimeOffset now)
+    {
+        BacklinkCommand command;
+        try
+        {
+            command = next.Step switch
+            {
+                BacklinkSteps.Route => await routing.RouteAsync(snapshot, CancellationToken.None) is { } route
+                    ? new BacklinkCommand.RecordRoute(route, time.GetUtcNow())
+                    : Unbound(BacklinkSteps.Route, "routing is not installed", now),
+                BacklinkSteps.Validate => await validation.ValidateAsync(snapshot, CancellationToken.None) is { } verdict
+                    ? new BacklinkCommand.RecordValidation(verdict, time.GetUtcNow())
+                    : Unbound(BacklinkSteps.Validate, "validation is not installed", now),
+                BacklinkSteps.Submit when next.Target is { } target => await submission.EnqueueAsync(snapshot, target, CancellationToken.None) is { } queued
+                    ? new BacklinkCommand.RecordQueued(target, queued, time.GetUtcNow())
+                    : Unbound(BacklinkSteps.Submit, $"no channel of this build sends to {target.Channel}", now),
+                BacklinkSteps.Check => await indexCheck.EnqueueCheckAsync(snapshot, CancellationToken.None) is { } checking
+                    ? new BacklinkCommand.RecordWait(BacklinkSteps.Check, checking.Detail, checking.LookAgainAt, time.GetUtcNow())
+                    : Unbound(BacklinkSteps.Check, "no index checker is installed", now),
+                _ => new BacklinkCommand.RecordWait(next.Step ?? "none", "nothing to do", now + options.Value.PortErrorRetry, now),
+            };
+        }
+        catch (Exception e) when (e is not OrleansException)
+        {
+            LogStepFailed(logger, e, key.ToString(), next.Step ?? "none");
+            command = new BacklinkCommand.RecordWait(next.Step!, $"the {next.Step} step failed ({e.GetType().Name}: {e.Message}); it is tried again",
+                now + options.Value.PortErrorRetry, now);
+        }
+        var decision = BacklinkDecider.Decide(state, command, Guid.NewGuid);
+        return decision.IsRejected ? [] : decision.Events;
+    }
+
+    private BacklinkCommand.RecordWait Unbound(string step, string why, DateTimeOffset now) =>
+        new(step, $"{why}; looking again at {now + options.Value.UnboundPortRetry:u}", now + options.Value.UnboundPortRetry, now);
+
+    /// <summary>A backlink with nothing due for a while gives its memory back; its stream and row are its state.</summary>
+    private void DeactivateWhenIdle()
+    {
+        var now = time.GetUtcNow();
+        var next = BacklinkNextStep.Of(Current, now);
+        if (next.Step is null || next.DueAt > now + options.Value.IdleAfter)
+            DeactivateOnIdle();
+    }
+
+    private async Task<CommandOutcome> CommandAsync(Func<DateTimeOffset, BacklinkCommand> command, bool driveNow = false)
+    {
+        while (true)
+        {
+            var decision = BacklinkDecider.Decide(Current, command(time.GetUtcNow()), Guid.NewGuid);
+            if (decision.Rejection is { } r)
+                return new CommandOutcome(false, r.Code, r.Message, BacklinkViews.ToView(Current, Version, time.GetUtcNow()));
+            if (!await AppendAsync(decision.Events))
+                continue; // decided on a stale state: decide again on what is stored
+            if (driveNow)
+                await DriveAsync();
+            else if (decision.Events.Count > 0)
+                DriveSoon();
+            return new CommandOutcome(true, null, null, BacklinkViews.ToView(Current, Version, time.GetUtcNow()));
+        }
+    }
+
+    /// <summary>Continues the lifecycle in a turn of its own, so the caller (an import, a user) is answered first.</summary>
+    private void DriveSoon() => this.AsReference<IBacklinkGrain>().ContinueAsync().Ignore();
+
+    private ICampaignGrain Campaign(BacklinkFacts facts) => grains.GetGrain<ICampaignGrain>($"{key.Tenant.Value}/{facts.Campaign}");
+
+    private static BacklinkSnapshot Snapshot(BacklinkState state, BacklinkFacts facts, CampaignSettings campaign) => new(
+        facts.Tenant, facts.UrlHash, facts.Url, facts.Host, facts.Campaign, campaign,
+        state switch
+        {
+            BacklinkState.Collected s => s.Targets,
+            BacklinkState.Validated s => s.Targets,
+            BacklinkState.Submitted s => s.Targets,
             _ => null,
         },
         facts.TargetUrl, facts.Priority);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backlink {Backlink} could not take its {State} step; retrying later")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception, string backlink, string state);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backlink {Backlink} could not take its {Step} step; it waits and tries again")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception, string backlink, string step);
 }

@@ -5,8 +5,8 @@ namespace BacklinkOrleans.Backlinks.Grains;
 
 internal static class BacklinkViews
 {
-    /// <summary>The API view of a state; null before collection.</summary>
-    public static BacklinkView? ToView(BacklinkState state, long version)
+    /// <summary>The API view of a state at <paramref name="now"/>; null before collection.</summary>
+    public static BacklinkView? ToView(BacklinkState state, long version, DateTimeOffset now)
     {
         if (state.FactsOrNull is not { } f)
             return null;
@@ -19,7 +19,9 @@ internal static class BacklinkViews
             BacklinkState.Failed s => ((IReadOnlyList<string>?)null, (string?)null, (DateTimeOffset?)null, s.Reason, s.Detail),
             _ => (null, null, null, null, null),
         };
+        var next = BacklinkNextStep.Of(state, now);
         return new BacklinkView(f.UrlHash, f.Url, f.Host, state.Name, reason, detail, f.Retired, f.Campaign, f.Campaigns,
-            channels, via, f.CollectedAt, f.UpdatedAt, f.Retired ? null : nextCheck, f.Priority, f.TargetUrl, f.Anchor, f.Note, version);
+            channels, via, f.CollectedAt, f.UpdatedAt, f.Retired ? null : nextCheck, f.Priority, f.TargetUrl, f.Anchor, f.Note, version,
+            next.Step, next.DueAt, next.DueAt > now ? next.WaitingFor : null);
     }
 }

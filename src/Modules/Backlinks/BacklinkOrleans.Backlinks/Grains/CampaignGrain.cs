@@ -6,8 +6,7 @@ using BacklinkOrleans.SharedKernel.EventStore;
 
 namespace BacklinkOrleans.Backlinks.Grains;
 
-[GenerateSerializer, Immutable, Alias("backlink-orleans.campaign-state")]
-internal sealed record CampaignState([property: Id(0)] CampaignInfo? Info, [property: Id(1)] ImmutableHashSet<string>? PendingSitemaps = null)
+internal sealed record CampaignState(CampaignInfo? Info, ImmutableHashSet<string>? PendingSitemaps = null)
 {
     public static readonly CampaignState None = new((CampaignInfo?)null);
 
@@ -26,7 +25,8 @@ internal sealed record CampaignState([property: Id(0)] CampaignInfo? Info, [prop
 }
 
 /// <summary>A campaign: its settings govern its backlinks; pausing stops their steps, resuming sweeps them on.</summary>
-internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registry, TimeProvider time, IGrainFactory grains)
+internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registry, TimeProvider time, IGrainFactory grains,
+    Microsoft.Extensions.Options.IOptions<BacklinkOptions> options)
     : EventSourcedGrain<CampaignState, ICampaignEvent>(store, registry), ICampaignGrain
 {
     protected override CampaignState Initial => CampaignState.None;
@@ -41,9 +41,7 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
             return false;
         var key = this.GetPrimaryKeyString();
         var slash = key.IndexOf('/');
-        RaiseEvent(new CampaignCreated(Guid.NewGuid(), key[..slash], key[(slash + 1)..], settings, time.GetUtcNow()));
-        await ConfirmEvents();
-        return true;
+        return await AppendAsync([new CampaignCreated(Guid.NewGuid(), key[..slash], key[(slash + 1)..], settings, time.GetUtcNow())]);
     }
 
     public Task<CampaignInfo?> GetAsync() => Task.FromResult(Current.Info);
@@ -69,7 +67,8 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
         });
         if (outcome.Accepted)
         {
-            _ = grains.GetGrain<ISweeperGrain>(0).SweepSoonAsync(); // its backlinks are due already
+            foreach (var shard in Enumerable.Range(0, Math.Clamp(options.Value.Shards, 1, ReadModels.Shards.Bytes)))
+                grains.GetGrain<ISchedulerShardGrain>(shard).SweepSoonAsync().Ignore(); // its backlinks are due already
             StartSitemapImport();
         }
         return outcome;
@@ -89,8 +88,7 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
         if (fresh.Count == 0 || Current.Info is null)
             return;
         var now = time.GetUtcNow();
-        RaiseEvents(fresh.Select(u => new SitemapQueued(Guid.NewGuid(), u, now)));
-        await ConfirmEvents();
+        await AppendAsync([.. fresh.Select(u => new SitemapQueued(Guid.NewGuid(), u, now))]);
         StartSitemapImport();
     }
 
@@ -100,8 +98,7 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
     {
         if (!Current.Pending.Contains(imported.Url))
             return;
-        RaiseEvent(imported);
-        await ConfirmEvents();
+        await AppendAsync([imported]);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -117,12 +114,8 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
             _ = grains.GetGrain<ISitemapImportGrain>(this.GetPrimaryKeyString()).ImportAsync();
     }
 
-    private async Task<CommandOutcome> AppendAsync(ICampaignEvent e)
-    {
-        RaiseEvent(e);
-        await ConfirmEvents();
-        return new CommandOutcome(true, null, null, null);
-    }
+    private async Task<CommandOutcome> AppendAsync(ICampaignEvent e) =>
+        await AppendAsync([e]) ? new CommandOutcome(true, null, null, null) : new CommandOutcome(false, "conflict", "The campaign changed meanwhile; try again.", null);
 
     private static Task<CommandOutcome> Rejected(string code, string message) =>
         Task.FromResult(new CommandOutcome(false, code, message, null));

@@ -7,9 +7,16 @@ internal abstract record BacklinkCommand(DateTimeOffset Now)
 {
     public sealed record Collect(string Tenant, string UrlHash, string Url, string Host, CollectBacklink Request, DateTimeOffset Now) : BacklinkCommand(Now);
 
-    public sealed record RecordRoute(IReadOnlyList<string> Channels, DateTimeOffset Now) : BacklinkCommand(Now);
+    public sealed record RecordRoute(RouteResult Route, DateTimeOffset Now) : BacklinkCommand(Now);
 
+    /// <summary>A validation verdict, or (with <see cref="ValidationVerdict.RetryAt"/>) that it must be tried again later.</summary>
     public sealed record RecordValidation(ValidationVerdict Verdict, DateTimeOffset Now) : BacklinkCommand(Now);
+
+    /// <summary>A quota grain took the URL for <paramref name="Target"/>.</summary>
+    public sealed record RecordQueued(RouteTarget Target, Enqueued Answer, DateTimeOffset Now) : BacklinkCommand(Now);
+
+    /// <summary>The step <paramref name="Step"/> cannot be taken now (<paramref name="Reason"/>); try again at <paramref name="Until"/>.</summary>
+    public sealed record RecordWait(string Step, string Reason, DateTimeOffset Until, DateTimeOffset Now) : BacklinkCommand(Now);
 
     /// <param name="SendLimit">How many sends (accepted or outcome unknown) the URL may have in all: 1 + the campaign's recovery limit.</param>
     public sealed record RecordSubmission(SubmissionReport Report, int SendLimit, DateTimeOffset Now) : BacklinkCommand(Now);

@@ -25,18 +25,27 @@ internal static class BacklinkDecider
                 ? Decision.Accept()
                 : Decision.Accept(new BacklinkJoinedCampaign(newId(), c.Request.CampaignId, c.Now)),
 
-            (Collected { Channels: null }, BacklinkCommand.RecordRoute { Channels.Count: 0 } r) => Decision.Accept(
-                new BacklinkRouted(newId(), [], r.Now),
+            (Collected { Targets: null }, BacklinkCommand.RecordRoute { Route.Submit.Count: 0 } r) => Decision.Accept(
+                Routed(r, newId),
                 new BacklinkFailed(newId(), FailureReasons.NoChannel, "No credential of the tenant covers this host.", r.Now)),
-            (Collected { Channels: null }, BacklinkCommand.RecordRoute r) => Decision.Accept(new BacklinkRouted(newId(), [.. r.Channels], r.Now)),
+            (Collected { Targets: null }, BacklinkCommand.RecordRoute r) => Decision.Accept(Routed(r, newId)),
             (_, BacklinkCommand.RecordRoute) => Decision.Reject("not-awaiting-route", $"A {state.Name} URL that is already routed is not routed again."),
 
-            (Collected { Channels: not null }, BacklinkCommand.RecordValidation { Verdict.Passed: true } v) =>
+            (Collected { Targets: not null }, BacklinkCommand.RecordValidation { Verdict.RetryAt: { } retryAt } v) =>
+                Decision.Accept(new BacklinkWaiting(newId(), BacklinkSteps.Validate, v.Verdict.Detail ?? v.Verdict.Evidence, retryAt, v.Now)),
+            (Collected { Targets: not null }, BacklinkCommand.RecordValidation { Verdict.Passed: true } v) =>
                 Decision.Accept(new BacklinkValidated(newId(), v.Verdict.Evidence, v.Now)),
-            (Collected { Channels: not null }, BacklinkCommand.RecordValidation v) =>
+            (Collected { Targets: not null }, BacklinkCommand.RecordValidation v) =>
                 Decision.Accept(new BacklinkFailed(newId(), v.Verdict.Reason ?? FailureReasons.InvalidUrl,
                     string.IsNullOrEmpty(v.Verdict.Detail) ? v.Verdict.Evidence : v.Verdict.Detail, v.Now)),
             (_, BacklinkCommand.RecordValidation) => Decision.Reject("not-awaiting-validation", $"A {state.Name} URL is not awaiting validation."),
+
+            (Validated s, BacklinkCommand.RecordQueued q) when s.Targets.Any(t => t.Channel == q.Target.Channel) =>
+                Decision.Accept(new SubmissionQueued(newId(), q.Target.Channel, q.Target.QuotaKey, q.Answer.LookAgainAt, q.Answer.Detail, q.Now)),
+            (_, BacklinkCommand.RecordQueued) => Decision.Reject("not-awaiting-submission", $"A {state.Name} URL is not awaiting submission."),
+
+            (Failed, BacklinkCommand.RecordWait) => Decision.Reject("failed", "A failed URL takes no steps until it is retried."),
+            (_, BacklinkCommand.RecordWait w) => Decision.Accept(new BacklinkWaiting(newId(), w.Step, w.Reason, w.Until, w.Now)),
 
             (_, BacklinkCommand.RecordSubmission s) when facts!.Recorded(s.Report.BatchId, s.Report.EffectiveOutcome) => Decision.Accept(),
             (Validated v, BacklinkCommand.RecordSubmission s) => DecideSubmission(v, s, newId),
@@ -83,9 +92,9 @@ internal static class BacklinkDecider
                 break;
             case SubmissionOutcomes.Refused:
                 var reason = r.FailureReason ?? FailureReasons.ChannelRejected;
-                if (state.Channels.Contains(r.Channel))
+                if (state.Targets.Any(t => t.Channel == r.Channel))
                     events.Add(new ChannelDropped(newId(), r.Channel, reason, r.ErrorExcerpt, s.Now));
-                if (state.Channels.Remove(r.Channel).IsEmpty)
+                if (state.Targets.All(t => t.Channel == r.Channel))
                     events.Add(new BacklinkFailed(newId(), reason, r.ErrorExcerpt, s.Now));
                 break;
             case SubmissionOutcomes.Unknown when state.Facts.Sends + 1 >= s.SendLimit:
@@ -95,6 +104,9 @@ internal static class BacklinkDecider
         }
         return Decision.Accept([.. events]);
     }
+
+    private static BacklinkRouted Routed(BacklinkCommand.RecordRoute r, Func<Guid> newId) =>
+        new(newId(), [.. r.Route.Submit.Select(t => t.Channel)], r.Now, [.. r.Route.Submit], [.. r.Route.Check]);
 
     private static SubmissionAttempted Attempt(BacklinkCommand.RecordSubmission s, Func<Guid> newId)
     {

@@ -3,32 +3,40 @@ using BacklinkOrleans.Backlinks.Contracts;
 
 namespace BacklinkOrleans.Backlinks.Lifecycle;
 
+/// <summary>A step that cannot be taken now: which, why, and when it is tried again.</summary>
+internal sealed record Wait(string Step, string Reason, DateTimeOffset Until);
+
+/// <summary>The URL is in a quota grain's queue: since when, and when it asks again if no answer came.</summary>
+internal sealed record Queue(string Channel, string QuotaKey, DateTimeOffset LookAgainAt, string Detail);
+
 /// <summary>
 /// What every collected backlink carries, whatever its state. The send record survives a user's retry:
 /// <see cref="Submissions"/> counts requests made for the URL, <see cref="Sends"/> those that may have reached a
 /// channel (accepted or unknown), <see cref="HoldUntil"/> is when a channel may be asked again after an unknown
 /// outcome, and <see cref="RecentAnswers"/> are the last answers recorded, as request and outcome (an answer
 /// delivered again is a no-op, while a request first recorded as unknown can still be recorded as accepted).
+/// <see cref="Waiting"/>: the current step could not be taken and waits (cleared by the next change).
 /// </summary>
-[GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-facts")]
 internal sealed record BacklinkFacts(
-    [property: Id(0)] string Tenant,
-    [property: Id(1)] string UrlHash,
-    [property: Id(2)] string Url,
-    [property: Id(3)] string Host,
-    [property: Id(4)] string Campaign,
-    [property: Id(5)] ImmutableList<string> Campaigns,
-    [property: Id(6)] string? TargetUrl,
-    [property: Id(7)] string? Anchor,
-    [property: Id(8)] string? Note,
-    [property: Id(9)] int Priority,
-    [property: Id(10)] DateTimeOffset CollectedAt,
-    [property: Id(11)] DateTimeOffset UpdatedAt,
-    [property: Id(12)] bool Retired,
-    [property: Id(13)] int Submissions,
-    [property: Id(14)] int Sends = 0,
-    [property: Id(15)] DateTimeOffset? HoldUntil = null,
-    [property: Id(16)] ImmutableList<string>? RecentAnswers = null)
+    string Tenant,
+    string UrlHash,
+    string Url,
+    string Host,
+    string Campaign,
+    ImmutableList<string> Campaigns,
+    string? TargetUrl,
+    string? Anchor,
+    string? Note,
+    int Priority,
+    DateTimeOffset CollectedAt,
+    DateTimeOffset UpdatedAt,
+    bool Retired,
+    int Submissions,
+    int Sends = 0,
+    DateTimeOffset? HoldUntil = null,
+    ImmutableList<string>? RecentAnswers = null,
+    Wait? Waiting = null,
+    ImmutableList<RouteTarget>? Checkers = null)
 {
     public const int RememberedAnswers = 16;
 
@@ -56,9 +64,8 @@ internal sealed record BacklinkFacts(
 /// <summary>
 /// The lifecycle states, a closed hierarchy: None → Collected (routed or not) → Validated → Submitted → Indexed,
 /// and Failed(reason). <see cref="Evolve"/> is total: an event that does not fit the state leaves it unchanged
-/// (the decider never emits one; Orleans would swallow an exception here and diverge silently).
+/// (the decider never emits one).
 /// </summary>
-[GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state")]
 internal abstract record BacklinkState
 {
     public const string CollectedName = "collected";
@@ -67,31 +74,31 @@ internal abstract record BacklinkState
     public const string IndexedName = "indexed";
     public const string FailedName = "failed";
 
-    [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.none")]
     public sealed record None : BacklinkState
     {
         public static readonly None Instance = new();
     }
 
-    [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.collected")]
-    public sealed record Collected([property: Id(0)] BacklinkFacts Facts, [property: Id(1)] ImmutableList<string>? Channels) : BacklinkState;
+    /// <summary>Collected; <see cref="Targets"/> null until routed.</summary>
+    public sealed record Collected(BacklinkFacts Facts, ImmutableList<RouteTarget>? Targets) : BacklinkState
+    {
+        public ImmutableList<string>? Channels => Targets?.Select(t => t.Channel).ToImmutableList();
+    }
 
-    /// <summary>Validated, waiting for a channel to accept it; <see cref="Channels"/>: the covering channels not yet refused.</summary>
-    [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.validated")]
-    public sealed record Validated([property: Id(0)] BacklinkFacts Facts, [property: Id(1)] ImmutableList<string> Channels) : BacklinkState;
+    /// <summary>Validated, waiting for a channel to accept it; <see cref="Targets"/>: the covering channels not yet refused, in order.</summary>
+    public sealed record Validated(BacklinkFacts Facts, ImmutableList<RouteTarget> Targets, Queue? Queued = null) : BacklinkState
+    {
+        public ImmutableList<string> Channels => [.. Targets.Select(t => t.Channel)];
+    }
 
-    [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.submitted")]
-    public sealed record Submitted(
-        [property: Id(0)] BacklinkFacts Facts, [property: Id(1)] ImmutableList<string> Channels,
-        [property: Id(2)] string Channel, [property: Id(3)] DateTimeOffset? NextCheckAt) : BacklinkState;
+    public sealed record Submitted(BacklinkFacts Facts, ImmutableList<RouteTarget> Targets, string Channel, DateTimeOffset? NextCheckAt) : BacklinkState
+    {
+        public ImmutableList<string> Channels => [.. Targets.Select(t => t.Channel)];
+    }
 
-    [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.indexed")]
-    public sealed record Indexed(
-        [property: Id(0)] BacklinkFacts Facts, [property: Id(1)] string Channel,
-        [property: Id(2)] DateTimeOffset IndexedAt, [property: Id(3)] DateTimeOffset? NextCheckAt) : BacklinkState;
+    public sealed record Indexed(BacklinkFacts Facts, string Channel, DateTimeOffset IndexedAt, DateTimeOffset? NextCheckAt) : BacklinkState;
 
-    [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-state.failed")]
-    public sealed record Failed([property: Id(0)] BacklinkFacts Facts, [property: Id(1)] string Reason, [property: Id(2)] string? Detail) : BacklinkState;
+    public sealed record Failed(BacklinkFacts Facts, string Reason, string? Detail) : BacklinkState;
 
     /// <summary>The facts of any collected state; null for <see cref="None"/>.</summary>
     public BacklinkFacts? FactsOrNull => this switch
@@ -119,17 +126,25 @@ internal abstract record BacklinkState
         (None, BacklinkCollected c) => new Collected(
             new BacklinkFacts(c.Tenant, c.UrlHash, c.Url, c.Host, c.CampaignId, [c.CampaignId], c.TargetUrl, c.Anchor, c.Note,
                 c.Priority, c.At, c.At, Retired: false, Submissions: 0),
-            Channels: null),
+            Targets: null),
         (None, _) => state,
         (_, BacklinkJoinedCampaign j) => WithFacts(state, f => f.Campaigns.Contains(j.CampaignId) ? f : f with { Campaigns = f.Campaigns.Add(j.CampaignId) }),
-        (Collected s, BacklinkRouted r) => new Collected(Touch(s.Facts, r.At), [.. r.Channels]),
-        (Collected { Channels: { } channels } s, BacklinkValidated v) => new Validated(Touch(s.Facts, v.At), channels),
+        (_, BacklinkWaiting w) => WithFacts(state, f => f with { Waiting = new Wait(w.Step, w.Reason, w.Until) }),
+        (Collected s, BacklinkRouted r) => new Collected(Touch(s.Facts, r.At) with { Checkers = r.Checkers is null ? null : [.. r.Checkers] }, [.. r.SubmitTargets]),
+        (Collected { Targets: { } targets } s, BacklinkValidated v) => new Validated(Touch(s.Facts, v.At), targets),
         (Collected s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
-        (_, SubmissionAttempted a) => WithFacts(state, f => f.After(a)),
-        (Validated s, ChannelDropped d) => s with { Facts = Touch(s.Facts, d.At) with { HoldUntil = null }, Channels = s.Channels.Remove(d.Channel) },
-        (Validated s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), s.Channels, sub.Channel, sub.NextCheckAt),
+        (Validated s, SubmissionQueued q) => s with { Facts = Touch(s.Facts, q.At), Queued = new Queue(q.Channel, q.QuotaKey, q.LookAgainAt, q.Detail) },
+        (_, SubmissionAttempted a) => WithFacts(state, f => f.After(a) with { Waiting = null }),
+        (Validated s, ChannelDropped d) => s with
+        {
+            Facts = Touch(s.Facts, d.At) with { HoldUntil = null },
+            Targets = s.Targets.RemoveAll(t => t.Channel == d.Channel),
+            Queued = null,
+        },
+        (Validated s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), s.Targets, sub.Channel, sub.NextCheckAt),
         (Validated s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
-        (Failed { Reason: FailureReasons.OutcomeUnknown } s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), [sub.Channel], sub.Channel, sub.NextCheckAt),
+        (Failed { Reason: FailureReasons.OutcomeUnknown } s, BacklinkSubmitted sub) =>
+            new Submitted(Touch(s.Facts, sub.At), [RouteTarget.ForChannel(sub.Channel)], sub.Channel, sub.NextCheckAt),
         (Submitted s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.NextCheckAt },
         (Submitted s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), s.Channel, i.At, i.NextCheckAt),
         (Submitted s, CheckRequested c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.At },
@@ -137,12 +152,13 @@ internal abstract record BacklinkState
         (Indexed s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.NextCheckAt },
         (Indexed s, CheckRequested c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.At },
         (Indexed s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
-        (Failed s, RetryRequested r) => new Collected(Touch(s.Facts, r.At), Channels: null),
+        (Failed s, RetryRequested r) => new Collected(Touch(s.Facts, r.At), Targets: null),
         (_, BacklinkRetired r) => WithFacts(state, f => Touch(f, r.At) with { Retired = true }),
         _ => state,
     };
 
-    private static BacklinkFacts Touch(BacklinkFacts facts, DateTimeOffset at) => facts with { UpdatedAt = at };
+    /// <summary>Any change of the state ends a wait: the step it waited for was taken, or is no longer the next.</summary>
+    private static BacklinkFacts Touch(BacklinkFacts facts, DateTimeOffset at) => facts with { UpdatedAt = at, Waiting = null };
 
     private static BacklinkState WithFacts(BacklinkState state, Func<BacklinkFacts, BacklinkFacts> change) => state switch
     {

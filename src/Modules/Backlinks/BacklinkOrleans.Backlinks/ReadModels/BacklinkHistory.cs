@@ -26,6 +26,6 @@ internal sealed class BacklinkHistory(IEventStore store, EventTypeRegistry regis
         var events = await store.ReadStreamAsync(StreamIds.Backlink(tenant, urlHash), asOf, cancellationToken);
         var state = events.Aggregate((BacklinkState)BacklinkState.None.Instance,
             (s, e) => BacklinkState.Evolve(s, (IBacklinkEvent)registry.Deserialize(e)));
-        return BacklinkViews.ToView(state, events.Count == 0 ? 0 : events[^1].Version);
+        return BacklinkViews.ToView(state, events.Count == 0 ? 0 : events[^1].Version, asOf);
     }
 }

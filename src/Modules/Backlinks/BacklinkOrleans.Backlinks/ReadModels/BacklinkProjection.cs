@@ -1,19 +1,26 @@
-using System.Data.Common;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.SharedKernel.ReadModels;
+using Microsoft.Extensions.Options;
 
 namespace BacklinkOrleans.Backlinks.ReadModels;
 
 /// <summary>
 /// Folds backlink events into the backlinks, backlink_campaigns and campaign_counters tables inside the events'
-/// transaction. Counters get one aggregated delta per (campaign, state, reason) per batch, applied in a fixed
-/// order, so concurrent commits never deadlock on hot counter rows.
+/// transaction, set-based: the rows a group commit touches are read in a few statements, folded in memory, and
+/// written back in a few multi-row statements. Counters get one aggregated delta per (campaign, state, reason) per
+/// batch, written in a fixed order, so concurrent commits never deadlock on hot counter rows.
 /// </summary>
-internal sealed class BacklinkProjection(EventTypeRegistry registry) : IInlineProjection
+internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<BacklinkOptions> options) : IInlineProjection
 {
-    private const int ChunkSize = 400;
+    private static readonly string[] RowColumns =
+        ["tenant_id", "url_hash", "url", "host", "campaign_id", "state", "reason", "retired", "priority", "collected_at", "updated_at",
+         "next_action_at", "version", "shard", "waiting_for"];
+
+    private const string RowConflict = "ON CONFLICT (tenant_id, url_hash) DO UPDATE SET state = excluded.state, reason = excluded.reason, "
+        + "retired = excluded.retired, updated_at = excluded.updated_at, next_action_at = excluded.next_action_at, version = excluded.version, "
+        + "waiting_for = excluded.waiting_for";
 
     public async Task ProjectAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
@@ -23,8 +30,10 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry) : IInlinePr
         var keys = events.Select(e => StreamIds.Split(e.StreamId, StreamIds.BacklinkPrefix)).Distinct().ToList();
         var rows = await LoadRowsAsync(batch, keys, cancellationToken);
         var memberships = await LoadMembershipsAsync(batch, keys, cancellationToken);
+        var grace = options.Value.FastPathGrace;
 
-        var joined = new List<(string Tenant, string Campaign, string Hash, DateTimeOffset At)>();
+        var changed = new Dictionary<(string Tenant, string Id), BacklinkRow>();
+        var joined = new List<object?[]>();
         var deltas = new Dictionary<(string Tenant, string Campaign, string State, string Reason), long>();
         void Count(string tenant, string campaign, BacklinkRow row, long n)
         {
@@ -37,14 +46,14 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry) : IInlinePr
             var key = StreamIds.Split(stored.StreamId, StreamIds.BacklinkPrefix);
             var e = (IBacklinkEvent)registry.Deserialize(stored);
             rows.TryGetValue(key, out var before);
-            var after = BacklinkRow.Apply(before, e, stored.Version);
+            var after = BacklinkRow.Apply(before, e, stored.Version, grace);
             if (after is null)
                 continue;
             var campaigns = memberships.TryGetValue(key, out var set) ? set : memberships[key] = [];
             if (before is null)
             {
                 campaigns.Add(after.Campaign);
-                joined.Add((key.Tenant, after.Campaign, key.Id, e.At));
+                joined.Add([key.Tenant, after.Campaign, key.Id, UnixTime.ToMicroseconds(e.At)]);
                 Count(key.Tenant, after.Campaign, after, +1);
             }
             else if ((before.State, before.Reason) != (after.State, after.Reason))
@@ -57,33 +66,49 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry) : IInlinePr
             }
             if (e is BacklinkJoinedCampaign j && campaigns.Add(j.CampaignId))
             {
-                joined.Add((key.Tenant, j.CampaignId, key.Id, j.At));
+                joined.Add([key.Tenant, j.CampaignId, key.Id, UnixTime.ToMicroseconds(j.At)]);
                 Count(key.Tenant, j.CampaignId, after, +1);
             }
             rows[key] = after;
+            changed[key] = after;
         }
 
-        await WriteRowsAsync(batch, rows.Values, cancellationToken);
-        await WriteMembershipsAsync(batch, joined, cancellationToken);
-        await WriteCountersAsync(batch, deltas, cancellationToken);
+        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, "backlinks", RowColumns,
+            [.. changed.Values.OrderBy(r => r.Tenant, StringComparer.Ordinal).ThenBy(r => r.UrlHash, StringComparer.Ordinal).Select(ToValues)],
+            RowConflict, cancellationToken);
+        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, "backlink_campaigns", ["tenant_id", "campaign_id", "url_hash", "joined_at"],
+            joined, "ON CONFLICT (tenant_id, campaign_id, url_hash) DO NOTHING", cancellationToken);
+        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, "campaign_counters", ["tenant_id", "campaign_id", "state", "reason", "count"],
+            [.. deltas.Where(d => d.Value != 0)
+                .OrderBy(d => d.Key.Tenant, StringComparer.Ordinal).ThenBy(d => d.Key.Campaign, StringComparer.Ordinal)
+                .ThenBy(d => d.Key.State, StringComparer.Ordinal).ThenBy(d => d.Key.Reason, StringComparer.Ordinal)
+                .Select(d => new object?[] { d.Key.Tenant, d.Key.Campaign, d.Key.State, d.Key.Reason, d.Value })],
+            "ON CONFLICT (tenant_id, campaign_id, state, reason) DO UPDATE SET count = campaign_counters.count + excluded.count", cancellationToken);
     }
+
+    private static object?[] ToValues(BacklinkRow row) =>
+    [
+        row.Tenant, row.UrlHash, row.Url, row.Host, row.Campaign, row.State, row.Reason, row.Retired ? 1L : 0L, (long)row.Priority,
+        UnixTime.ToMicroseconds(row.CollectedAt), UnixTime.ToMicroseconds(row.UpdatedAt), UnixTime.ToMicroseconds(row.NextActionAt),
+        row.Version, (long)row.Shard, row.WaitingFor is { Length: > 500 } text ? text[..500] : row.WaitingFor,
+    ];
 
     private static async Task<Dictionary<(string Tenant, string Id), BacklinkRow>> LoadRowsAsync(
         ProjectionBatch batch, List<(string Tenant, string Id)> keys, CancellationToken cancellationToken)
     {
         var rows = new Dictionary<(string, string), BacklinkRow>();
-        foreach (var chunk in Chunks(keys))
+        foreach (var (tenant, hashes) in ByTenant(keys))
         {
-            await using var command = InCommand(batch, chunk.Tenant, chunk.Hashes,
-                "SELECT tenant_id, url_hash, url, host, campaign_id, state, reason, retired, priority, collected_at, updated_at, next_action_at, version "
-                + "FROM backlinks WHERE tenant_id = @tenant AND url_hash IN ({0})");
+            await using var command = batch.Connection.Command("", batch.Transaction).With("tenant", tenant);
+            command.CommandText = "SELECT tenant_id, url_hash, url, host, campaign_id, state, reason, retired, priority, collected_at, updated_at, "
+                + $"next_action_at, version, waiting_for FROM backlinks WHERE tenant_id = @tenant AND url_hash IN ({BulkStatements.InList(command, "h", hashes)})";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 var row = new BacklinkRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                     reader.GetString(4), reader.GetString(5), reader.GetNullableString(6), reader.GetInt64(7) != 0,
                     (int)reader.GetInt64(8), UnixTime.FromMicroseconds(reader.GetInt64(9)), UnixTime.FromMicroseconds(reader.GetInt64(10)),
-                    UnixTime.FromMicroseconds(reader.GetNullableInt64(11)), reader.GetInt64(12));
+                    UnixTime.FromMicroseconds(reader.GetNullableInt64(11)), reader.GetInt64(12), reader.GetNullableString(13));
                 rows[(row.Tenant, row.UrlHash)] = row;
             }
         }
@@ -94,78 +119,21 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry) : IInlinePr
         ProjectionBatch batch, List<(string Tenant, string Id)> keys, CancellationToken cancellationToken)
     {
         var memberships = new Dictionary<(string, string), HashSet<string>>();
-        foreach (var chunk in Chunks(keys))
+        foreach (var (tenant, hashes) in ByTenant(keys))
         {
-            await using var command = InCommand(batch, chunk.Tenant, chunk.Hashes,
-                "SELECT url_hash, campaign_id FROM backlink_campaigns WHERE tenant_id = @tenant AND url_hash IN ({0})");
+            await using var command = batch.Connection.Command("", batch.Transaction).With("tenant", tenant);
+            command.CommandText = "SELECT url_hash, campaign_id FROM backlink_campaigns WHERE tenant_id = @tenant AND url_hash IN "
+                + $"({BulkStatements.InList(command, "h", hashes)})";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var key = (chunk.Tenant, reader.GetString(0));
+                var key = (tenant, reader.GetString(0));
                 (memberships.TryGetValue(key, out var set) ? set : memberships[key] = []).Add(reader.GetString(1));
             }
         }
         return memberships;
     }
 
-    private static async Task WriteRowsAsync(ProjectionBatch batch, IEnumerable<BacklinkRow> rows, CancellationToken cancellationToken)
-    {
-        const string sql = "INSERT INTO backlinks (tenant_id, url_hash, url, host, campaign_id, state, reason, retired, priority, "
-            + "collected_at, updated_at, next_action_at, version) VALUES (@tenant, @hash, @url, @host, @campaign, @state, @reason, "
-            + "@retired, @priority, @collected, @updated, @next, @version) ON CONFLICT (tenant_id, url_hash) DO UPDATE SET "
-            + "state = excluded.state, reason = excluded.reason, retired = excluded.retired, updated_at = excluded.updated_at, "
-            + "next_action_at = excluded.next_action_at, version = excluded.version";
-        foreach (var row in rows.OrderBy(r => r.Tenant, StringComparer.Ordinal).ThenBy(r => r.UrlHash, StringComparer.Ordinal))
-        {
-            await using var command = batch.Connection.Command(sql, batch.Transaction)
-                .With("tenant", row.Tenant).With("hash", row.UrlHash).With("url", row.Url).With("host", row.Host)
-                .With("campaign", row.Campaign).With("state", row.State).With("reason", row.Reason).With("retired", row.Retired ? 1L : 0L)
-                .With("priority", (long)row.Priority).With("collected", UnixTime.ToMicroseconds(row.CollectedAt))
-                .With("updated", UnixTime.ToMicroseconds(row.UpdatedAt)).With("next", UnixTime.ToMicroseconds(row.NextActionAt))
-                .With("version", row.Version);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    private static async Task WriteMembershipsAsync(ProjectionBatch batch,
-        List<(string Tenant, string Campaign, string Hash, DateTimeOffset At)> joined, CancellationToken cancellationToken)
-    {
-        foreach (var (tenant, campaign, hash, at) in joined)
-        {
-            await using var command = batch.Connection.Command(
-                    "INSERT INTO backlink_campaigns (tenant_id, campaign_id, url_hash, joined_at) VALUES (@tenant, @campaign, @hash, @at) "
-                    + "ON CONFLICT (tenant_id, campaign_id, url_hash) DO NOTHING", batch.Transaction)
-                .With("tenant", tenant).With("campaign", campaign).With("hash", hash).With("at", UnixTime.ToMicroseconds(at));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    private static async Task WriteCountersAsync(ProjectionBatch batch,
-        Dictionary<(string Tenant, string Campaign, string State, string Reason), long> deltas, CancellationToken cancellationToken)
-    {
-        foreach (var ((tenant, campaign, state, reason), delta) in deltas.Where(d => d.Value != 0)
-                     .OrderBy(d => d.Key.Tenant, StringComparer.Ordinal).ThenBy(d => d.Key.Campaign, StringComparer.Ordinal)
-                     .ThenBy(d => d.Key.State, StringComparer.Ordinal).ThenBy(d => d.Key.Reason, StringComparer.Ordinal))
-        {
-            await using var command = batch.Connection.Command(
-                    "INSERT INTO campaign_counters (tenant_id, campaign_id, state, reason, count) VALUES (@tenant, @campaign, @state, @reason, @delta) "
-                    + "ON CONFLICT (tenant_id, campaign_id, state, reason) DO UPDATE SET count = campaign_counters.count + excluded.count",
-                    batch.Transaction)
-                .With("tenant", tenant).With("campaign", campaign).With("state", state).With("reason", reason).With("delta", delta);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    private static IEnumerable<(string Tenant, List<string> Hashes)> Chunks(List<(string Tenant, string Id)> keys) =>
-        keys.GroupBy(k => k.Tenant).SelectMany(g => g.Select(k => k.Id).Chunk(ChunkSize).Select(c => (g.Key, c.ToList())));
-
-    private static DbCommand InCommand(ProjectionBatch batch, string tenant, List<string> hashes, string sqlWithPlaceholder)
-    {
-        var names = hashes.Select((_, i) => $"@h{i}").ToList();
-        var command = batch.Connection.Command(string.Format(System.Globalization.CultureInfo.InvariantCulture, sqlWithPlaceholder,
-            string.Join(", ", names)), batch.Transaction).With("tenant", tenant);
-        for (var i = 0; i < hashes.Count; i++)
-            command.With($"h{i}", hashes[i]);
-        return command;
-    }
+    private static IEnumerable<(string Tenant, IReadOnlyList<string> Hashes)> ByTenant(List<(string Tenant, string Id)> keys) =>
+        keys.GroupBy(k => k.Tenant).SelectMany(g => BulkStatements.Chunks(g.Select(k => k.Id).ToList()).Select(c => (g.Key, c)));
 }

@@ -13,9 +13,11 @@ internal sealed class BacklinkQueries(IReadModelDatabase database)
 {
     private const string CampaignColumns = "campaign_id, name, client, status, settings, created_at";
 
-    public async Task<IReadOnlyList<CampaignView>> ListCampaignsAsync(string tenant, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<CampaignView>> ListCampaignsAsync(string tenant, CancellationToken cancellationToken) =>
+        database.ReadAsync((connection, ct) => ListCampaignsAsync(connection, tenant, ct), cancellationToken);
+
+    private static async Task<IReadOnlyList<CampaignView>> ListCampaignsAsync(System.Data.Common.DbConnection connection, string tenant, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         var counters = await CountersAsync(connection, tenant, null, cancellationToken);
         await using var command = connection.Command($"SELECT {CampaignColumns} FROM campaigns WHERE tenant_id = @tenant ORDER BY created_at, campaign_id")
             .With("tenant", tenant);
@@ -26,9 +28,12 @@ internal sealed class BacklinkQueries(IReadModelDatabase database)
         return result;
     }
 
-    public async Task<CampaignView?> GetCampaignAsync(string tenant, string campaignId, CancellationToken cancellationToken)
+    public Task<CampaignView?> GetCampaignAsync(string tenant, string campaignId, CancellationToken cancellationToken) =>
+        database.ReadAsync((connection, ct) => GetCampaignAsync(connection, tenant, campaignId, ct), cancellationToken);
+
+    private static async Task<CampaignView?> GetCampaignAsync(System.Data.Common.DbConnection connection, string tenant, string campaignId,
+        CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         var counters = await CountersAsync(connection, tenant, campaignId, cancellationToken);
         await using var command = connection.Command($"SELECT {CampaignColumns} FROM campaigns WHERE tenant_id = @tenant AND campaign_id = @id")
             .With("tenant", tenant).With("id", campaignId);
@@ -36,20 +41,23 @@ internal sealed class BacklinkQueries(IReadModelDatabase database)
         return await reader.ReadAsync(cancellationToken) ? ReadCampaign(reader, counters.GetValueOrDefault(campaignId) ?? []) : null;
     }
 
-    public async Task<BacklinkPage> ListBacklinksAsync(string tenant, string campaignId, BacklinkFilter filter, CancellationToken cancellationToken)
+    public Task<BacklinkPage> ListBacklinksAsync(string tenant, string campaignId, BacklinkFilter filter, CancellationToken cancellationToken) =>
+        database.ReadAsync((connection, ct) => ListBacklinksAsync(connection, tenant, campaignId, filter, ct), cancellationToken);
+
+    private static async Task<BacklinkPage> ListBacklinksAsync(System.Data.Common.DbConnection connection, string tenant, string campaignId,
+        BacklinkFilter filter, CancellationToken cancellationToken)
     {
         var where = "m.tenant_id = @tenant AND m.campaign_id = @campaign"
             + (filter.State is null ? "" : " AND b.state = @state")
             + (filter.Reason is null ? "" : " AND b.reason = @reason")
             + (filter.Host is null ? "" : " AND b.host = @host");
         const string from = "FROM backlink_campaigns m JOIN backlinks b ON b.tenant_id = m.tenant_id AND b.url_hash = m.url_hash";
-        await using var connection = await database.OpenAsync(cancellationToken);
 
         await using var count = Filtered(connection.Command($"SELECT count(*) {from} WHERE {where}"));
         var total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
 
         await using var page = Filtered(connection.Command(
-                $"SELECT b.url_hash, b.url, b.host, b.state, b.reason, b.retired, b.collected_at, b.updated_at, b.next_action_at {from} "
+                $"SELECT b.url_hash, b.url, b.host, b.state, b.reason, b.retired, b.collected_at, b.updated_at, b.next_action_at, b.waiting_for {from} "
                 + $"WHERE {where} ORDER BY b.collected_at, b.url_hash LIMIT @limit OFFSET @offset"))
             .With("limit", (long)filter.PageSize).With("offset", (long)(filter.Page - 1) * filter.PageSize);
         var items = new List<BacklinkListItem>();
@@ -57,7 +65,7 @@ internal sealed class BacklinkQueries(IReadModelDatabase database)
         while (await reader.ReadAsync(cancellationToken))
             items.Add(new BacklinkListItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                 reader.GetNullableString(4), reader.GetInt64(5) != 0, UnixTime.FromMicroseconds(reader.GetInt64(6)),
-                UnixTime.FromMicroseconds(reader.GetInt64(7)), UnixTime.FromMicroseconds(reader.GetNullableInt64(8))));
+                UnixTime.FromMicroseconds(reader.GetInt64(7)), UnixTime.FromMicroseconds(reader.GetNullableInt64(8)), reader.GetNullableString(9)));
         return new BacklinkPage(items, filter.Page, filter.PageSize, total);
 
         System.Data.Common.DbCommand Filtered(System.Data.Common.DbCommand command)

@@ -1,50 +1,60 @@
+using BacklinkOrleans.Backlinks.ReadModels;
 using BacklinkOrleans.SharedKernel.ReadModels;
 
 namespace BacklinkOrleans.Backlinks.Scheduling;
 
 /// <summary>
-/// The operational side of <c>next_action_at</c>: the sweeper claims due rows (pushing them out by a lease, so a
-/// drive that dies is retried after it), and a backlink that cannot proceed yet defers itself. Events set the
-/// column on every state change; these writes only move it.
+/// The operational side of <c>next_action_at</c>: a scheduler shard claims its due backlinks in one statement per
+/// batch, pushing them out by a lease so a drive that dies is retried after it. Events set the column (the inline
+/// projection); a claim only moves it, and the backlink's next event sets it again.
 /// </summary>
 internal sealed class BacklinkSchedule(IReadModelDatabase database)
 {
-    /// <summary>Claims up to <paramref name="limit"/> overdue, non-terminal backlinks of active campaigns.</summary>
-    public async Task<IReadOnlyList<(string Tenant, string UrlHash)>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil,
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due backlinks of active campaigns whose shard byte lies in
+    /// [<paramref name="first"/>, <paramref name="last"/>]: read first (nothing due costs no write), then one statement
+    /// moves the still-due ones to the lease and returns them.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Tenant, string UrlHash)>> ClaimDueAsync(int first, int last, DateTimeOffset now, DateTimeOffset leaseUntil,
         int limit, CancellationToken cancellationToken)
     {
-        var due = new List<(string, string)>();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using (var command = connection.Command(
-                         "SELECT b.tenant_id, b.url_hash FROM backlinks b JOIN campaigns c ON c.tenant_id = b.tenant_id AND c.campaign_id = b.campaign_id "
-                         + "WHERE b.next_action_at IS NOT NULL AND b.next_action_at <= @now AND c.status = 'active' "
-                         + "ORDER BY b.next_action_at LIMIT @limit")
-                     .With("now", UnixTime.ToMicroseconds(now)).With("limit", (long)limit))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var due = await database.ReadAsync<IReadOnlyList<(string Tenant, string Hash)>>(async (connection, ct) =>
         {
-            while (await reader.ReadAsync(cancellationToken))
-                due.Add((reader.GetString(0), reader.GetString(1)));
-        }
-        var claimed = new List<(string, string)>(due.Count);
-        foreach (var (tenant, hash) in due)
+            await using var command = connection.Command(
+                    "SELECT b.tenant_id, b.url_hash FROM backlinks b JOIN campaigns c ON c.tenant_id = b.tenant_id AND c.campaign_id = b.campaign_id "
+                    + "WHERE b.shard BETWEEN @first AND @last AND b.next_action_at IS NOT NULL AND b.next_action_at <= @now AND c.status = 'active' "
+                    + "ORDER BY b.next_action_at LIMIT @limit")
+                .With("first", (long)first).With("last", (long)last).With("now", UnixTime.ToMicroseconds(now)).With("limit", (long)limit);
+            var rows = new List<(string, string)>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                rows.Add((reader.GetString(0), reader.GetString(1)));
+            return rows;
+        }, cancellationToken);
+        if (due.Count == 0)
+            return [];
+        return await database.WriteAsync<IReadOnlyList<(string, string)>>("schedule-claim", async (connection, transaction, ct) =>
         {
-            await using var claim = connection.Command(
-                    "UPDATE backlinks SET next_action_at = @lease WHERE tenant_id = @tenant AND url_hash = @hash AND next_action_at <= @now")
-                .With("lease", UnixTime.ToMicroseconds(leaseUntil)).With("tenant", tenant).With("hash", hash).With("now", UnixTime.ToMicroseconds(now));
-            BacklinkOrleans.SharedKernel.Diagnostics.StorageWrites.Record("schedule-claim");
-            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 1)
-                claimed.Add((tenant, hash)); // another silo's sweeper did not take it first
-        }
-        return claimed;
+            var claimed = new List<(string, string)>(due.Count);
+            foreach (var (tenant, hashes) in due.GroupBy(d => d.Tenant).SelectMany(g => BulkStatements.Chunks(g.Select(d => d.Hash).ToList()).Select(c => (g.Key, c))))
+            {
+                await using var command = connection.Command("", transaction)
+                    .With("lease", UnixTime.ToMicroseconds(leaseUntil)).With("tenant", tenant).With("now", UnixTime.ToMicroseconds(now));
+                // still due: another shard's or a backlink's own write may have moved it since the read
+                command.CommandText = "UPDATE backlinks SET next_action_at = @lease WHERE tenant_id = @tenant AND url_hash IN "
+                    + $"({BulkStatements.InList(command, "h", hashes)}) AND next_action_at <= @now RETURNING url_hash";
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                    claimed.Add((tenant, reader.GetString(0)));
+            }
+            return claimed;
+        }, cancellationToken);
     }
 
-    /// <summary>Moves a backlink's next action to <paramref name="until"/> (null: nothing pending).</summary>
-    public async Task DeferAsync(string tenant, string urlHash, DateTimeOffset? until, CancellationToken cancellationToken)
+    /// <summary>The shard bytes [first, last] of shard <paramref name="index"/> of <paramref name="shards"/>.</summary>
+    public static (int First, int Last) Range(int index, int shards)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("UPDATE backlinks SET next_action_at = @until WHERE tenant_id = @tenant AND url_hash = @hash")
-            .With("until", UnixTime.ToMicroseconds(until)).With("tenant", tenant).With("hash", urlHash);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        BacklinkOrleans.SharedKernel.Diagnostics.StorageWrites.Record("schedule-defer");
+        var width = Shards.Bytes / shards;
+        return (index * width, (index * width) + width - 1);
     }
 }

@@ -1,8 +1,10 @@
 namespace BacklinkOrleans.Submission.Contracts;
 
 /// <summary>
-/// One credential's quota as the Quota API shows it: the window's limit, what is used and reserved (in flight), when
-/// the window resets, the state (ok, pending, backing-off, exhausted, invalid) and how many URLs wait in its queue.
+/// One credential's quota as the Quota API shows it: the channel and the quota it spends (<see cref="Scope"/>: an
+/// IndexNow key's host, a Google Cloud project), its first window's limit, use, reservations (in flight) and reset,
+/// every window with its reset in the window's own zone (<see cref="Windows"/>), the state (ok, pending, backing-off,
+/// parked, exhausted, invalid, no-credential) and how many URLs wait in its queue.
 /// </summary>
 public sealed record CredentialQuota(
     string CredentialId,
@@ -20,4 +22,7 @@ public sealed record CredentialQuota(
     DateTimeOffset? BackoffUntil,
     int Queued,
     int BatchSize,
-    int AnswersUndelivered);
+    int AnswersUndelivered,
+    string Channel,
+    IReadOnlyList<QuotaWindowView> Windows,
+    DateTimeOffset? ParkedUntil);

@@ -1,10 +1,9 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BacklinkOrleans.SharedKernel.Http;
+using BacklinkOrleans.Submission.Channels;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace BacklinkOrleans.Submission.IndexNow;
@@ -20,8 +19,6 @@ internal sealed record IndexNowAnswer(int Status, TimeSpan? RetryAfter, string? 
 internal sealed class IndexNowClient(IHttpClientFactory http, TimeProvider time, IOptions<IndexNowOptions> options)
 {
     public const string ClientName = "indexnow";
-    private const int ExcerptBytes = 512;
-    private static readonly TimeSpan ExcerptDeadline = TimeSpan.FromSeconds(5);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -46,9 +43,9 @@ internal sealed class IndexNowClient(IHttpClientFactory http, TimeProvider time,
         {
             using var response = await http.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             // The status is the answer; the body is only an excerpt for people, read under a deadline of its own.
-            return new IndexNowAnswer((int)response.StatusCode, RetryAfter(response, time.GetUtcNow()), Redact(await ExcerptAsync(response), key), true, Elapsed());
+            return new IndexNowAnswer((int)response.StatusCode, ChannelHttp.RetryAfter(response, time.GetUtcNow()), Redact(await ExcerptAsync(response), key), true, Elapsed());
         }
-        catch (Exception e) when (NeverSent(e))
+        catch (Exception e) when (ChannelHttp.NeverSent(e))
         {
             return new IndexNowAnswer(0, null, Redact(e.Message, key), MayHaveArrived: false, Elapsed());
         }
@@ -59,38 +56,7 @@ internal sealed class IndexNowClient(IHttpClientFactory http, TimeProvider time,
         }
     }
 
-    private async Task<string?> ExcerptAsync(HttpResponseMessage response)
-    {
-        using var deadline = new CancellationTokenSource(ExcerptDeadline, time);
-        try
-        {
-            return (await CappedBody.ReadTextAsync(response, ExcerptBytes, deadline.Token)).Text;
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Failures that prove the request never left: no connection could be made, or the circuit is open.</summary>
-    public static bool NeverSent(Exception e) => e switch
-    {
-        BrokenCircuitException => true,
-        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError } => true,
-        OutboundRefusedException => true,
-        _ => e.InnerException is { } inner && NeverSent(inner),
-    };
-
-    /// <summary>Answers that prove the engine did not take the request, and may be retried within the send: 429 and 503.</summary>
-    public static bool ProvesNotReceived(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
-
-    public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
-        _ => null,
-    };
+    private Task<string?> ExcerptAsync(HttpResponseMessage response) => ChannelHttp.ExcerptAsync(response, time);
 
     private static string? Redact(string? text, string key) =>
         string.IsNullOrEmpty(text) ? null : text.Replace(key, "<key>", StringComparison.Ordinal).ReplaceLineEndings(" ").Trim();

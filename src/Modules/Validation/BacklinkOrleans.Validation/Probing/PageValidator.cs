@@ -6,11 +6,13 @@ using Microsoft.Extensions.Options;
 namespace BacklinkOrleans.Validation.Probing;
 
 /// <summary>
-/// The validate port: URL rules, then robots.txt for the crawlers of the channels the URL was routed to (bingbot for
-/// IndexNow, Googlebot for Google, '*' otherwise), then the page probe. An unreadable robots.txt answers "later"
-/// (null) until it has stayed unreadable over several fetches, then robots-unreachable.
+/// The validate port: URL rules, then robots.txt for the crawlers of the channels the URL was routed to (each route
+/// target names its channel's crawler: bingbot for IndexNow, Googlebot for Google, '*' for a vendor), then the page
+/// probe. An unreadable robots.txt answers "later, at T" until it has stayed unreadable over several fetches, then
+/// robots-unreachable.
 /// </summary>
-internal sealed class PageValidator(IGrainFactory grains, PageProbe probe, IOptions<OutboundOptions> outbound) : IValidationPort
+internal sealed class PageValidator(IGrainFactory grains, PageProbe probe, IOptions<OutboundOptions> outbound, IOptions<ValidationOptions> options,
+    TimeProvider time) : IValidationPort
 {
     public async Task<ValidationVerdict?> ValidateAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
     {
@@ -21,11 +23,13 @@ internal sealed class PageValidator(IGrainFactory grains, PageProbe probe, IOpti
         var uri = new Uri(backlink.Url);
         var robots = grains.GetGrain<IRobotsGrain>($"{uri.Scheme}://{uri.Host}:{uri.Port}");
         var evidence = new List<string>();
-        foreach (var crawler in Crawlers(backlink.Channels))
+        foreach (var crawler in Crawlers(backlink.Targets))
         {
             var answer = await robots.CheckAsync(crawler, backlink.Url);
             if (answer.Unreachable)
-                return answer.GaveUp ? new ValidationVerdict(false, FailureReasons.RobotsUnreachable, answer.Evidence, answer.Evidence) : null;
+                return answer.GaveUp
+                    ? new ValidationVerdict(false, FailureReasons.RobotsUnreachable, answer.Evidence, answer.Evidence)
+                    : ValidationVerdict.Later(time.GetUtcNow() + options.Value.RobotsRetryAfter, $"robots.txt unreadable for now: {answer.Evidence}");
             if (!answer.Allowed)
                 return new ValidationVerdict(false, FailureReasons.RobotsDisallowed, answer.Evidence, answer.Evidence);
             evidence.Add(answer.Evidence);
@@ -35,6 +39,6 @@ internal sealed class PageValidator(IGrainFactory grains, PageProbe probe, IOpti
         return page.Verdict! with { Evidence = string.Join("; ", [.. evidence, page.Verdict!.Evidence]) };
     }
 
-    internal static IEnumerable<string> Crawlers(IReadOnlyList<string>? channels) =>
-        (channels ?? []).Select(c => c switch { "indexnow" => "bingbot", "google" => "Googlebot", _ => "*" }).DefaultIfEmpty("*").Distinct();
+    internal static IEnumerable<string> Crawlers(IReadOnlyList<RouteTarget>? targets) =>
+        (targets ?? []).Select(t => t.Crawler).DefaultIfEmpty("*").Distinct(StringComparer.Ordinal);
 }

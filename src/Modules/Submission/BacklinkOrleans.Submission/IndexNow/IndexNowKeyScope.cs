@@ -1,12 +1,13 @@
+using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.SharedKernel.Urls;
 
-namespace BacklinkOrleans.Accounts.Contracts;
+namespace BacklinkOrleans.Submission.IndexNow;
 
 /// <summary>
 /// What an IndexNow key may be used for (protocols.md): URLs of exactly its host and, with a keyLocation, only URLs
 /// in that file's folder or below. One rule for routing and for the channel's pre-filter before batching.
 /// </summary>
-public static class IndexNowKeyScope
+internal static class IndexNowKeyScope
 {
     /// <summary>The placeholder for the key in a stored keyLocation (the key itself is secret).</summary>
     public const string KeyPlaceholder = "<key>";

@@ -1,6 +1,6 @@
 using BacklinkOrleans.Submission.Contracts;
 
-namespace BacklinkOrleans.Submission.IndexNow;
+namespace BacklinkOrleans.Submission.Lane;
 
 /// <summary>
 /// The search for the URLs an unexpected 400 or 422 is about: the refused request's URLs are split in halves, and each
@@ -21,7 +21,7 @@ internal sealed class Bisections(int requestsPerRoot)
     public bool Contains(string urlHash) => hashes.Contains(urlHash);
 
     /// <summary>Queues the two halves of a refused request; false, and nothing queued, when its root's budget is spent.</summary>
-    public bool Split(string batchId, string root, IReadOnlyList<QueuedUrl> urls)
+    public bool Split(string batchId, string root, IReadOnlyList<LaneItem> urls)
     {
         var left = budget.GetValueOrDefault(root, requestsPerRoot) - 2;
         if (left < 0)
@@ -47,7 +47,7 @@ internal sealed class Bisections(int requestsPerRoot)
     }
 
     /// <summary>Empties every part and forgets every budget (the key can no longer be used).</summary>
-    public List<QueuedUrl> TakeAll()
+    public List<LaneItem> TakeAll()
     {
         var all = parts.SelectMany(p => p.Urls).ToList();
         parts.Clear();
@@ -64,5 +64,5 @@ internal sealed class Bisections(int requestsPerRoot)
     }
 
     /// <summary>One half, sent alone as request <paramref name="BatchId"/>, of the request <paramref name="Root"/> refused.</summary>
-    public sealed record Part(string BatchId, string Root, List<QueuedUrl> Urls);
+    public sealed record Part(string BatchId, string Root, List<LaneItem> Urls);
 }

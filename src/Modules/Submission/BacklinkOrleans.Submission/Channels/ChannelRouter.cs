@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel.Tenancy;
+using BacklinkOrleans.SharedKernel.Urls;
+
+namespace BacklinkOrleans.Submission.Channels;
+
+/// <summary>
+/// The route port: for each channel of the campaign's preference, in that order, the tenant's first usable credential
+/// that covers the URL — as a target (channel, credential, quota key, crawler); and the index checkers that cover it.
+/// None covers it → no submission target, and the lifecycle fails it with no-channel before anything is fetched.
+/// Credentials whose verification failed do not count. The tenant's credentials are indexed by host once per version
+/// of the list (cached by the directory), so routing a URL looks at the few credentials that can cover its host.
+/// </summary>
+internal sealed class ChannelRouter(ICredentialDirectory credentials, ChannelRegistry channels) : IRoutingPort
+{
+    private readonly ConditionalWeakTable<IReadOnlyList<CredentialView>, CoverageIndex> indexes = [];
+
+    public async Task<RouteResult?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
+    {
+        var list = await credentials.ListAsync(TenantId.From(backlink.Tenant), cancellationToken);
+        var index = indexes.GetValue(list, l => new CoverageIndex(l, channels));
+        return index.Route(backlink.Campaign.ChannelPreference, UrlNormalizer.Normalize(backlink.Url));
+    }
+
+    /// <summary>The target of <paramref name="channel"/> for a URL (for a backlink routed before targets were recorded).</summary>
+    public async Task<RouteTarget?> TargetAsync(BacklinkSnapshot backlink, string channel, CancellationToken cancellationToken) =>
+        (await RouteAsync(backlink, cancellationToken))?.Submit.FirstOrDefault(t => t.Channel == channel);
+}
+
+/// <summary>One tenant's usable credentials by the hosts they may cover, per channel.</summary>
+internal sealed class CoverageIndex
+{
+    private readonly Dictionary<(string Channel, string Key), List<CredentialView>> byKey = [];
+    private readonly ChannelRegistry channels;
+
+    public CoverageIndex(IReadOnlyList<CredentialView> credentials, ChannelRegistry channels)
+    {
+        this.channels = channels;
+        foreach (var channel in channels.All)
+        {
+            foreach (var credential in credentials.Where(c => c.Kind == channel.Descriptor.CredentialKind && c.Status != CredentialStatuses.Failed))
+            {
+                foreach (var key in channel.CoverageKeys(credential).Distinct(StringComparer.Ordinal))
+                {
+                    var list = byKey.TryGetValue((channel.Descriptor.Name, key), out var existing) ? existing : byKey[(channel.Descriptor.Name, key)] = [];
+                    list.Add(credential);
+                }
+            }
+        }
+    }
+
+    public RouteResult Route(IReadOnlyList<string> preference, NormalizedUrl url)
+    {
+        var submit = new List<RouteTarget>();
+        foreach (var name in preference)
+        {
+            if (channels.Find(name) is { Descriptor.Purpose: ChannelPurpose.Submit } channel && Covering(channel, url) is { } credential)
+                submit.Add(Target(channel, credential));
+        }
+        var check = channels.All.Where(c => c.Descriptor.Purpose == ChannelPurpose.Check)
+            .Select(c => Covering(c, url) is { } credential ? Target(c, credential) : null)
+            .OfType<RouteTarget>().ToList();
+        return new RouteResult(submit, check);
+    }
+
+    private static RouteTarget Target(IChannel channel, CredentialView credential) =>
+        new(channel.Descriptor.Name, credential.Id, channel.QuotaKeyOf(credential), channel.Descriptor.Crawler);
+
+    /// <summary>The oldest usable credential of the channel that covers the URL: exact host, then its parent domains, then any host.</summary>
+    private CredentialView? Covering(IChannel channel, NormalizedUrl url)
+    {
+        foreach (var key in Keys(url.Host))
+        {
+            if (byKey.TryGetValue((channel.Descriptor.Name, key), out var candidates)
+                && candidates.Where(c => channel.Covers(c, url)).MinBy(c => c.CreatedAt) is { } credential)
+                return credential;
+        }
+        return null;
+    }
+
+    private static IEnumerable<string> Keys(string host)
+    {
+        yield return host;
+        for (var dot = host.IndexOf('.'); dot >= 0; dot = host.IndexOf('.', dot + 1))
+            yield return "*." + host[(dot + 1)..];
+        yield return "*." + host;
+        yield return "*";
+    }
+}

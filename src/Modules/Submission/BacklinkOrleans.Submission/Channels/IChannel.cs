@@ -1,0 +1,59 @@
+using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.SharedKernel.Urls;
+using BacklinkOrleans.Submission.Lane;
+
+namespace BacklinkOrleans.Submission.Channels;
+
+/// <summary>What a channel does: take URLs for indexing (a submission engine or vendor) or tell whether they are indexed (a checker).</summary>
+internal enum ChannelPurpose
+{
+    Submit,
+    Check,
+}
+
+/// <summary>
+/// A channel's registration: its name (as campaigns name it), purpose, the credential kind it sends with, the
+/// crawler whose robots.txt rules apply to it, and the protocol's largest request.
+/// </summary>
+internal sealed record ChannelDescriptor(string Name, ChannelPurpose Purpose, string CredentialKind, string Crawler, int ProtocolMaxBatch);
+
+/// <summary>One request a quota grain sends through a channel.</summary>
+internal sealed record ChannelSend(string Tenant, CredentialView Credential, string Secret, string BatchId, IReadOnlyList<LedgerItem> Items);
+
+/// <summary>
+/// Everything a channel plugs into the lane (ADR 0013): who it is, which URLs a credential covers (the ownership
+/// rule), which quota a credential spends and under which limits, and how one batch is sent and its answer read.
+/// The lane does the rest — queue, windows, reservation before sending, backoff, parking, delivery of answers.
+/// </summary>
+internal interface IChannel
+{
+    ChannelDescriptor Descriptor { get; }
+
+    /// <summary>The channel's options (its section of configuration).</summary>
+    LaneOptions Options { get; }
+
+    /// <summary>The limits of one quota (a window each).</summary>
+    IReadOnlyList<QuotaLimit> Limits { get; }
+
+    /// <summary>Whether <paramref name="credential"/> may be used for <paramref name="url"/> (protocols.md's ownership rule).</summary>
+    bool Covers(CredentialView credential, NormalizedUrl url);
+
+    /// <summary>
+    /// Host names under which the router indexes <paramref name="credential"/>: an exact host, <c>*.example.com</c> for a
+    /// whole domain, or <c>*</c> for any host; <see cref="Covers"/> has the last word.
+    /// </summary>
+    IEnumerable<string> CoverageKeys(CredentialView credential);
+
+    /// <summary>The quota <paramref name="credential"/> spends (a host, a Cloud project, an account).</summary>
+    string QuotaKeyOf(CredentialView credential);
+
+    /// <summary>Sends one batch and reads the answer. Never throws for what the service answered or a lost connection.</summary>
+    Task<SendOutcome> SendAsync(ChannelSend send, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a crash: what became of a request whose answer was lost, URL by URL (true: the service has it; false: it
+    /// does not), for channels that can ask (Google's metadata, a vendor's task list); null: it cannot be known.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, bool>?> ReconcileAsync(ChannelSend send, DateTimeOffset reservedAt, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, bool>?>(null);
+}

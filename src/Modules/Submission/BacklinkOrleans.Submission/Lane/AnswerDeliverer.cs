@@ -1,0 +1,71 @@
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Submission.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace BacklinkOrleans.Submission.Lane;
+
+/// <summary>One URL's share of an answer, addressed to its backlink.</summary>
+internal sealed record AddressedReport(string UrlHash, SubmissionReport Report);
+
+/// <summary>
+/// Carries quota grains' answers to the backlinks, on this silo, so a quota grain never waits on a backlink (which may
+/// be waiting on it): the grain hands an answer over from its timer and goes on; the deliverer records it on each
+/// backlink, many at once (bounded per silo), and acknowledges the URLs that recorded it in one call per answer. An
+/// answer is handed over again later only for the URLs that did not (recording is idempotent).
+/// </summary>
+internal sealed partial class AnswerDeliverer(IGrainFactory grains, ILogger<AnswerDeliverer> logger)
+{
+    /// <summary>Backlink calls in flight at most, per silo.</summary>
+    public const int Concurrency = 256;
+
+    private readonly SemaphoreSlim slots = new(Concurrency, Concurrency);
+
+    /// <summary>Delivers in the background; <paramref name="acknowledge"/>: tell the quota grain which URLs recorded it.</summary>
+    public void Deliver(string tenant, string quotaGrain, string answerId, IReadOnlyList<AddressedReport> reports, bool acknowledge) =>
+        _ = Task.Run(() => DeliverAsync(tenant, quotaGrain, answerId, reports, acknowledge));
+
+    private async Task DeliverAsync(string tenant, string quotaGrain, string answerId, IReadOnlyList<AddressedReport> reports, bool acknowledge)
+    {
+        var recorded = new List<string>(reports.Count);
+        await Task.WhenAll(reports.Select(async item =>
+        {
+            await slots.WaitAsync();
+            try
+            {
+                var outcome = await grains.GetGrain<IBacklinkGrain>($"{tenant}/{item.UrlHash}").RecordSubmissionAsync(item.Report);
+                // A backlink that refuses the answer (retired, never collected) has nothing to record: it counts as delivered.
+                lock (recorded)
+                    recorded.Add(item.UrlHash);
+                if (!outcome.Accepted)
+                    LogRefused(logger, item.UrlHash, answerId, outcome.RejectionCode);
+            }
+            catch (Exception e)
+            {
+                LogFailed(logger, e, item.UrlHash, answerId);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        if (!acknowledge || recorded.Count == 0)
+            return;
+        try
+        {
+            await grains.GetGrain<IChannelQuotaGrain>(quotaGrain).AcknowledgeAsync(answerId, recorded);
+        }
+        catch (Exception e)
+        {
+            LogNotAcknowledged(logger, e, answerId); // delivered again later; recording it again changes nothing
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backlink {UrlHash} could not record answer {AnswerId}; it is delivered again later")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string urlHash, string answerId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Backlink {UrlHash} had nothing to record of answer {AnswerId} ({Code})")]
+    private static partial void LogRefused(ILogger logger, string urlHash, string answerId, string? code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answer {AnswerId} was delivered but its acknowledgement was not; it is delivered again later")]
+    private static partial void LogNotAcknowledged(ILogger logger, Exception exception, string answerId);
+}
