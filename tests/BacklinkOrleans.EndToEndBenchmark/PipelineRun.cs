@@ -71,6 +71,7 @@ internal static class PipelineRun
             ["Sandbox__Enabled"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__BacklinkOrleans"] = "Warning",
+            ["Sandbox__RequestLogCapacity"] = "10000",
         };
         if (options.PostgresConnections > 0)
             environment["Postgres__MaxConnections"] = options.PostgresConnections.ToString(CultureInfo.InvariantCulture);
@@ -115,6 +116,7 @@ internal static class PipelineRun
         long submitted = 0;
         Dictionary<string, long> counters = [];
         var lastPrint = TimeSpan.Zero;
+        (long Commits, long Appends, long Micros) lastCommits = default;
         while (clock.Elapsed < options.MaxRun)
         {
             await Task.Delay(250);
@@ -129,8 +131,14 @@ internal static class PipelineRun
             if (clock.Elapsed - lastPrint >= TimeSpan.FromSeconds(10))
             {
                 lastPrint = clock.Elapsed;
+                var now = await world.RuntimeAsync(collect: false);
+                var (commits, appends, micros) = (now["eventStoreTransactions"]!.GetValue<long>(), now["eventStoreAppends"]!.GetValue<long>(),
+                    now["eventStoreCommitMicroseconds"]!.GetValue<long>());
+                var (dc, da, dm) = (commits - lastCommits.Commits, appends - lastCommits.Appends, micros - lastCommits.Micros);
+                lastCommits = (commits, appends, micros);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"    {clock.Elapsed.TotalSeconds,5:F0} s: {string.Join(", ", counters.Select(c => $"{c.Key}={c.Value:N0}"))}, RSS {Rss(host.ProcessId) / 1048576:N0} MB"));
+                    $"    {clock.Elapsed.TotalSeconds,5:F0} s: {string.Join(", ", counters.Select(c => $"{c.Key}={c.Value:N0}"))}, RSS {Rss(host.ProcessId) / 1048576:N0} MB, "
+                    + $"{dc / 10.0:N0} commits/s, {(dc == 0 ? 0 : (double)da / dc):N0} appends and {(dc == 0 ? 0 : dm / 1000.0 / dc):N1} ms each"));
             }
         }
         var allSubmitted = clock.Elapsed;

@@ -17,6 +17,7 @@ public sealed record RuntimeReport(
     long EventStoreTransactions,
     long EventStoreAppends,
     long EventStoreEvents,
+    long EventStoreCommitMicroseconds,
     IReadOnlyDictionary<string, long> WriteTransactions,
     IReadOnlyDictionary<string, long> FirstChanceExceptions,
     IReadOnlyDictionary<string, int> Activations);
@@ -54,7 +55,7 @@ internal static class RuntimeEndpoints
         var (rss, peak) = ProcessMemory();
         return TypedResults.Ok(new RuntimeReport(rss, peak, GC.GetTotalMemory(false), info.TotalCommittedBytes,
             System.Runtime.GCSettings.IsServerGC, [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],
-            store.Statistics.Transactions, store.Statistics.Appends, store.Statistics.Events, StorageWrites.Snapshot(),
+            store.Statistics.Transactions, store.Statistics.Appends, store.Statistics.Events, store.Statistics.CommitMicroseconds, StorageWrites.Snapshot(),
             new Dictionary<string, long>(FirstChance, StringComparer.Ordinal), activations));
     }
 

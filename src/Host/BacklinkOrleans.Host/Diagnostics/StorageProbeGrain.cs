@@ -46,7 +46,7 @@ internal sealed class StorageProbeGrain(
 
     public async Task<ProbeReport> TouchAsync(string note)
     {
-        while (!await AppendAsync([new ProbeNoted(Guid.NewGuid(), note, time.GetUtcNow())]))
+        while (!await AppendAsync([new ProbeNoted(Guid.CreateVersion7(), note, time.GetUtcNow())]))
         {
             // another activation wrote the probe's stream meanwhile: it has been read again; note it on top
         }

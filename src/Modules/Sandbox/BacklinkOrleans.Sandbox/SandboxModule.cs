@@ -1,4 +1,5 @@
 using BacklinkOrleans.SharedKernel.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace BacklinkOrleans.Sandbox;
 
 /// <summary>Starts the Sandbox with the Host and holds it; available once the Host has started.</summary>
-public sealed partial class SandboxHost(TimeProvider time, ILogger<SandboxHost> logger) : IHostedService, IAsyncDisposable
+public sealed partial class SandboxHost(TimeProvider time, IConfiguration configuration, ILogger<SandboxHost> logger) : IHostedService, IAsyncDisposable
 {
     private SandboxServer? server;
 
@@ -15,7 +16,8 @@ public sealed partial class SandboxHost(TimeProvider time, ILogger<SandboxHost> 
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        server = await SandboxServer.StartAsync(time, cancellationToken);
+        server = await SandboxServer.StartAsync(time, cancellationToken,
+            configuration.GetValue("Sandbox:RequestLogCapacity", Contracts.RequestLog.DefaultCapacity));
         LogStarted(logger, server.HttpPort, server.HttpsPort);
     }
 

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using System.Net.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -39,7 +40,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public int HttpsPort { get; private set; }
 
-    public RequestLog Log { get; } = new();
+    public RequestLog Log { get; private init; } = new();
 
     public IndexNowSimulation IndexNow { get; } = new();
 
@@ -47,24 +48,34 @@ public sealed class SandboxServer : IAsyncDisposable
     public SimulatedSite Site(string host) => sites.GetOrAdd(host.ToLowerInvariant().TrimEnd('.'), h => new SimulatedSite(h));
 
     /// <summary>Starts the server on free loopback ports. <paramref name="time"/> is the application's clock (quota days, log times).</summary>
-    public static async Task<SandboxServer> StartAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
+    public static async Task<SandboxServer> StartAsync(TimeProvider? time = null, CancellationToken cancellationToken = default,
+        int requestLogCapacity = RequestLog.DefaultCapacity)
     {
-        var server = new SandboxServer(time ?? TimeProvider.System);
+        var server = new SandboxServer(time ?? TimeProvider.System) { Log = new RequestLog(requestLogCapacity) };
         await server.StartCoreAsync(cancellationToken);
         return server;
     }
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Its content root is the binaries' folder, not the working directory (which holds the database): a
+        // configuration file watcher there would wake on every write.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
             kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new TlsHandshakeCallbackOptions
             {
-                ServerCertificateSelector = (_, name) => authority.CertificateFor(string.IsNullOrEmpty(name) ? "localhost" : name),
+                OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = authority.ContextFor(string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? "localhost" : context.ClientHelloInfo.ServerName),
+                }),
             }));
         });
         app = builder.Build();
@@ -108,8 +119,11 @@ public sealed class SandboxServer : IAsyncDisposable
                 throw;
             }
         },
-        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            authority.Trusts(certificate as System.Security.Cryptography.X509Certificates.X509Certificate2, errors) },
+        SslOptions =
+        {
+            CertificateChainPolicy = authority.ClientChainPolicy(),
+            RemoteCertificateValidationCallback = (_, _, _, errors) => SandboxCertificateAuthority.Trusts(errors),
+        },
     };
 
     /// <summary>A client configured for the Sandbox (see <see cref="CreateHandler"/>).</summary>

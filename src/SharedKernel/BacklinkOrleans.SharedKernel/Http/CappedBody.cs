@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 
@@ -12,19 +13,38 @@ public static class CappedBody
         await using var raw = await response.Content.ReadAsStreamAsync(cancellationToken);
         var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase);
         await using Stream body = gzip ? new GZipStream(raw, CompressionMode.Decompress) : raw;
-        using var collected = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
+        // A buffer from the pool, as large as the declared length when that is known (most pages are small), grown up to the cap.
+        var size = (int)Math.Clamp(!gzip && response.Content.Headers.ContentLength is { } declared ? declared + 1 : 16 * 1024, 1, maxBytes);
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        var length = 0;
         try
         {
-            while (collected.Length < maxBytes
-                   && (n = await body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, maxBytes - collected.Length)), cancellationToken)) > 0)
-                collected.Write(chunk, 0, n);
+            while (length < maxBytes)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var n = await body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxBytes) - length), cancellationToken);
+                if (n == 0)
+                    break;
+                length += n;
+            }
         }
         catch (InvalidDataException)
         {
             // a broken gzip stream: what decompressed is all there is
         }
-        return (Encoding.UTF8.GetString(collected.GetBuffer(), 0, (int)collected.Length), collected.Length >= maxBytes);
+        try
+        {
+            return (length == 0 ? "" : Encoding.UTF8.GetString(buffer, 0, length), length >= maxBytes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

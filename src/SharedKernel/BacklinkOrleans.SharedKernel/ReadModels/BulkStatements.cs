@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using BacklinkOrleans.SharedKernel.EventStore;
 
 namespace BacklinkOrleans.SharedKernel.ReadModels;
 
@@ -16,19 +17,36 @@ public static class BulkStatements
     /// <summary>
     /// Inserts <paramref name="rows"/> into <paramref name="table"/> (one value per column, in order), with
     /// <paramref name="onConflict"/> appended (e.g. <c>ON CONFLICT (a, b) DO UPDATE SET c = excluded.c</c>, or empty).
+    /// SQLite, in-process, runs one prepared single-row statement per row (no statement to parse per batch);
+    /// PostgreSQL gets multi-row statements (one round trip per chunk).
     /// </summary>
-    public static async Task InsertAsync(DbConnection connection, DbTransaction? transaction, string table, IReadOnlyList<string> columns,
-        IReadOnlyList<object?[]> rows, string onConflict, CancellationToken cancellationToken)
+    public static async Task InsertAsync(DbConnection connection, DbTransaction? transaction, SqlDialect dialect, string table,
+        IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows, string onConflict, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
             return;
+        var insert = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ";
+        if (dialect == SqlDialect.Sqlite)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = insert + "(" + string.Join(", ", columns.Select((_, c) => $"@c{c}")) + ") " + onConflict;
+            var parameters = columns.Select((_, c) => Parameter(command, $"@c{c}", null)).ToArray();
+            foreach (var row in rows)
+            {
+                for (var c = 0; c < parameters.Length; c++)
+                    parameters[c].Value = row[c] ?? DBNull.Value;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return;
+        }
         var perStatement = Math.Max(1, MaxParameters / columns.Count);
         for (var start = 0; start < rows.Count; start += perStatement)
         {
             var count = Math.Min(perStatement, rows.Count - start);
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            var sql = new StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ", 64 + count * columns.Count * 8);
+            var sql = new StringBuilder(insert, 64 + count * columns.Count * 8);
             for (var r = 0; r < count; r++)
             {
                 var row = rows[start + r];
@@ -37,7 +55,7 @@ public static class BulkStatements
                 {
                     var name = $"@p{r}_{c}";
                     sql.Append(c == 0 ? name : ", " + name);
-                    command.With(name[1..], row[c]);
+                    Parameter(command, name, row[c]);
                 }
                 sql.Append(')');
             }
@@ -46,6 +64,16 @@ public static class BulkStatements
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    /// <summary>A parameter named with its prefix (drivers then bind it without searching for one).</summary>
+    private static DbParameter Parameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     /// <summary>The keys in chunks small enough for one <c>IN (…)</c> list each.</summary>
@@ -61,7 +89,7 @@ public static class BulkStatements
         var names = new StringBuilder();
         for (var i = 0; i < values.Count; i++)
         {
-            command.With($"{prefix}{i}", values[i]);
+            Parameter(command, $"@{prefix}{i}", values[i]);
             names.Append(i == 0 ? $"@{prefix}{i}" : $", @{prefix}{i}");
         }
         return names.ToString();

@@ -4,11 +4,14 @@ namespace BacklinkOrleans.SharedKernel.ReadModels;
 
 public static class DbCommandExtensions
 {
-    /// <summary>Adds a named parameter; null becomes DBNull.</summary>
+    /// <summary>
+    /// Adds a named parameter (<c>@name</c> in the SQL); null becomes DBNull. The name is given with its prefix, so
+    /// drivers bind it directly (SQLite would otherwise search three prefixes for every parameter).
+    /// </summary>
     public static DbCommand With(this DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = name.Length > 0 && name[0] is '@' or '$' or ':' ? name : "@" + name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
         return command;

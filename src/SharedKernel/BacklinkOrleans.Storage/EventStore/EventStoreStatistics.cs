@@ -8,6 +8,7 @@ public sealed class EventStoreStatistics
     private long events;
     private long conflicts;
     private long retries;
+    private long commitMicroseconds;
 
     /// <summary>Committed write transactions.</summary>
     public long Transactions => Interlocked.Read(ref transactions);
@@ -23,8 +24,12 @@ public sealed class EventStoreStatistics
     /// <summary>Batches re-run because another process wrote the same stream concurrently.</summary>
     public long Retries => Interlocked.Read(ref retries);
 
-    internal void RecordCommit(int appendCount, int eventCount, int conflictCount)
+    /// <summary>Time spent in commits (reads that decide the batch, writes, projections, the commit itself), in microseconds.</summary>
+    public long CommitMicroseconds => Interlocked.Read(ref commitMicroseconds);
+
+    internal void RecordCommit(int appendCount, int eventCount, int conflictCount, TimeSpan duration)
     {
+        Interlocked.Add(ref commitMicroseconds, (long)duration.TotalMicroseconds);
         Interlocked.Increment(ref transactions);
         Interlocked.Add(ref appends, appendCount);
         Interlocked.Add(ref events, eventCount);

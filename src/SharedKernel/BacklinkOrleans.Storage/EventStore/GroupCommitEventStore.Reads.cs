@@ -26,15 +26,34 @@ public abstract partial class GroupCommitEventStore
             return await ReadEventsAsync(command, ct);
         }, cancellationToken);
 
+    private const string ReadCurrentSql = $"SELECT {EventColumns} FROM events e WHERE e.stream_id = @stream AND e.version >= "
+        + "coalesce((SELECT s.snapshot_version FROM streams s WHERE s.stream_id = @stream), 0) ORDER BY e.version";
+
+    /// <summary>Every activation reads its stream: one prepared command per reader connection serves them all.</summary>
     public Task<IReadOnlyList<StoredEvent>> ReadCurrentAsync(string streamId, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async (connection, ct) =>
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {EventColumns} FROM events e WHERE e.stream_id = @stream AND e.version >= "
-                + "coalesce((SELECT s.snapshot_version FROM streams s WHERE s.stream_id = @stream), 0) ORDER BY e.version";
-            AddParameter(command, "stream", streamId);
-            return await ReadEventsAsync(command, ct);
+            var command = PreparedRead(connection, ReadCurrentSql);
+            try
+            {
+                AddParameter(command, "stream", streamId);
+                return await ReadEventsAsync(command, ct);
+            }
+            finally
+            {
+                ReleaseRead(command);
+            }
         }, cancellationToken);
+
+    /// <summary>A command for a frequent read; by default a new one (released by disposing it).</summary>
+    protected virtual DbCommand PreparedRead(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    protected virtual void ReleaseRead(DbCommand command) => command.Dispose();
 
     public Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int maxCount,
         CancellationToken cancellationToken = default)
@@ -140,7 +159,7 @@ public abstract partial class GroupCommitEventStore
     protected static void AddParameter(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = "@" + name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
     }

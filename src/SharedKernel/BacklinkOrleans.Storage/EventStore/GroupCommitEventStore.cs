@@ -139,8 +139,10 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
 
     private async Task CommitAsync(IReadOnlyList<PendingAppend> batch)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (plan, stored) = await database.WriteAsync("event-store", (connection, transaction, ct) => CommitCoreAsync(connection, transaction, batch));
-        Statistics.RecordCommit(batch.Count, stored.Count, plan.Outcomes.Count(o => o.Status == AppendStatus.Conflict));
+        Statistics.RecordCommit(batch.Count, stored.Count, plan.Outcomes.Count(o => o.Status == AppendStatus.Conflict),
+            System.Diagnostics.Stopwatch.GetElapsedTime(started));
         for (var i = 0; i < batch.Count; i++)
             batch[i].Completion.TrySetResult(plan.Outcomes[i]);
     }

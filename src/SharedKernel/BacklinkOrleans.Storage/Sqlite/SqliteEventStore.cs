@@ -24,7 +24,7 @@ public sealed class SqliteEventStore(
         var heads = new Dictionary<string, StreamHead>(StringComparer.Ordinal);
         await using (var command = Prepare(connection, transaction, "SELECT version, head_hash, snapshot_version FROM streams WHERE stream_id = @id"))
         {
-            var id = command.Parameters.Add("id", SqliteType.Text);
+            var id = command.Parameters.Add("@id", SqliteType.Text);
             foreach (var streamId in streamIds)
             {
                 id.Value = streamId;
@@ -37,7 +37,7 @@ public sealed class SqliteEventStore(
         var stored = new Dictionary<Guid, (string, long)>();
         await using (var command = Prepare(connection, transaction, "SELECT stream_id, version FROM events WHERE event_id = @id"))
         {
-            var id = command.Parameters.Add("id", SqliteType.Text);
+            var id = command.Parameters.Add("@id", SqliteType.Text);
             foreach (var eventId in eventIds)
             {
                 id.Value = eventId.ToString("D");
@@ -57,14 +57,14 @@ public sealed class SqliteEventStore(
             "INSERT INTO events (event_id, stream_id, version, type, data, metadata, recorded_at, hash) "
             + "VALUES (@event_id, @stream_id, @version, @type, @data, @metadata, @recorded_at, @hash) RETURNING position"))
         {
-            var eventId = insert.Parameters.Add("event_id", SqliteType.Text);
-            var streamId = insert.Parameters.Add("stream_id", SqliteType.Text);
-            var version = insert.Parameters.Add("version", SqliteType.Integer);
-            var type = insert.Parameters.Add("type", SqliteType.Text);
-            var data = insert.Parameters.Add("data", SqliteType.Text);
-            var metadata = insert.Parameters.Add("metadata", SqliteType.Text);
-            var recordedAt = insert.Parameters.Add("recorded_at", SqliteType.Integer);
-            var hash = insert.Parameters.Add("hash", SqliteType.Blob);
+            var eventId = insert.Parameters.Add("@event_id", SqliteType.Text);
+            var streamId = insert.Parameters.Add("@stream_id", SqliteType.Text);
+            var version = insert.Parameters.Add("@version", SqliteType.Integer);
+            var type = insert.Parameters.Add("@type", SqliteType.Text);
+            var data = insert.Parameters.Add("@data", SqliteType.Text);
+            var metadata = insert.Parameters.Add("@metadata", SqliteType.Text);
+            var recordedAt = insert.Parameters.Add("@recorded_at", SqliteType.Integer);
+            var hash = insert.Parameters.Add("@hash", SqliteType.Blob);
             foreach (var (e, rowHash) in rows)
             {
                 eventId.Value = e.EventId.ToString("D");
@@ -83,10 +83,10 @@ public sealed class SqliteEventStore(
             "INSERT INTO streams (stream_id, version, head_hash, snapshot_version) VALUES (@id, @version, @hash, @snapshot) "
             + "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash, snapshot_version = excluded.snapshot_version"))
         {
-            var id = upsert.Parameters.Add("id", SqliteType.Text);
-            var version = upsert.Parameters.Add("version", SqliteType.Integer);
-            var hash = upsert.Parameters.Add("hash", SqliteType.Blob);
-            var snapshot = upsert.Parameters.Add("snapshot", SqliteType.Integer);
+            var id = upsert.Parameters.Add("@id", SqliteType.Text);
+            var version = upsert.Parameters.Add("@version", SqliteType.Integer);
+            var hash = upsert.Parameters.Add("@hash", SqliteType.Blob);
+            var snapshot = upsert.Parameters.Add("@snapshot", SqliteType.Integer);
             foreach (var head in heads)
             {
                 id.Value = head.StreamId;
@@ -113,6 +113,26 @@ public sealed class SqliteEventStore(
         EventHashChain.FromUnixMicroseconds(reader.GetInt64(7)));
 
     protected override object ToDbTime(DateTimeOffset time) => EventHashChain.ToUnixMicroseconds(time);
+
+    /// <summary>The reader threads keep their connections: one prepared statement per connection and text (SQLite parses each only once).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> prepared = [];
+
+    protected override DbCommand PreparedRead(DbConnection connection, string sql)
+    {
+        var commands = prepared.GetValue(connection, _ => new Dictionary<string, DbCommand>(StringComparer.Ordinal));
+        if (!commands.TryGetValue(sql, out var command))
+        {
+            commands[sql] = command = connection.CreateCommand();
+            command.CommandText = sql;
+        }
+        command.Parameters.Clear();
+        return command;
+    }
+
+    protected override void ReleaseRead(DbCommand command)
+    {
+        // kept for the next read on this connection
+    }
 
     private static SqliteCommand Prepare(DbConnection connection, DbTransaction transaction, string sql)
     {

@@ -35,9 +35,12 @@ internal sealed class CredentialDirectory(
     private readonly ConcurrentDictionary<string, SemaphoreSlim> writers = new(StringComparer.Ordinal);
     private const string Columns = "credential_id, kind, scope, fingerprint, status, detail, verified_at, created_at, protected, label";
     private readonly Dictionary<string, ICredentialKind> byKind = kinds.ToDictionary(k => k.Kind, StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (DateTimeOffset LoadedAt, Task<IReadOnlyList<Row>> Rows)> cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset LoadedAt, Task<Rows> Rows)> cache = new(StringComparer.Ordinal);
 
     private sealed record Row(CredentialView View, string Protected);
+
+    /// <summary>A tenant's credentials as read once: the same list instance until they are read again (routing indexes it by instance).</summary>
+    private sealed record Rows(IReadOnlyList<Row> All, IReadOnlyList<CredentialView> Views);
 
     private static string StreamOf(TenantId tenant) => $"credentials/{tenant.Value}";
 
@@ -66,7 +69,7 @@ internal sealed class CredentialDirectory(
                 && rows.FirstOrDefault(r => r.View.Kind == kind.Kind && kind.UniqueKeyOf(r.View.Scope) == unique) is { } taken)
                 return new AddOutcome(null, null, $"A {kind.Kind} credential for this scope exists already ({taken.View.Id}, {taken.View.Fingerprint}); remove it first to replace it.");
             var id = Guid.CreateVersion7().ToString("N");
-            var added = new CredentialAdded(Guid.NewGuid(), tenant.Value, id, kind.Kind, string.IsNullOrEmpty(label) ? $"{kind.Kind} credential" : label,
+            var added = new CredentialAdded(Guid.CreateVersion7(), tenant.Value, id, kind.Kind, string.IsNullOrEmpty(label) ? $"{kind.Kind} credential" : label,
                 draft.Scope!, draft.Fingerprint!, vault.Protect(tenant, draft.Secret!), time.GetUtcNow());
             if ((await store.AppendAsync(StreamOf(tenant), version, [registry.ToEventData(added)], cancellationToken)).Succeeded)
             {
@@ -81,13 +84,13 @@ internal sealed class CredentialDirectory(
     private static AddOutcome Invalid(params (string Field, string Message)[] errors) => new(null, CredentialDraft.Invalid(errors).Errors, null);
 
     public async Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken) =>
-        [.. (await RowsAsync(tenant, cancellationToken)).Select(r => r.View)];
+        (await RowsAsync(tenant, cancellationToken)).Views;
 
     public async Task<CredentialView?> GetAsync(TenantId tenant, string id, CancellationToken cancellationToken) =>
-        (await RowsAsync(tenant, cancellationToken)).FirstOrDefault(r => r.View.Id == id)?.View;
+        (await RowsAsync(tenant, cancellationToken)).All.FirstOrDefault(r => r.View.Id == id)?.View;
 
     public async Task<string?> RevealAsync(TenantId tenant, string credentialId, CancellationToken cancellationToken) =>
-        (await RowsAsync(tenant, cancellationToken)).FirstOrDefault(r => r.View.Id == credentialId) is { } row
+        (await RowsAsync(tenant, cancellationToken)).All.FirstOrDefault(r => r.View.Id == credentialId) is { } row
             ? vault.Unprotect(tenant, row.Protected)
             : null;
 
@@ -106,7 +109,7 @@ internal sealed class CredentialDirectory(
             ?? throw new NotVerifiableException($"{row.View.Kind} credentials cannot be verified.");
         if (!check.Definite)
             return row.View with { Detail = check.Detail }; // a timeout or a dropped connection proves nothing: the status stays
-        var verified = new CredentialVerified(Guid.NewGuid(), id, check.Passed, check.Detail, time.GetUtcNow());
+        var verified = new CredentialVerified(Guid.CreateVersion7(), id, check.Passed, check.Detail, time.GetUtcNow());
         // Recorded only if the credential is still the one checked: a removal (or a replacement) meanwhile wins.
         var recorded = await ChangeAsync(tenant, id, () => verified, cancellationToken, unless: null,
             stillThere: current => current.Fingerprint == row.View.Fingerprint);
@@ -116,10 +119,10 @@ internal sealed class CredentialDirectory(
     }
 
     public async Task<bool> RemoveAsync(TenantId tenant, string id, CancellationToken cancellationToken) =>
-        await ChangeAsync(tenant, id, () => new CredentialRemoved(Guid.NewGuid(), id, time.GetUtcNow()), cancellationToken);
+        await ChangeAsync(tenant, id, () => new CredentialRemoved(Guid.CreateVersion7(), id, time.GetUtcNow()), cancellationToken);
 
     public async Task RefusePropertyAsync(TenantId tenant, string credentialId, string property, string reason, CancellationToken cancellationToken) =>
-        await ChangeAsync(tenant, credentialId, () => new CredentialPropertyRefused(Guid.NewGuid(), credentialId, property, reason, time.GetUtcNow()),
+        await ChangeAsync(tenant, credentialId, () => new CredentialPropertyRefused(Guid.CreateVersion7(), credentialId, property, reason, time.GetUtcNow()),
             cancellationToken, unless: view => view.Scope.RefusedProperties?.GetValueOrDefault(property) == reason);
 
     /// <summary>Appends a change of an existing credential at the version it was decided on; false when there is no such credential.</summary>
@@ -165,14 +168,20 @@ internal sealed class CredentialDirectory(
     private static Task Backoff(int attempt, CancellationToken cancellationToken) =>
         attempt == 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(attempt, 10))), cancellationToken);
 
-    private async Task<IReadOnlyList<Row>> RowsAsync(TenantId tenant, CancellationToken cancellationToken)
+    private async Task<Rows> RowsAsync(TenantId tenant, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (cache.TryGetValue(tenant.Value, out var cached) && now - cached.LoadedAt < CacheFor && !cached.Rows.IsFaulted)
+        if (cache.TryGetValue(tenant.Value, out var cached) && now - cached.LoadedAt < CacheFor && now >= cached.LoadedAt && !cached.Rows.IsFaulted)
             return await cached.Rows;
-        var load = database.ReadAsync((connection, ct) => ReadRowsAsync(connection, tenant, ct), cancellationToken);
+        var load = LoadAsync();
         cache[tenant.Value] = (now, load);
         return await load;
+
+        async Task<Rows> LoadAsync()
+        {
+            var rows = await database.ReadAsync((connection, ct) => ReadRowsAsync(connection, tenant, ct), CancellationToken.None);
+            return new Rows(rows, [.. rows.Select(r => r.View)]);
+        }
     }
 
     /// <summary>The tenant stream's version and the credentials it produced, read together (one read of one database state).</summary>

@@ -32,8 +32,8 @@ internal sealed class TenantDirectory(IEventStore store, EventTypeRegistry regis
         var (keyId, apiKey, hash) = ApiKeySecret.Generate();
         var result = await store.AppendAsync(StreamOf(tenant), 0,
         [
-            registry.ToEventData(new TenantCreated(Guid.NewGuid(), tenant.Value, name, now)),
-            registry.ToEventData(new ApiKeyIssued(Guid.NewGuid(), keyId, tenant.Value, hash, "first key", now)),
+            registry.ToEventData(new TenantCreated(Guid.CreateVersion7(), tenant.Value, name, now)),
+            registry.ToEventData(new ApiKeyIssued(Guid.CreateVersion7(), keyId, tenant.Value, hash, "first key", now)),
         ], cancellationToken);
         if (!result.Succeeded)
             return null;
@@ -46,7 +46,7 @@ internal sealed class TenantDirectory(IEventStore store, EventTypeRegistry regis
     public async Task<IssuedApiKey?> IssueKeyAsync(TenantId tenant, string label, CancellationToken cancellationToken)
     {
         var (keyId, apiKey, hash) = ApiKeySecret.Generate();
-        var issued = new ApiKeyIssued(Guid.NewGuid(), keyId, tenant.Value, hash, label, time.GetUtcNow());
+        var issued = new ApiKeyIssued(Guid.CreateVersion7(), keyId, tenant.Value, hash, label, time.GetUtcNow());
         return await AppendToExistingAsync(StreamOf(tenant), issued, cancellationToken)
             ? new IssuedApiKey(tenant.Value, keyId, apiKey, label)
             : null;
@@ -56,7 +56,7 @@ internal sealed class TenantDirectory(IEventStore store, EventTypeRegistry regis
     public async Task<string> IssueOperatorKeyAsync(string label, CancellationToken cancellationToken)
     {
         var (keyId, apiKey, hash) = ApiKeySecret.Generate();
-        var issued = registry.ToEventData(new ApiKeyIssued(Guid.NewGuid(), keyId, null, hash, label, time.GetUtcNow()));
+        var issued = registry.ToEventData(new ApiKeyIssued(Guid.CreateVersion7(), keyId, null, hash, label, time.GetUtcNow()));
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var version = (await store.ReadStreamAsync(OperatorsStream, cancellationToken: cancellationToken)).Count;
@@ -72,7 +72,7 @@ internal sealed class TenantDirectory(IEventStore store, EventTypeRegistry regis
         if (await CountAsync("SELECT count(*) FROM api_keys WHERE key_id = @key AND tenant_id = @tenant AND revoked_at IS NULL",
                 c => c.With("key", keyId).With("tenant", tenant.Value), cancellationToken) == 0)
             return false;
-        return await AppendToExistingAsync(StreamOf(tenant), new ApiKeyRevoked(Guid.NewGuid(), keyId, time.GetUtcNow()), cancellationToken);
+        return await AppendToExistingAsync(StreamOf(tenant), new ApiKeyRevoked(Guid.CreateVersion7(), keyId, time.GetUtcNow()), cancellationToken);
     }
 
     private async Task<bool> AppendToExistingAsync(string stream, IDomainEvent e, CancellationToken cancellationToken)

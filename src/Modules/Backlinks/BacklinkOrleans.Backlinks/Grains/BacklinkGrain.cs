@@ -52,7 +52,7 @@ internal sealed partial class BacklinkGrain(
         while (true)
         {
             var wasNew = Current is BacklinkState.None;
-            var decision = BacklinkDecider.Decide(Current, new BacklinkCommand.Collect(key.Tenant.Value, key.UrlHash, url.Value, url.Host, command, time.GetUtcNow()), Guid.NewGuid);
+            var decision = BacklinkDecider.Decide(Current, new BacklinkCommand.Collect(key.Tenant.Value, key.UrlHash, url.Value, url.Host, command, time.GetUtcNow()), Guid.CreateVersion7);
             if (decision.Rejection is { } r)
                 return new CollectOutcome(CollectResult.Rejected, r.Message);
             if (!await AppendAsync(decision.Events))
@@ -146,7 +146,7 @@ internal sealed partial class BacklinkGrain(
             command = new BacklinkCommand.RecordWait(next.Step!, $"the {next.Step} step failed ({e.GetType().Name}: {e.Message}); it is tried again",
                 now + options.Value.PortErrorRetry, now);
         }
-        var decision = BacklinkDecider.Decide(state, command, Guid.NewGuid);
+        var decision = BacklinkDecider.Decide(state, command, Guid.CreateVersion7);
         return decision.IsRejected ? [] : decision.Events;
     }
 
@@ -166,7 +166,7 @@ internal sealed partial class BacklinkGrain(
     {
         while (true)
         {
-            var decision = BacklinkDecider.Decide(Current, command(time.GetUtcNow()), Guid.NewGuid);
+            var decision = BacklinkDecider.Decide(Current, command(time.GetUtcNow()), Guid.CreateVersion7);
             if (decision.Rejection is { } r)
                 return new CommandOutcome(false, r.Code, r.Message, BacklinkViews.ToView(Current, Version, time.GetUtcNow()));
             if (!await AppendAsync(decision.Events))

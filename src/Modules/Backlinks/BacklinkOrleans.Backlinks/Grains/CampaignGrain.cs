@@ -41,7 +41,7 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
             return false;
         var key = this.GetPrimaryKeyString();
         var slash = key.IndexOf('/');
-        return await AppendAsync([new CampaignCreated(Guid.NewGuid(), key[..slash], key[(slash + 1)..], settings, time.GetUtcNow())]);
+        return await AppendAsync([new CampaignCreated(Guid.CreateVersion7(), key[..slash], key[(slash + 1)..], settings, time.GetUtcNow())]);
     }
 
     public Task<CampaignInfo?> GetAsync() => Task.FromResult(Current.Info);
@@ -53,7 +53,7 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
         null => Rejected("not-found", "No such campaign."),
         CampaignStatuses.Paused => Rejected("already-paused", "The campaign is paused already."),
         CampaignStatuses.Cancelled => Rejected("cancelled", "The campaign is cancelled."),
-        _ => AppendAsync(new CampaignPaused(Guid.NewGuid(), time.GetUtcNow())),
+        _ => AppendAsync(new CampaignPaused(Guid.CreateVersion7(), time.GetUtcNow())),
     };
 
     public async Task<CommandOutcome> ResumeAsync()
@@ -63,7 +63,7 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
             null => Rejected("not-found", "No such campaign."),
             CampaignStatuses.Active => Rejected("not-paused", "The campaign is not paused."),
             CampaignStatuses.Cancelled => Rejected("cancelled", "A cancelled campaign cannot be resumed."),
-            _ => AppendAsync(new CampaignResumed(Guid.NewGuid(), time.GetUtcNow())),
+            _ => AppendAsync(new CampaignResumed(Guid.CreateVersion7(), time.GetUtcNow())),
         });
         if (outcome.Accepted)
         {
@@ -78,7 +78,7 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
     {
         null => Rejected("not-found", "No such campaign."),
         CampaignStatuses.Cancelled => Rejected("cancelled", "The campaign is cancelled already."),
-        _ => AppendAsync(new CampaignCancelled(Guid.NewGuid(), time.GetUtcNow())),
+        _ => AppendAsync(new CampaignCancelled(Guid.CreateVersion7(), time.GetUtcNow())),
     };
 
     public async Task QueueSitemapsAsync(IReadOnlyList<string> urls)
@@ -88,7 +88,7 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
         if (fresh.Count == 0 || Current.Info is null)
             return;
         var now = time.GetUtcNow();
-        await AppendAsync([.. fresh.Select(u => new SitemapQueued(Guid.NewGuid(), u, now))]);
+        await AppendAsync([.. fresh.Select(u => new SitemapQueued(Guid.CreateVersion7(), u, now))]);
         StartSitemapImport();
     }
 

@@ -55,14 +55,14 @@ internal sealed partial class SitemapImportGrain(
             if (stream is null)
                 return (null, []);
             var result = await importer.ImportAsync(tenant, campaignId, new SitemapImportReader(), stream, deadline.Token);
-            return (new SitemapImported(Guid.NewGuid(), url, result.Rows, result.Accepted, result.Duplicate, result.Rejected, result.Aborted,
+            return (new SitemapImported(Guid.CreateVersion7(), url, result.Rows, result.Accepted, result.Duplicate, result.Rejected, result.Aborted,
                 time.GetUtcNow()), result.QueuedSitemaps);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             LogFailed(logger, e, url);
             var reason = deadline.IsCancellationRequested ? $"not read within {MaxTimePerSitemap.TotalMinutes:0} minutes" : e.InnerException?.Message ?? e.Message;
-            return (new SitemapImported(Guid.NewGuid(), url, 0, 0, 0, 0, reason, time.GetUtcNow()), []);
+            return (new SitemapImported(Guid.CreateVersion7(), url, 0, 0, 0, 0, reason, time.GetUtcNow()), []);
         }
     }
 

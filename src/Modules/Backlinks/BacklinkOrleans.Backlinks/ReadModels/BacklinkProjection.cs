@@ -73,12 +73,12 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
             changed[key] = after;
         }
 
-        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, "backlinks", RowColumns,
+        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, batch.Dialect, "backlinks", RowColumns,
             [.. changed.Values.OrderBy(r => r.Tenant, StringComparer.Ordinal).ThenBy(r => r.UrlHash, StringComparer.Ordinal).Select(ToValues)],
             RowConflict, cancellationToken);
-        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, "backlink_campaigns", ["tenant_id", "campaign_id", "url_hash", "joined_at"],
-            joined, "ON CONFLICT (tenant_id, campaign_id, url_hash) DO NOTHING", cancellationToken);
-        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, "campaign_counters", ["tenant_id", "campaign_id", "state", "reason", "count"],
+        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, batch.Dialect, "backlink_campaigns", ["tenant_id", "campaign_id", "url_hash", "joined_at"],
+            joined, "ON CONFLICT (tenant_id, url_hash, campaign_id) DO NOTHING", cancellationToken);
+        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, batch.Dialect, "campaign_counters", ["tenant_id", "campaign_id", "state", "reason", "count"],
             [.. deltas.Where(d => d.Value != 0)
                 .OrderBy(d => d.Key.Tenant, StringComparer.Ordinal).ThenBy(d => d.Key.Campaign, StringComparer.Ordinal)
                 .ThenBy(d => d.Key.State, StringComparer.Ordinal).ThenBy(d => d.Key.Reason, StringComparer.Ordinal)

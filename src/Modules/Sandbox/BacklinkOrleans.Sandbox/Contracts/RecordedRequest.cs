@@ -5,12 +5,15 @@ public sealed record RecordedRequest(
     DateTimeOffset At, string Scheme, string Host, string Method, string PathAndQuery, string? Body, int Status, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>
-/// The requests the Sandbox received, in arrival order: the most recent <see cref="Capacity"/>, bodies cut to
+/// The requests the Sandbox received, in arrival order: the most recent <see cref="Capacity"/> (by default
+/// <see cref="DefaultCapacity"/>; setting Sandbox:RequestLogCapacity), bodies cut to
 /// 64 KiB, and Authorization and X-Api-Key headers redacted (channels send credentials; operators read this log).
 /// </summary>
-public sealed class RequestLog
+public sealed class RequestLog(int capacity = RequestLog.DefaultCapacity)
 {
-    public const int Capacity = 100_000;
+    public const int DefaultCapacity = 100_000;
+
+    public int Capacity { get; } = Math.Max(10, capacity);
     private const int MaxBodyChars = 64 * 1024;
     private static readonly string[] Redacted = ["Authorization", "X-Api-Key", "Cookie"];
     private readonly List<RecordedRequest> requests = [];

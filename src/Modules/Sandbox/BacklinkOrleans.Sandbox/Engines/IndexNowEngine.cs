@@ -66,9 +66,13 @@ internal sealed partial class IndexNowEngine(IndexNowSimulation simulation, Time
         }
 
         var keyFile = new Uri(request.KeyLocation ?? $"https://{request.Host}/{request.Key}.txt");
-        var (fileStatus, content) = await fetch(keyFile);
-        if (fileStatus != 200 || content.Trim() != request.Key)
-            return (403, fileStatus == 200 ? "the key file's content differs from the key" : $"the key file {keyFile} answered {fileStatus}", request);
+        if (!KeyFileRecentlySeen(keyFile, request.Key!))
+        {
+            var (fileStatus, content) = await fetch(keyFile);
+            if (fileStatus != 200 || content.Trim() != request.Key)
+                return (403, fileStatus == 200 ? "the key file's content differs from the key" : $"the key file {keyFile} answered {fileStatus}", request);
+            verifiedKeyFiles[(keyFile.AbsoluteUri, request.Key!)] = time.GetUtcNow();
+        }
 
         var day = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var allowed = true;
@@ -83,6 +87,13 @@ internal sealed partial class IndexNowEngine(IndexNowSimulation simulation, Time
         var firstTime = simulation.KeysSeen.TryAdd(request.Key!, 0);
         return (simulation.KeyValidationPending && firstTime ? 202 : 200, null, request);
     }
+
+    /// <summary>Like the real engines, a key file seen holding the key is not fetched again for a while (a refused one is, every time).</summary>
+    private static readonly TimeSpan KeyFileCache = TimeSpan.FromSeconds(30);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string File, string Key), DateTimeOffset> verifiedKeyFiles = new();
+
+    private bool KeyFileRecentlySeen(Uri keyFile, string key) =>
+        verifiedKeyFiles.TryGetValue((keyFile.AbsoluteUri, key), out var at) && time.GetUtcNow() - at is var age && age >= TimeSpan.Zero && age < KeyFileCache;
 
     /// <summary>The request as sent (null for other methods), and the answer when it is malformed.</summary>
     private static (Request? Request, (int Status, string? Reason, Request? Request)? Malformed) Read(HttpRequest http, string? body)

@@ -13,6 +13,7 @@ namespace BacklinkOrleans.Sandbox.Server;
 internal sealed class SandboxCertificateAuthority : IDisposable
 {
     private readonly ConcurrentDictionary<string, X509Certificate2> issued = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, SslStreamCertificateContext> contexts = new(StringComparer.OrdinalIgnoreCase);
     private static readonly TimeProvider RealClock = TimeProvider.System;
     private readonly ECDsa caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
@@ -30,6 +31,26 @@ internal sealed class SandboxCertificateAuthority : IDisposable
 
     public X509Certificate2 CertificateFor(string host) => issued.GetOrAdd(host.TrimEnd('.'), Issue);
 
+    /// <summary>The server side of a handshake for <paramref name="host"/>, made once per host (its chain is built once, not per connection).</summary>
+    public SslStreamCertificateContext ContextFor(string host) =>
+        contexts.GetOrAdd(host.TrimEnd('.'), h => SslStreamCertificateContext.Create(CertificateFor(h), [Root], offline: true));
+
+    /// <summary>
+    /// How clients configured for the Sandbox validate its certificates: chained to this CA only (no system store is
+    /// read), no revocation lookups; the name check is the TLS stack's own.
+    /// </summary>
+    public X509ChainPolicy ClientChainPolicy()
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+        };
+        policy.CustomTrustStore.Add(Root);
+        return policy;
+    }
+
     private X509Certificate2 Issue(string host)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -46,22 +67,17 @@ internal sealed class SandboxCertificateAuthority : IDisposable
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
 
-    /// <summary>Accepts a server certificate only if it chains to this CA and names the host that was asked for.</summary>
-    public bool Trusts(X509Certificate2? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-            return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Root);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
+    /// <summary>
+    /// Accepts a server certificate only if it chains to this CA (validated under <see cref="ClientChainPolicy"/>) and
+    /// names the host that was asked for.
+    /// </summary>
+    public static bool Trusts(SslPolicyErrors errors) => errors == SslPolicyErrors.None;
 
     public void Dispose()
     {
         foreach (var certificate in issued.Values)
             certificate.Dispose();
+        contexts.Clear();
         Root.Dispose();
         caKey.Dispose();
     }

@@ -56,7 +56,7 @@ internal sealed partial class ChannelQuotaGrain
         var lookup = await CredentialAsync(current, now);
         if (lookup.Credential is not { } credential || Refused(credential.Credential))
             return;
-        var restored = QuotaLedgerDecider.ChangeCredential(Current, CredentialStates.Ok, null, credential.Credential.Fingerprint, now, Guid.NewGuid);
+        var restored = QuotaLedgerDecider.ChangeCredential(Current, CredentialStates.Ok, null, credential.Credential.Fingerprint, now, Guid.CreateVersion7);
         if (restored is not null && await AppendAsync([restored]))
             LogCredentialRestored(logger, Key);
     }

@@ -48,7 +48,7 @@ internal sealed partial class ChannelQuotaGrain
         if (delivered.Count == 0 || (!force && now - lastFlush < AcknowledgementFlush))
             return;
         lastFlush = now;
-        var acknowledged = QuotaLedgerDecider.Acknowledge(Current, delivered, now, Guid.NewGuid);
+        var acknowledged = QuotaLedgerDecider.Acknowledge(Current, delivered, now, Guid.CreateVersion7);
         if (acknowledged is null || await AppendAsync([acknowledged]))
         {
             foreach (var id in delivered.Keys.Where(id => Current.Outbox.All(a => a.AnswerId != id)).ToList())

@@ -60,7 +60,7 @@ internal sealed partial class ChannelQuotaGrain(
 
     protected override int SnapshotEvery => 100;
 
-    protected override IQuotaEvent SnapshotOf(QuotaLedger state) => new LedgerSnapshot(Guid.NewGuid(), state, time.GetUtcNow());
+    protected override IQuotaEvent SnapshotOf(QuotaLedger state) => new LedgerSnapshot(Guid.CreateVersion7(), state, time.GetUtcNow());
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -224,7 +224,7 @@ internal sealed partial class ChannelQuotaGrain(
         var credential = lookup.Credential!;
         var ledgerItems = items.Select(i => new LedgerItem(i.UrlHash, i.Url, i.FirstCheckAfter, i.Campaign)).ToList();
         var reserved = QuotaLedgerDecider.Reserve(Current, batchId, ledgerItems, credential.Credential.Id, credential.Credential.Fingerprint, channel.Limits,
-            now, Guid.NewGuid);
+            now, Guid.CreateVersion7);
         if (reserved is null || !await AppendAsync([reserved]))
         {
             // Not allowed after all, or another activation wrote this ledger: our view was stale, so nothing is sent.
@@ -258,7 +258,7 @@ internal sealed partial class ChannelQuotaGrain(
         }
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var settled = QuotaLedgerDecider.Settle(Current, batchId, outcome, Options, now, jitter.NextDouble(), Guid.NewGuid);
+            var settled = QuotaLedgerDecider.Settle(Current, batchId, outcome, Options, now, jitter.NextDouble(), Guid.CreateVersion7);
             if (settled is null)
             {
                 // Another activation declared it unknown meanwhile: its real answer still reaches the backlinks.
@@ -310,7 +310,7 @@ internal sealed partial class ChannelQuotaGrain(
             {
                 for (var attempt = 0; attempt < 3; attempt++)
                 {
-                    if (QuotaLedgerDecider.Settle(Current, reservation.BatchId, outcome, Options, time.GetUtcNow(), jitter.NextDouble(), Guid.NewGuid) is not { } settled
+                    if (QuotaLedgerDecider.Settle(Current, reservation.BatchId, outcome, Options, time.GetUtcNow(), jitter.NextDouble(), Guid.CreateVersion7) is not { } settled
                         || await AppendAsync([settled]))
                         break;
                 }
@@ -320,7 +320,7 @@ internal sealed partial class ChannelQuotaGrain(
         }
         for (var attempt = 0; attempt < 3 && unknown.Count > 0; attempt++)
         {
-            if (QuotaLedgerDecider.MarkUnknown(Current, unknown, why, Options, time.GetUtcNow(), Guid.NewGuid) is not { } marked || await AppendAsync([marked]))
+            if (QuotaLedgerDecider.MarkUnknown(Current, unknown, why, Options, time.GetUtcNow(), Guid.CreateVersion7) is not { } marked || await AppendAsync([marked]))
                 break;
         }
         foreach (var batch in unknown)

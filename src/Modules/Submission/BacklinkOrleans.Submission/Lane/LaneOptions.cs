@@ -9,8 +9,11 @@ internal class LaneOptions
     /// <summary>URLs per request at most.</summary>
     public int MaxBatchSize { get; set; } = 1_000;
 
-    /// <summary>How long the first queued URL waits for others to fill a batch (a full batch leaves at once).</summary>
-    public TimeSpan Linger { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long the first queued URL waits for others to fill a batch (a full batch leaves at once). Agencies' URLs
+    /// spread over many hosts, so a key's URLs arrive slowly: a few seconds turn requests of one URL into requests of many.
+    /// </summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often a quota grain with work looks at its queue, backoff and undelivered answers.</summary>
     public TimeSpan PumpInterval { get; set; } = TimeSpan.FromSeconds(1);

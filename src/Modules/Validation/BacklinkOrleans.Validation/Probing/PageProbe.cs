@@ -119,10 +119,13 @@ internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
                 || part.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)))
             : null;
 
+    /// <summary>One parser per thread: building AngleSharp's configuration costs more than parsing a small page.</summary>
+    private static readonly ThreadLocal<HtmlParser> Parser = new(() => new HtmlParser());
+
     private static ProbeResult Judge(string html, Uri pageUrl, string? targetUrl, string evidence)
     {
-        var document = new HtmlParser().ParseDocument(html);
-        foreach (var meta in document.QuerySelectorAll("meta[name]"))
+        var document = Parser.Value!.ParseDocument(html);
+        foreach (var meta in document.GetElementsByTagName("meta").Where(m => m.HasAttribute("name")))
         {
             var name = meta.GetAttribute("name")?.Trim().ToLowerInvariant();
             var content = meta.GetAttribute("content") ?? "";
@@ -131,13 +134,13 @@ internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
                 return Fail(FailureReasons.Noindex, $"<meta name=\"{name}\" content=\"{content}\">", evidence);
         }
         var title = document.Title ?? "";
-        var heading = document.QuerySelector("h1")?.TextContent ?? "";
+        var heading = document.GetElementsByTagName("h1").FirstOrDefault()?.TextContent ?? "";
         if (LooksNotFound(title) || LooksNotFound(heading))
             return Fail(FailureReasons.Soft404, $"200 with a not-found page (\"{(LooksNotFound(title) ? title : heading).Trim()}\")", evidence);
 
         if (targetUrl is not null && UrlNormalizer.TryNormalize(targetUrl, out var target, out _))
         {
-            var link = document.QuerySelectorAll("a[href]").FirstOrDefault(a =>
+            var link = document.GetElementsByTagName("a").Where(a => a.HasAttribute("href")).FirstOrDefault(a =>
                 Uri.TryCreate(pageUrl, a.GetAttribute("href"), out var href) && UrlNormalizer.TryNormalize(href.ToString(), out var normalized, out _)
                 && normalized.Value == target.Value);
             if (link is null)
