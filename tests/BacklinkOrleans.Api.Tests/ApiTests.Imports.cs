@@ -64,18 +64,26 @@ public abstract partial class ApiTests
         throw new TimeoutException($"counters never settled: {string.Join(", ", view.Counters)}");
     }
 
-    /// <summary>A vendor key covers every host: no URL fails with no-channel.</summary>
-    private static async Task AddVendorKeyAsync(HttpClient client)
+    /// <summary>An IndexNow key for each host (they are not verified, and no key file is served): no URL of them fails with no-channel.</summary>
+    private static async Task AddIndexNowKeysAsync(HttpClient client, params string[] hosts)
     {
-        using var response = await client.PostAsJsonAsync("/api/v1/credentials",
-            new BacklinkOrleans.Accounts.Contracts.AddCredentialRequest("vendor", null, null, null, null, null, null, null, "vendor-key-123456"));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        foreach (var host in hosts)
+            await client.AddCredentialAsync(CredentialRequests.IndexNow(host, IndexNowKeyOf(host)));
     }
 
-    private static async Task WaitUntilValidatedAsync(HttpClient client, string sha256)
+    private static string IndexNowKeyOf(string host) => $"key-{host.Replace('.', '-')}";
+
+    private static async Task WaitForStateAsync(HttpClient client, string sha256, string state)
     {
-        for (var i = 0; i < 200 && (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha256}"))!.State != "validated"; i++)
+        BacklinkView? view = null;
+        for (var i = 0; i < 300; i++)
+        {
+            view = await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha256}");
+            if (view?.State == state)
+                return;
             await Task.Delay(100);
+        }
+        Assert.Fail($"{sha256} never became {state}; last seen {view?.State}/{view?.Reason} ({view?.ReasonDetail}), waiting for {view?.WaitingFor}");
     }
 
     /// <summary>

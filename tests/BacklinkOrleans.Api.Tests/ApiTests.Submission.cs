@@ -14,9 +14,7 @@ public abstract partial class ApiTests
         var host = $"quota-{Guid.NewGuid():N}"[..16] + ".example";
         sandbox.Site(host).Article("/one").Article("/two").KeyFile("QuotaKey-12345678");
         var (_, client) = await api.NewTenantAsync();
-        using var added = await client.PostAsJsonAsync("/api/v1/credentials",
-            new Accounts.Contracts.AddCredentialRequest("indexnow", null, host, "QuotaKey-12345678", null, null, null, null, null));
-        var credential = (await added.Content.ReadFromJsonAsync<Accounts.Contracts.CredentialView>())!;
+        var credential = await client.AddCredentialAsync(CredentialRequests.IndexNow(host, "QuotaKey-12345678"));
         var campaign = await client.CreateCampaignAsync();
 
         await client.ImportAsync(campaign.Id, $"url\nhttps://{host}/one\nhttps://{host}/two\n", "text/csv");
@@ -26,6 +24,13 @@ public abstract partial class ApiTests
             await Task.Delay(250);
         var quota = (await client.GetFromJsonAsync<Submission.Contracts.CredentialQuota>($"/api/v1/quotas/{credential.Id}"))!;
         Assert.Equal((host, 10_000, 2, 0, 9_998, "ok", 0), (quota.Scope, quota.Limit, quota.Used, quota.Reserved, quota.Remaining, quota.State, quota.Queued));
+        Assert.Equal(("indexnow", "indexnow", credential.Fingerprint, (DateTimeOffset?)null), (quota.Channel, quota.Kind, quota.Fingerprint, quota.ParkedUntil));
+        var window = Assert.Single(quota.Windows); // IndexNow: one window, the UTC day
+        Assert.Equal(("utc-day", 10_000, 2, 9_998), (window.Window, window.Limit, window.Used, window.Remaining));
+        var untilReset = window.ResetsAt - DateTimeOffset.UtcNow;
+        Assert.True(window.ResetsAt.UtcDateTime.TimeOfDay == TimeSpan.Zero && untilReset > TimeSpan.Zero && untilReset <= TimeSpan.FromDays(1),
+            $"the window resets at {window.ResetsAt:O}, not at the next UTC midnight");
+        Assert.Equal((window.ResetsAt, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{window.ResetsAt:yyyy-MM-dd} 00:00 UTC")), (quota.WindowResetsAt, window.ResetsAtLocal));
         Assert.Equal(quota.Used, Assert.Single((await client.GetFromJsonAsync<List<Submission.Contracts.CredentialQuota>>("/api/v1/quotas"))!).Used);
         using var missing = await client.GetAsync("/api/v1/quotas/no-such-credential");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

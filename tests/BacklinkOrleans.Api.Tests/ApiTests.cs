@@ -51,15 +51,15 @@ public abstract partial class ApiTests(ApiFactory api)
     public async Task History_ListsEveryEventInOrder_AndAsOfReplaysThePast()
     {
         var (_, client) = await api.NewTenantAsync();
-        await AddVendorKeyAsync(client);
+        var host = $"audited-{Guid.NewGuid():N}.example";
+        api.Services.GetRequiredService<BacklinkOrleans.Sandbox.SandboxHost>().Server.Site(host).Article("/post").KeyFile(IndexNowKeyOf(host));
+        await AddIndexNowKeysAsync(client, host);
         var campaign = await client.CreateCampaignAsync();
         var other = await client.CreateCampaignAsync("second");
-        var host = $"audited-{Guid.NewGuid():N}.example";
-        api.Services.GetRequiredService<BacklinkOrleans.Sandbox.SandboxHost>().Server.Site(host).Article("/post");
         var url = $"https://{host}/post";
         var hash = UrlNormalizer.Normalize(url).Sha256;
         await client.ImportAsync(campaign.Id, $$"""[{"url":"{{url}}"}]""", "application/json");
-        await WaitUntilValidatedAsync(client, hash);
+        await WaitForStateAsync(client, hash, "submitted");
         var between = DateTimeOffset.UtcNow;
         await Task.Delay(50);
         await client.ImportAsync(other.Id, $$"""[{"url":"{{url}}"}]""", "application/json");
@@ -67,14 +67,14 @@ public abstract partial class ApiTests(ApiFactory api)
         Assert.Equal(HttpStatusCode.OK, retired.StatusCode);
 
         var events = (await client.GetFromJsonAsync<List<BacklinkEventView>>($"/api/v1/backlinks/{hash}/events"))!;
-        Assert.Equal(["backlink.collected.v1", "backlink.routed.v1", "backlink.validated.v1", "backlink.campaign-joined.v1", "backlink.retired.v1"],
-            events.Select(e => e.Type));
-        Assert.Equal([1L, 2L, 3L, 4L, 5L], events.Select(e => e.Version));
+        Assert.Equal(["backlink.collected.v1", "backlink.routed.v1", "backlink.validated.v1", "backlink.submission-queued.v1",
+            "backlink.submission-attempted.v1", "backlink.submitted.v1", "backlink.campaign-joined.v1", "backlink.retired.v1"], events.Select(e => e.Type));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L], events.Select(e => e.Version));
 
         var past = (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{hash}?asOf={Uri.EscapeDataString(between.ToString("O"))}"))!;
         var now = (await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{hash}"))!;
-        Assert.Equal((1, false, "validated"), (past.Campaigns.Count, past.Retired, past.State));
-        Assert.Equal(["vendor"], past.Channels!);
+        Assert.Equal((1, false, "submitted", "indexnow"), (past.Campaigns.Count, past.Retired, past.State, past.SubmittedVia));
+        Assert.Equal(["indexnow"], past.Channels!);
         Assert.Equal((2, true), (now.Campaigns.Count, now.Retired));
         var before = await client.GetAsync($"/api/v1/backlinks/{hash}?asOf=2020-01-01T00:00:00Z");
         Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
@@ -114,7 +114,7 @@ public abstract partial class ApiTests(ApiFactory api)
     public async Task ListingFiltersByStateAndHost_AndPages()
     {
         var (_, client) = await api.NewTenantAsync();
-        await AddVendorKeyAsync(client);
+        await AddIndexNowKeysAsync(client, "a.example", "b.example");
         var campaign = await client.CreateCampaignAsync();
         await client.ImportAsync(campaign.Id, "url\n" + string.Join("\n", Enumerable.Range(0, 12).Select(i => $"https://{(i % 3 == 0 ? "a" : "b")}.example/{i}")), "text/csv");
 

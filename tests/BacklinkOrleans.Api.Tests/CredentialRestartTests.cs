@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.SharedKernel.Tenancy;
 using BacklinkOrleans.Testing;
@@ -9,6 +8,8 @@ namespace BacklinkOrleans.Api.Tests;
 /// <summary>Secrets survive a restart with the same master key, and a wrong master key is named, not guessed.</summary>
 public sealed class CredentialRestartTests
 {
+    private const string Secret = "IndexNowKey-survives-restart";
+
     [Fact]
     public async Task SecretsAreReadableAfterARestart_OnlyWithTheSameMasterKey()
     {
@@ -20,16 +21,15 @@ public sealed class CredentialRestartTests
         {
             await ((IAsyncLifetime)first).InitializeAsync();
             var (id, client) = await first.NewTenantAsync();
-            using var added = await client.PostAsJsonAsync("/api/v1/credentials",
-                new AddCredentialRequest(CredentialKinds.Vendor, null, null, null, null, null, null, null, "vendor-secret-survives-restart"));
-            (tenant, credential) = (id, (await added.Content.ReadFromJsonAsync<CredentialView>())!.Id);
+            var added = await client.AddCredentialAsync(CredentialRequests.IndexNow("restart.example", Secret));
+            (tenant, credential) = (id, added.Id);
         }
 
         await using (var second = new RestartableApiFactory(folder, masterKey))
         {
             await ((IAsyncLifetime)second).InitializeAsync();
             var directory = second.Services.GetRequiredService<ICredentialDirectory>();
-            Assert.Equal("vendor-secret-survives-restart", await directory.RevealAsync(TenantId.From(tenant), credential, CancellationToken.None));
+            Assert.Equal(Secret, await directory.RevealAsync(TenantId.From(tenant), credential, CancellationToken.None));
         }
 
         var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

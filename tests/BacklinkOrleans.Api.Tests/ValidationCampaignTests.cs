@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Sandbox;
 using BacklinkOrleans.Sandbox.Contracts;
@@ -31,9 +30,7 @@ public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClas
         var (_, client) = await api.NewTenantAsync();
         foreach (var host in new[] { good, down })
         {
-            using var added = await client.PostAsJsonAsync("/api/v1/credentials",
-                new AddCredentialRequest(CredentialKinds.IndexNow, null, host, "GoodKey-12345678", null, null, null, null, null));
-            Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
+            await client.AddCredentialAsync(CredentialRequests.IndexNow(host, "GoodKey-12345678"));
         }
         var campaign = await client.CreateCampaignAsync();
         var expected = new Dictionary<string, (string State, string? Reason)>
@@ -76,6 +73,7 @@ public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClas
         var quotas = (await client.GetFromJsonAsync<List<Submission.Contracts.CredentialQuota>>("/api/v1/quotas"))!;
         var quota = Assert.Single(quotas, q => q.Scope == good);
         Assert.Equal((10_000, 2, 0, 9_998, "ok"), (quota.Limit, quota.Used, quota.Reserved, quota.Remaining, quota.State));
+        Assert.Equal(("indexnow", 2), (quota.Channel, Assert.Single(quota.Windows).Used));
         Assert.Equal(0, Assert.Single(quotas, q => q.Scope == down).Used);
     }
 

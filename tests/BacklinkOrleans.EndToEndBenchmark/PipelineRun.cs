@@ -160,6 +160,8 @@ internal static class PipelineRun
         var engine = await world.IndexNowStatisticsAsync();
         Console.WriteLine($"  the field's script sends {options.ScriptUrls:N0} URLs …");
         var script = await FieldScript.RunAsync(await world.SandboxHttpsPortAsync(), world.Sites, options.ScriptUrls);
+        if (Environment.GetEnvironmentVariable("BENCH_EXCEPTIONS") is not null)
+            Console.WriteLine(runtime["firstChanceExceptionSamples"]!.ToJsonString());
         var exceptions = runtime["firstChanceExceptions"]!.AsObject().OrderByDescending(e => e.Value!.GetValue<long>()).Take(6)
             .Select(e => $"{e.Key} {e.Value!.GetValue<long>():N0}");
 

@@ -1,8 +1,9 @@
 using BacklinkOrleans.Sandbox.Contracts;
+using BacklinkOrleans.SharedKernel.EventSourcing;
+using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.Submission.Contracts;
-using BacklinkOrleans.Submission.IndexNow;
+using BacklinkOrleans.Submission.Lane;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 
 namespace BacklinkOrleans.Submission.Tests;
 
@@ -34,8 +35,8 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
         Assert.Contains(accepted.Skip(1), r => r.Urls.Count == 1_000); // and grown back
         Assert.Equal(2_500, accepted.SelectMany(r => r.Urls).Distinct().Count());
         Assert.Equal(2_500, accepted.Sum(r => r.Urls.Count));
-        var quota = await cluster.KeyGrain(tenant, host).GetQuotaAsync();
-        Assert.Equal((2_500, 0, 1_000), (quota.Used, quota.Reserved, quota.BatchSize));
+        var quota = await cluster.IndexNowQuota(tenant, host).GetQuotaAsync();
+        Assert.Equal((2_500, 0, 1_000), (quota.Windows[0].Used, quota.Reserved, quota.BatchSize));
     }
 
     [Fact]
@@ -65,15 +66,15 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
         try
         {
             await cluster.QueueWhileTheClockStandsAsync(tenant, campaign, host, Enumerable.Range(0, 5).Select(i => $"https://{host}/slow/{i}"));
-            await SubmissionCluster.WaitUntilAsync(async () => (await cluster.KeyGrain(tenant, host).GetQuotaAsync()).State == KeyStates.BackingOff,
-                TimeSpan.FromSeconds(60), async () => $"{await cluster.KeyGrain(tenant, host).GetQuotaAsync()}");
+            await SubmissionCluster.WaitUntilAsync(async () => (await cluster.IndexNowQuota(tenant, host).GetQuotaAsync()).State == QuotaStates.BackingOff,
+                TimeSpan.FromSeconds(60), async () => SubmissionCluster.Describe(await cluster.IndexNowQuota(tenant, host).GetQuotaAsync()));
         }
         finally
         {
             cluster.Sandbox.IndexNow.Latency = TimeSpan.Zero;
         }
-        var quota = await cluster.KeyGrain(tenant, host).GetQuotaAsync();
-        Assert.Equal((5, 0), (quota.Used, quota.Reserved)); // it may have been spent: counted
+        var quota = await cluster.IndexNowQuota(tenant, host).GetQuotaAsync();
+        Assert.Equal((5, 0), (quota.Windows[0].Used, quota.Reserved)); // it may have been spent: counted
 
         var later = await cluster.CollectAsync(tenant, campaign, Enumerable.Range(0, 5).Select(i => $"https://{host}/later/{i}"));
         await SubmissionCluster.WaitUntilAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 5,
@@ -96,10 +97,10 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
 
         await SubmissionCluster.WaitUntilAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("failed:key-invalid") == 10,
             TimeSpan.FromMinutes(1), async () => string.Join(", ", (await cluster.StatesAsync(tenant)).Select(s => $"{s.Key}={s.Value}")));
-        var quota = await cluster.KeyGrain(tenant, host).GetQuotaAsync();
-        Assert.Equal(KeyStates.Invalid, quota.State);
+        var quota = await cluster.IndexNowQuota(tenant, host).GetQuotaAsync();
+        Assert.Equal(QuotaStates.Invalid, quota.State);
         Assert.Contains("403", quota.StateDetail);
-        Assert.Equal(0, quota.Used);
+        Assert.Equal(0, quota.Windows[0].Used);
         var rerouted = await cluster.Grains.GetGrain<Backlinks.Contracts.IBacklinkGrain>($"{tenant}/{urls[^1].Sha256}").GetAsync();
         Assert.Equal("validated", rerouted!.State);
         Assert.Equal(["vendor"], rerouted.Channels!);
@@ -118,7 +119,7 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
         await cluster.CollectAsync(tenant, campaign, [$"https://{host}/post/after-fix"]);
         await SubmissionCluster.WaitUntilAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 1,
             TimeSpan.FromMinutes(1), async () => string.Join(", ", (await cluster.StatesAsync(tenant)).Select(s => $"{s.Key}={s.Value}")));
-        Assert.Equal(KeyStates.Ok, (await cluster.KeyGrain(tenant, host).GetQuotaAsync()).State);
+        Assert.Equal(QuotaStates.Ok, (await cluster.IndexNowQuota(tenant, host).GetQuotaAsync()).State);
     }
 
     [Fact]
@@ -132,13 +133,13 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
         {
             var urls = await cluster.CollectAsync(tenant, campaign,
                 Enumerable.Range(0, 63).Select(i => $"https://{host}/blog/{i}").Append($"https://{host}/shop/cart"));
-            await SubmissionCluster.WaitUntilAsync(async () => (await cluster.KeyGrain(tenant, host).GetQuotaAsync()).Queued == 64,
-                TimeSpan.FromSeconds(30), async () => $"{(await cluster.KeyGrain(tenant, host).GetQuotaAsync()).Queued} queued");
+            await SubmissionCluster.WaitUntilAsync(async () => (await cluster.IndexNowQuota(tenant, host).GetQuotaAsync()).Queued == 64,
+                TimeSpan.FromSeconds(30), async () => $"{(await cluster.IndexNowQuota(tenant, host).GetQuotaAsync()).Queued} queued");
 
             // While they wait, the key moves into /blog/: the queued batch now holds one URL outside its folder.
             cluster.Sandbox.Site(host).KeyFile(key, $"/blog/{key}.txt");
-            TestCredentials.Add(tenant, host, key, $"https://{host}/blog/{key}.txt");
-            await cluster.KeyGrain(tenant, host).WakeAsync();
+            TestCredentials.Move(tenant, host, $"https://{host}/blog/{key}.txt", cluster.Clock.GetUtcNow());
+            await cluster.IndexNowQuota(tenant, host).WakeAsync();
         }
         finally
         {
@@ -158,12 +159,12 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
     }
 
     [Fact]
-    public async Task ARivalActivationsLedgerWrite_IsSeenByTheETag_AndNoQuotaIsSpentTwice()
+    public async Task ARivalActivationsLedgerEvents_RefuseOurStaleReservation_AndNoQuotaIsSpentTwice()
     {
         var (tenant, campaign) = await cluster.NewCampaignAsync();
         var host = $"rival-{Guid.NewGuid():N}"[..14] + ".example";
         var key = cluster.AddKey(tenant, host);
-        var grain = cluster.KeyGrain(tenant, host);
+        var grain = cluster.IndexNowQuota(tenant, host);
         cluster.PauseClock(); // fewer than a batch: nothing leaves before the clock moves
         try
         {
@@ -171,14 +172,8 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
             await SubmissionCluster.WaitUntilAsync(async () => (await grain.GetQuotaAsync()).Queued == 600,
                 TimeSpan.FromSeconds(30), async () => $"{(await grain.GetQuotaAsync()).Queued} queued");
 
-            // Another activation of the same key (membership churn) spent 9,950 of today's 10,000 and wrote the ledger.
-            var storage = cluster.Cluster.GetSiloServiceProvider(cluster.Cluster.Silos[0].SiloAddress)
-                .GetRequiredKeyedService<IGrainStorage>(SharedKernel.GrainStorage.State);
-            var state = new GrainState<KeyLedger>(new KeyLedger());
-            await storage.ReadStateAsync("indexnow-key", grain.GetGrainId(), state);
-            state.State!.WindowDay = KeyLedger.Day(cluster.Clock.GetUtcNow());
-            state.State.Used = 9_950;
-            await storage.WriteStateAsync("indexnow-key", grain.GetGrainId(), state);
+            // Another activation of the same quota (membership churn) sent 9,950 URLs today and recorded it in the ledger.
+            await AppendRivalSpendingAsync(tenant, host, 9_950);
         }
         finally
         {
@@ -190,9 +185,35 @@ public sealed class ChannelFailureTests(OneSilo cluster) : IDisposable
         await Task.Delay(3_000); // a few more pump ticks: nothing else may go out
         var requests = Requests(key);
         Assert.Equal(50, requests.Where(r => r.Accepted).Sum(r => r.Urls.Count));
+        Assert.All(requests, r => Assert.True(r.Urls.Count <= 50, $"a request of {r.Urls.Count} URLs left on the stale ledger"));
         var quota = await grain.GetQuotaAsync();
-        Assert.Equal((10_000, 0, KeyStates.Exhausted), (quota.Used, quota.Reserved, quota.State));
+        Assert.Equal((10_000, 0, QuotaStates.Exhausted), (quota.Windows[0].Used, quota.Reserved, quota.State));
         Assert.Equal(550, (await cluster.StatesAsync(tenant)).GetValueOrDefault("validated")); // waiting for tomorrow
+    }
+
+    /// <summary>
+    /// Appends what a rival activation would have: a reservation of <paramref name="urls"/> other URLs, their accepted
+    /// answer and its acknowledgement, at the stream's current version (the quota grain's view is now stale).
+    /// </summary>
+    private async Task AppendRivalSpendingAsync(string tenant, string host, int urls)
+    {
+        var services = cluster.Cluster.GetSiloServiceProvider(cluster.Cluster.Silos[0].SiloAddress);
+        var store = services.GetRequiredService<IEventStore>();
+        var registry = services.GetRequiredService<EventTypeRegistry>();
+        var stream = $"quota/{QuotaGrainKeys.Of(tenant, "indexnow", host)}";
+        var version = (await store.ReadStreamAsync(stream)) is { Count: > 0 } stored ? stored[^1].Version : 0;
+        var now = cluster.Clock.GetUtcNow();
+        var credential = TestCredentials.Of(tenant, host);
+        var items = Enumerable.Range(0, urls).Select(i => new LedgerItem($"rival-{i}", $"https://{host}/rival/{i}", TimeSpan.FromHours(1))).ToList();
+        IQuotaEvent[] events =
+        [
+            new QuotaReserved(Guid.NewGuid(), "b-rival", items, credential.Id, credential.Fingerprint, now),
+            new QuotaSettled(Guid.NewGuid(), "b-rival", new RequestAnswer(200, Outcomes.Accepted, null, null, 40, null, urls),
+                new PaceState(BatchSize: 1_000, Fingerprint: credential.Fingerprint), now),
+            new AnswersAcknowledged(Guid.NewGuid(), [new Acknowledgement($"b-rival:{Outcomes.Accepted}", null)], now),
+        ];
+        var appended = await store.AppendAsync(stream, version, [.. events.Select(e => registry.ToEventData(e))]);
+        Assert.Equal(AppendStatus.Appended, appended.Status);
     }
 
     private List<IndexNowSubmission> Requests(string key) => [.. cluster.Sandbox.IndexNow.Submissions.Where(s => s.Key == key)];

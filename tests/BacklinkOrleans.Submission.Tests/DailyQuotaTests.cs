@@ -1,4 +1,5 @@
 using BacklinkOrleans.Sandbox.Contracts;
+using BacklinkOrleans.Submission.Contracts;
 
 namespace BacklinkOrleans.Submission.Tests;
 
@@ -29,8 +30,10 @@ public sealed class DailyQuotaTests(OneSilo cluster)
         Assert.Equal(1_000, accepted.Count(s => s.Host == "gamma.example"));
         Assert.All(accepted, s => Assert.Equal(dayOne, s.Day));
         Assert.All(cluster.Sandbox.IndexNow.Submissions.Where(s => keys.Values.Contains(s.Key)), s => Assert.True(s.Urls.Count <= 1_000));
-        var alpha = await cluster.KeyGrain(tenant, "alpha.example").GetQuotaAsync();
-        Assert.Equal((10_000, 0, "exhausted"), (alpha.Used, alpha.Reserved, alpha.State));
+        var alpha = await cluster.IndexNowQuota(tenant, "alpha.example").GetQuotaAsync();
+        Assert.Equal(("utc-day", 10_000, 10_000, 0, 0), (alpha.Windows[0].Window, alpha.Windows[0].Limit, alpha.Windows[0].Used, alpha.Windows[0].Remaining, alpha.Reserved));
+        Assert.Equal(QuotaStates.Exhausted, alpha.State);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero), alpha.Windows[0].ResetsAt);
         var waiting = await cluster.StatesAsync(tenant);
         Assert.Equal(4_000, waiting.GetValueOrDefault("validated")); // waiting for quota is not failure
 

@@ -33,8 +33,8 @@ public sealed class SiloCrashTests : IAsyncLifetime
 
         var urls = await cluster.CollectAsync(tenant, campaign, Enumerable.Range(0, 1_500).Select(i => $"https://{host}/post/{i}"));
         var inFlight = await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        var sender = TestCredentials.AskedFrom[tenant]; // only the quota grain reads the tenant's keys
-        var before = await cluster.KeyGrain(tenant, host).GetQuotaAsync();
+        var sender = TestCredentials.AskedFrom[tenant]; // only the quota grain reads the tenant's key secrets
+        var before = await cluster.IndexNowQuota(tenant, host).GetQuotaAsync();
         Assert.Equal(inFlight.Urls.Count, before.Reserved); // reserved (and persisted) before it was sent
 
         await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(sender)));
@@ -45,10 +45,10 @@ public sealed class SiloCrashTests : IAsyncLifetime
         await SubmissionCluster.WaitUntilAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == others.Count
                 && await UnknownAttemptsAsync(tenant) == inFlight.Urls.Count,
             TimeSpan.FromMinutes(3), async () => $"{string.Join(", ", (await cluster.StatesAsync(tenant)).Select(s => $"{s.Key}={s.Value}"))}; "
-                + $"{await UnknownAttemptsAsync(tenant)} unknown; quota {await cluster.KeyGrain(tenant, host).GetQuotaAsync()}; requests: "
+                + $"{await UnknownAttemptsAsync(tenant)} unknown; quota {SubmissionCluster.Describe(await cluster.IndexNowQuota(tenant, host).GetQuotaAsync())}; requests: "
                 + string.Join(" ", cluster.Sandbox.IndexNow.Submissions.Where(s => s.Key == key).Select(s => $"{s.At:HH:mm:ss}/{s.Status}/{s.Urls.Count}")));
-        var quota = await cluster.KeyGrain(tenant, host).GetQuotaAsync();
-        Assert.Equal((1_500, 0), (quota.Used, quota.Reserved)); // the held batch counts as spent; nothing twice
+        var quota = await cluster.IndexNowQuota(tenant, host).GetQuotaAsync();
+        Assert.Equal((1_500, 0), (quota.Windows[0].Used, quota.Reserved)); // the held batch counts as spent; nothing twice
         var accepted = AcceptedUrls(key);
         Assert.Equal(others.Order(), accepted.Order());     // each other URL exactly once
         Assert.Empty(accepted.Intersect(inFlight.Urls));      // no held URL sent again within 24 h

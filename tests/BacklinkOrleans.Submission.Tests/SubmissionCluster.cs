@@ -1,15 +1,14 @@
-using System.Collections.Concurrent;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Backlinks;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Sandbox;
 using BacklinkOrleans.SharedKernel.Http;
-using BacklinkOrleans.SharedKernel.Tenancy;
 using BacklinkOrleans.SharedKernel.Urls;
 using BacklinkOrleans.Storage;
 using BacklinkOrleans.Storage.Sqlite;
 using BacklinkOrleans.Testing;
 using BacklinkOrleans.Submission.Contracts;
+using BacklinkOrleans.Submission.IndexNow;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,15 +16,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Hosting;
-using Orleans.Runtime;
 using Orleans.TestingHost;
 
 namespace BacklinkOrleans.Submission.Tests;
 
 /// <summary>
 /// Silos with the real lifecycle and the real Submission module, sending over real HTTP to the Sandbox, all on one
-/// fake clock that a ticker moves at about real pace (tests jump it across days). Routing and validation are instant
-/// test ports (the URLs are "validated URLs"); credentials come from <see cref="TestCredentials"/>.
+/// fake clock that a ticker moves at about real pace (tests jump it across days). Routing is the real router (see
+/// <see cref="TestRouting"/>), validation an instant test port (the URLs are "validated URLs"); credentials come from
+/// <see cref="TestCredentials"/>.
 /// </summary>
 public abstract class SubmissionCluster(int silos) : IAsyncLifetime
 {
@@ -57,6 +56,7 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
         {
             ["Backlinks:SweepPeriod"] = "00:00:01",
             ["Backlinks:SweepLease"] = "00:00:05",
+            ["Backlinks:FastPathGrace"] = "00:00:03", // a drive lost with a killed silo is taken up by the shards soon
             ["Backlinks:SweepBatch"] = "1000",
             ["Backlinks:UnboundPortRetry"] = "01:00:00",
             ["Backlinks:PortErrorRetry"] = "00:00:10", // a call to a killed silo's grain times out: try again soon
@@ -79,8 +79,8 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.Replace(ServiceDescriptor.Singleton<IOutboundHandlerFactory>(new SandboxHandlers(Sandbox)));
             silo.Services.Replace(ServiceDescriptor.Singleton<ICredentialDirectory, TestCredentials>());
-            silo.Services.Replace(ServiceDescriptor.Singleton<IRoutingPort, InstantPorts>());
-            silo.Services.Replace(ServiceDescriptor.Singleton<IValidationPort, InstantPorts>());
+            silo.Services.Replace(ServiceDescriptor.Singleton<IRoutingPort, TestRouting>());
+            silo.Services.Replace(ServiceDescriptor.Singleton<IValidationPort, InstantValidation>());
             silo.UseQuickReminders();
         });
         Cluster = builder.Build();
@@ -178,8 +178,8 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
         try
         {
             var collected = await CollectAsync(tenant, campaign, urls);
-            await WaitUntilAsync(async () => (await KeyGrain(tenant, host).GetQuotaAsync()) is var q && q.Queued + q.Reserved + q.Used >= collected.Count,
-                TimeSpan.FromSeconds(60), async () => $"{await KeyGrain(tenant, host).GetQuotaAsync()} for {collected.Count} URLs");
+            await WaitUntilAsync(async () => (await IndexNowQuota(tenant, host).GetQuotaAsync()) is var q && q.Queued + q.Reserved + q.Windows[0].Used >= collected.Count,
+                TimeSpan.FromSeconds(60), async () => $"{Describe(await IndexNowQuota(tenant, host).GetQuotaAsync())} for {collected.Count} URLs");
         }
         finally
         {
@@ -187,7 +187,13 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
         }
     }
 
-    public IIndexNowKeyGrain KeyGrain(string tenant, string host) => Grains.GetGrain<IIndexNowKeyGrain>(IndexNowKeys.GrainKey(tenant, host));
+    /// <summary>The quota grain of the tenant's IndexNow key for <paramref name="host"/> (IndexNow's quota key is the key's host).</summary>
+    public IChannelQuotaGrain IndexNowQuota(string tenant, string host) =>
+        Grains.GetGrain<IChannelQuotaGrain>(QuotaGrainKeys.Of(tenant, IndexNowChannel.Name, host));
+
+    /// <summary>A quota view for a failure's message (its windows are a list, which a record prints as a type name).</summary>
+    public static string Describe(QuotaView quota) =>
+        $"{quota with { Windows = [] }} windows: {string.Join("; ", quota.Windows)}";
 
     /// <summary>The tenant's backlinks per state (and reason), from the read model.</summary>
     public async Task<Dictionary<string, int>> StatesAsync(string tenant)
@@ -235,45 +241,3 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
 public sealed class OneSilo() : SubmissionCluster(1);
 
 public sealed class TwoSilos() : SubmissionCluster(2);
-
-/// <summary>Routing and validation that answer at once: every URL is covered by IndexNow (and the vendor too under /also-vendor/).</summary>
-internal sealed class InstantPorts : IRoutingPort, IValidationPort
-{
-    public Task<IReadOnlyList<string>?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>?>(backlink.Url.Contains("/also-vendor/", StringComparison.Ordinal)
-            ? [CredentialKinds.IndexNow, CredentialKinds.Vendor]
-            : [CredentialKinds.IndexNow]);
-
-    public Task<ValidationVerdict?> ValidateAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) =>
-        Task.FromResult<ValidationVerdict?>(new ValidationVerdict(true, null, null, "validated by the test"));
-}
-
-/// <summary>The tenants' IndexNow keys, in memory; records which silo last asked (where the quota grain lives).</summary>
-internal sealed class TestCredentials(ILocalSiloDetails silo) : ICredentialDirectory
-{
-    private static readonly ConcurrentDictionary<string, (CredentialView View, string Key)> Keys = new();
-
-    public static readonly ConcurrentDictionary<string, SiloAddress> AskedFrom = new();
-
-    public static void Add(string tenant, string host, string key, string? keyLocation)
-    {
-        var scope = new CredentialScope(Host: host, KeyLocation: keyLocation?.Replace(key, IndexNowKeyScope.KeyPlaceholder, StringComparison.Ordinal),
-            Endpoint: CredentialKinds.IndexNowEndpoints[0]);
-        Keys[$"{tenant}/{host}"] = (new CredentialView(Guid.NewGuid().ToString("N"), CredentialKinds.IndexNow, $"key for {host}", scope,
-            $"key:{key[..9]}", CredentialStatuses.Verified, null, SubmissionCluster.Start, SubmissionCluster.Start), key);
-    }
-
-    /// <summary>The user fixed the key file and verified the key again at <paramref name="at"/>.</summary>
-    public static void Reverify(string tenant, string host, DateTimeOffset at) =>
-        Keys.AddOrUpdate($"{tenant}/{host}", _ => throw new InvalidOperationException("no such key"),
-            (_, k) => (k.View with { Status = CredentialStatuses.Verified, VerifiedAt = at }, k.Key));
-
-    public Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken)
-    {
-        AskedFrom[tenant.Value] = silo.SiloAddress;
-        return Task.FromResult<IReadOnlyList<CredentialView>>([.. Keys.Where(k => k.Key.StartsWith(tenant.Value + "/", StringComparison.Ordinal)).Select(k => k.Value.View)]);
-    }
-
-    public Task<string?> RevealAsync(TenantId tenant, string credentialId, CancellationToken cancellationToken) =>
-        Task.FromResult(Keys.Values.Where(k => k.View.Id == credentialId).Select(k => (string?)k.Key).FirstOrDefault());
-}

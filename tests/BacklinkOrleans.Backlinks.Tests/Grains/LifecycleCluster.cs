@@ -15,20 +15,24 @@ namespace BacklinkOrleans.Backlinks.Tests.Grains;
 
 /// <summary>
 /// Ports for grain tests: routes every host to IndexNow except <c>uncovered.example</c>; validation passes, but
-/// hangs for a host that has a closed gate; submission and index checks stay unbound. Calls are counted per URL
+/// hangs for a host that has a closed gate; submission queues hosts named <c>queued.example</c> (and asks to be looked
+/// at again after <see cref="QueuedLookAgain"/>), other hosts and index checks stay unbound. Calls are counted per URL
 /// hash and the silo that made them is recorded.
 /// </summary>
 internal sealed class TestPorts(ILocalSiloDetails silo) : IRoutingPort, IValidationPort, ISubmissionPort, IIndexCheckPort
 {
+    public static readonly RouteTarget IndexNow = new("indexnow", "cred-1", "example", "bingbot");
+    public static readonly TimeSpan QueuedLookAgain = TimeSpan.FromSeconds(2);
     public static readonly ConcurrentDictionary<string, int> RouteCalls = new();
     public static readonly ConcurrentDictionary<string, int> ValidateCalls = new();
+    public static readonly ConcurrentDictionary<string, int> EnqueueCalls = new();
     public static readonly ConcurrentDictionary<string, SiloAddress> ValidatedOn = new();
     public static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
 
-    public Task<IReadOnlyList<string>?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
+    public Task<RouteResult?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
     {
         RouteCalls.AddOrUpdate(backlink.UrlHash, 1, (_, n) => n + 1);
-        return Task.FromResult<IReadOnlyList<string>?>(backlink.Host == "uncovered.example" ? [] : ["indexnow"]);
+        return Task.FromResult<RouteResult?>(new RouteResult(backlink.Host == "uncovered.example" ? [] : [IndexNow], []));
     }
 
     public async Task<ValidationVerdict?> ValidateAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
@@ -40,14 +44,18 @@ internal sealed class TestPorts(ILocalSiloDetails silo) : IRoutingPort, IValidat
         return new ValidationVerdict(true, null, null, $"test validation on {silo.SiloAddress}");
     }
 
-    /// <summary>Hosts named queued.example are "handed to a quota grain" that answers within the hour; others stay unbound.</summary>
-    public Task<DateTimeOffset?> EnqueueAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) =>
-        Task.FromResult<DateTimeOffset?>(backlink.Host == "queued.example" ? DateTimeOffset.UtcNow.AddHours(1) : null);
+    public Task<Enqueued?> EnqueueAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken)
+    {
+        if (backlink.Host != "queued.example")
+            return Task.FromResult<Enqueued?>(null);
+        EnqueueCalls.AddOrUpdate(backlink.UrlHash, 1, (_, n) => n + 1);
+        return Task.FromResult<Enqueued?>(new Enqueued(DateTimeOffset.UtcNow + QueuedLookAgain, "in the test queue"));
+    }
 
-    public Task<IndexCheckReport?> CheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<IndexCheckReport?>(null);
+    public Task<Enqueued?> EnqueueCheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<Enqueued?>(null);
 }
 
-/// <summary>Two in-process silos sharing one SQLite file (events, read models, reminders), with fast sweeping.</summary>
+/// <summary>Two in-process silos sharing one SQLite file (events, read models, reminders), with fast scheduler shards.</summary>
 public sealed class LifecycleCluster : IAsyncLifetime
 {
     private TempFolder folder = null!;
@@ -65,6 +73,7 @@ public sealed class LifecycleCluster : IAsyncLifetime
         {
             ["Backlinks:SweepPeriod"] = "00:00:01",
             ["Backlinks:SweepLease"] = "00:00:03",
+            ["Backlinks:FastPathGrace"] = "00:00:03",
             ["Backlinks:UnboundPortRetry"] = "00:10:00",
         }).Build();
 

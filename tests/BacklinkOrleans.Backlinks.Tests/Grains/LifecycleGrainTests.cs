@@ -104,7 +104,7 @@ public sealed class LifecycleGrainTests(LifecycleCluster cluster)
     }
 
     [Fact]
-    public async Task ALongWait_RegistersTheFollowupReminder_AndRetiringRemovesIt()
+    public async Task AWait_IsKeptByTheSchedulerShards_NotByAReminderPerBacklink()
     {
         var campaign = await cluster.NewCampaignAsync();
         var (url, hash) = NewUrl("queued.example");
@@ -113,17 +113,53 @@ public sealed class LifecycleGrainTests(LifecycleCluster cluster)
 
         await backlink.CollectAsync(new CollectBacklink(url, campaign, null, null, null, 50));
         await cluster.WaitForStateAsync(backlink, "validated");
-        var registered = await WaitForAsync(async () => (await reminders.ReadRows(backlink.GetGrainId())).Reminders.Any(r => r.ReminderName == "followup"));
+        Assert.True(await WaitForAsync(() => Task.FromResult(TestPorts.EnqueueCalls.GetValueOrDefault(hash) >= 1)));
 
-        Assert.True(registered, "a wait of an hour should register the followup reminder");
-        Assert.True((await backlink.RetireAsync()).Accepted);
-        Assert.True(await WaitForAsync(async () => (await reminders.ReadRows(backlink.GetGrainId())).Reminders.Count == 0),
-            "with nothing pending the reminder should be gone");
+        // Nobody calls the backlink again: when its look-again time has come, a shard's reminder finds it due and drives it.
+        Assert.True(await WaitForAsync(() => Task.FromResult(TestPorts.EnqueueCalls.GetValueOrDefault(hash) >= 2), TimeSpan.FromSeconds(30)),
+            "the shards should have woken the backlink when its wait was over");
+        Assert.Empty((await reminders.ReadRows(backlink.GetGrainId())).Reminders);
+        var all = await reminders.ReadRows(0, uint.MaxValue);
+        Assert.DoesNotContain(all.Reminders, r => r.GrainId.Type.ToString().Contains("backlink", StringComparison.OrdinalIgnoreCase)
+            && !r.GrainId.Type.ToString().Contains("scheduler", StringComparison.OrdinalIgnoreCase));
+        var waiting = (await backlink.GetAsync())!;
+        Assert.Equal("submit", waiting.NextStep);
+        Assert.Contains("in the test queue", waiting.WaitingFor);
     }
 
-    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition)
+    [Fact]
+    public async Task TheBulkCollector_AppendsNewUrls_AndLetsTheGrainsDecideTheRest()
     {
-        for (var i = 0; i < 100; i++)
+        var (first, second) = (await cluster.NewCampaignAsync(), await cluster.NewCampaignAsync());
+        var fresh = Enumerable.Range(0, 20).Select(_ => NewUrl()).ToList();
+        var (known, knownHash) = NewUrl();
+        var (joining, joiningHash) = NewUrl();
+        await Backlink(knownHash).CollectAsync(new CollectBacklink(known, second, null, null, null, 50));
+        await Backlink(joiningHash).CollectAsync(new CollectBacklink(joining, first, null, null, null, 50));
+        var collector = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<BacklinkOrleans.Backlinks.Import.IBacklinkCollector>();
+
+        var rows = fresh.Select((u, i) => Row(i + 1, u.Url, u.Hash, second))
+            .Append(Row(21, fresh[0].Url, fresh[0].Hash, second))      // the same URL twice in the file
+            .Append(Row(22, known, knownHash, second))                  // already in this campaign
+            .Append(Row(23, joining, joiningHash, second))              // known to the tenant, new to this campaign
+            .ToList();
+        var outcomes = await collector.CollectManyAsync(SharedKernel.Tenancy.TenantId.From("acme"), rows, CancellationToken.None);
+
+        Assert.Equal(Enumerable.Repeat(CollectResult.Collected, 20).Concat([CollectResult.Duplicate, CollectResult.Duplicate, CollectResult.JoinedCampaign]),
+            outcomes.Select(o => o.Result));
+        foreach (var (_, hash) in fresh)
+            Assert.Equal(second, (await cluster.WaitForStateAsync(Backlink(hash), "validated")).Campaigns.Single());
+        Assert.Equal(2, (await Backlink(joiningHash).GetAsync())!.Campaigns.Count);
+        Assert.All(fresh, u => Assert.Equal(1, TestPorts.RouteCalls[u.Hash]));
+
+        static BacklinkOrleans.Backlinks.Import.CollectRow Row(long number, string url, string hash, string campaign) =>
+            new(number, hash, new Uri(url).Host, new CollectBacklink(url, campaign, null, null, null, 50));
+    }
+
+    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
         {
             if (await condition())
                 return true;

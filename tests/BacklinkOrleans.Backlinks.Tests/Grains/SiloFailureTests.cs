@@ -13,7 +13,7 @@ public sealed class SiloFailureTests : IAsyncLifetime
     public Task DisposeAsync() => cluster.DisposeAsync();
 
     [Fact]
-    public async Task ASiloKilledMidLifecycle_TheSweeperReDrivesTheBacklink_OnTheSurvivor()
+    public async Task ASiloKilledMidLifecycle_ASchedulerShardReDrivesTheBacklink_OnTheSurvivor()
     {
         var campaign = await cluster.NewCampaignAsync();
         var url = UrlNormalizer.Normalize($"https://stalled.example/post/{Guid.NewGuid():N}");
@@ -30,7 +30,7 @@ public sealed class SiloFailureTests : IAsyncLifetime
         await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(stalledOn)));
         TestPorts.Gates.TryRemove("stalled.example", out _); // the next attempt passes
 
-        // Nobody calls the backlink: the survivor's sweeper (on its reminder) finds it overdue and drives it on.
+        // Nobody calls the backlink: a scheduler shard on the survivor (on its reminder) finds it overdue and drives it on.
         var deadline2 = DateTime.UtcNow.AddSeconds(90);
         while (TestPorts.ValidateCalls[url.Sha256] < 2 && DateTime.UtcNow < deadline2)
             await Task.Delay(200);

@@ -26,12 +26,17 @@ public sealed class ImporterTests(Xunit.Abstractions.ITestOutputHelper output)
         public long MaxHeap;
         public long Calls;
 
-        public Task<CollectOutcome> CollectAsync(TenantId tenant, string urlHash, CollectBacklink command)
+        public Task<IReadOnlyList<CollectOutcome>> CollectManyAsync(TenantId tenant, IReadOnlyList<CollectRow> rows, CancellationToken cancellationToken)
         {
-            if (sampleEvery > 0 && Interlocked.Increment(ref Calls) % sampleEvery == 0)
-                InterlockedMax(ref MaxHeap, GC.GetTotalMemory(forceFullCollection: true));
-            var key = long.Parse(urlHash.AsSpan(0, 16), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-            return Task.FromResult(new CollectOutcome(seen.TryAdd(key, 0) ? CollectResult.Collected : CollectResult.Duplicate));
+            var outcomes = new List<CollectOutcome>(rows.Count);
+            foreach (var row in rows)
+            {
+                if (sampleEvery > 0 && Interlocked.Increment(ref Calls) % sampleEvery == 0)
+                    InterlockedMax(ref MaxHeap, GC.GetTotalMemory(forceFullCollection: true));
+                var key = long.Parse(row.UrlHash.AsSpan(0, 16), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                outcomes.Add(new CollectOutcome(seen.TryAdd(key, 0) ? CollectResult.Collected : CollectResult.Duplicate));
+            }
+            return Task.FromResult<IReadOnlyList<CollectOutcome>>(outcomes);
         }
 
         private static void InterlockedMax(ref long target, long value)

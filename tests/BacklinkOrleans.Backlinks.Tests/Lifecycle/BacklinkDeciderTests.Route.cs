@@ -9,7 +9,7 @@ public sealed partial class BacklinkDeciderTests
     [Fact]
     public void GivenCollected_WhenRoutedToChannels_ThenRouted_InPreferenceOrder()
     {
-        var decision = When(Given(Collected()), new BacklinkCommand.RecordRoute(["google", "indexnow"], Now));
+        var decision = When(Given(Collected()), new BacklinkCommand.RecordRoute(Route("google", "indexnow"), Now));
         Assert.Equal(["google", "indexnow"], Assert.IsType<BacklinkRouted>(Assert.Single(decision.Events)).Channels);
         Assert.Equal(["google", "indexnow"], Assert.IsType<BacklinkState.Collected>(Given([Collected(), .. decision.Events])).Channels!);
     }
@@ -17,7 +17,7 @@ public sealed partial class BacklinkDeciderTests
     [Fact]
     public void GivenCollected_WhenNoChannelCoversIt_ThenItFailsWithNoChannel()
     {
-        var decision = When(Given(Collected()), new BacklinkCommand.RecordRoute([], Now));
+        var decision = When(Given(Collected()), new BacklinkCommand.RecordRoute(Route(), Now));
         Assert.Equal([typeof(BacklinkRouted), typeof(BacklinkFailed)], decision.EventTypes());
         var failed = Assert.IsType<BacklinkState.Failed>(Given([Collected(), .. decision.Events]));
         Assert.Equal(FailureReasons.NoChannel, failed.Reason);
@@ -25,9 +25,9 @@ public sealed partial class BacklinkDeciderTests
 
     [Fact]
     public void GivenRouted_WhenRoutedAgain_ThenRejected() =>
-        When(Given(Collected(), Routed()), new BacklinkCommand.RecordRoute(["vendor"], Now)).IsRejected("not-awaiting-route");
+        When(Given(Collected(), Routed()), new BacklinkCommand.RecordRoute(Route("vendor"), Now)).IsRejected("not-awaiting-route");
 
     [Fact]
     public void GivenNothing_WhenRouted_ThenRejectedAsNotCollected() =>
-        When(Given(), new BacklinkCommand.RecordRoute(["indexnow"], Now)).IsRejected("not-collected");
+        When(Given(), new BacklinkCommand.RecordRoute(Route("indexnow"), Now)).IsRejected("not-collected");
 }

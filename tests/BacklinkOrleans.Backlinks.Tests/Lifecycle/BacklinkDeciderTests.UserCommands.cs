@@ -39,7 +39,7 @@ public sealed partial class BacklinkDeciderTests
     {
         BacklinkCommand command = name switch
         {
-            "route" => new BacklinkCommand.RecordRoute(["indexnow"], Now),
+            "route" => new BacklinkCommand.RecordRoute(Route("indexnow"), Now),
             "retry" => new BacklinkCommand.Retry(Now),
             "retire" => new BacklinkCommand.Retire(Now),
             "check" => new BacklinkCommand.CheckNow(Now),

@@ -35,6 +35,9 @@ internal static class BacklinkSpec
     public static BacklinkCollected Collected(string campaign = "c1") =>
         new(Guid.NewGuid(), "acme", Hash, "https://guest-blog.example/post", "guest-blog.example", campaign, null, "anchor", null, 50, T0);
 
+    /// <summary>A routing answer naming only channels (their credentials resolved by the port).</summary>
+    public static RouteResult Route(params string[] channels) => new([.. channels.Select(RouteTarget.ForChannel)], []);
+
     public static BacklinkRouted Routed(params string[] channels) => new(Guid.NewGuid(), channels.Length == 0 ? ["indexnow"] : channels, T0.AddSeconds(1));
 
     public static BacklinkValidated Validated() => new(Guid.NewGuid(), "200 OK, robots allow bingbot", T0.AddSeconds(2));

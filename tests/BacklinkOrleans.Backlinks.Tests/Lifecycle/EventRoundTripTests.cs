@@ -15,6 +15,10 @@ public sealed class EventRoundTripTests
         Collected(),
         new BacklinkJoinedCampaign(Guid.NewGuid(), "c2", T0),
         Routed("indexnow", "vendor"),
+        new BacklinkRouted(Guid.NewGuid(), ["google"], T0, [new RouteTarget("google", "sa-1", "project-1", "Googlebot")],
+            [new RouteTarget("google-inspection", "sa-1", "project-1", "Googlebot")]),
+        new SubmissionQueued(Guid.NewGuid(), "google", "project-1", T0.AddHours(8), "Google quota spent until midnight Pacific", T0),
+        new BacklinkWaiting(Guid.NewGuid(), "validate", "robots.txt answered 503", T0.AddMinutes(30), T0),
         Validated(),
         Failed(FailureReasons.RobotsDisallowed),
         new SubmissionAttempted(Guid.NewGuid(), "indexnow", "key:ab12", "batch-9", 0, false, "timed out", 30_000, T0, SubmissionOutcomes.Unknown, T0.AddDays(1)),
@@ -42,15 +46,19 @@ public sealed class EventRoundTripTests
     public void EveryEventType_RoundTripsThroughItsAlias(string alias)
     {
         var type = BacklinksModule.EventTypes.Single(t => t.Alias == alias).Type;
-        var sample = Assert.Single(Samples, s => s.GetType() == type);
+        var samples = Samples.Where(s => s.GetType() == type).ToList();
+        Assert.NotEmpty(samples);
 
-        var stored = Registry.ToEventData(sample);
-        var read = Registry.Deserialize(stored.Type, stored.Data);
+        foreach (var sample in samples)
+        {
+            var stored = Registry.ToEventData(sample);
+            var read = Registry.Deserialize(stored.Type, stored.Data);
 
-        Assert.Equal(alias, stored.Type);
-        Assert.IsType(type, read);
-        Assert.Equal(stored.Data, JsonSerializer.Serialize(read, type, EventTypeRegistry.JsonOptions));
-        Assert.Equal(sample.EventId, read.EventId);
+            Assert.Equal(alias, stored.Type);
+            Assert.IsType(type, read);
+            Assert.Equal(stored.Data, JsonSerializer.Serialize(read, type, EventTypeRegistry.JsonOptions));
+            Assert.Equal(sample.EventId, read.EventId);
+        }
     }
 
     [Fact]

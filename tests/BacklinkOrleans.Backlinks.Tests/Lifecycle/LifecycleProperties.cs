@@ -44,7 +44,7 @@ public sealed class LifecycleProperties
             foreach (var e in decision.Events)
             {
                 state = BacklinkState.Evolve(state, e);
-                row = BacklinkRow.Apply(row, e, ++version);
+                row = BacklinkRow.Apply(row, e, ++version, TimeSpan.FromMinutes(1));
             }
             if (row is null)
                 continue;
@@ -59,8 +59,10 @@ public sealed class LifecycleProperties
         }
     }
 
-    private static IBacklinkEvent RandomEvent(Random random, DateTimeOffset at) => random.Next(12) switch
+    private static IBacklinkEvent RandomEvent(Random random, DateTimeOffset at) => random.Next(14) switch
     {
+        12 => new SubmissionQueued(Guid.NewGuid(), "indexnow", "example", at.AddHours(1), "queued", at),
+        13 => new BacklinkWaiting(Guid.NewGuid(), "validate", "robots.txt unreadable", at.AddMinutes(30), at),
         0 => Collected($"c{random.Next(3)}") with { At = at },
         1 => new BacklinkJoinedCampaign(Guid.NewGuid(), $"c{random.Next(3)}", at),
         2 => new BacklinkRouted(Guid.NewGuid(), [.. Channels.Take(random.Next(4))], at),
@@ -75,10 +77,12 @@ public sealed class LifecycleProperties
         _ => new CheckRequested(Guid.NewGuid(), at),
     };
 
-    private static BacklinkCommand RandomCommand(Random random, DateTimeOffset now) => random.Next(9) switch
+    private static BacklinkCommand RandomCommand(Random random, DateTimeOffset now) => random.Next(11) switch
     {
+        9 => new BacklinkCommand.RecordQueued(RouteTarget.ForChannel(Channels[random.Next(Channels.Length)]), new Enqueued(now.AddHours(1), "queued"), now),
+        10 => new BacklinkCommand.RecordWait("validate", "robots.txt unreadable", now.AddMinutes(30), now),
         0 => Collect($"c{random.Next(3)}") with { Now = now },
-        1 => new BacklinkCommand.RecordRoute([.. Channels.Take(random.Next(4))], now),
+        1 => new BacklinkCommand.RecordRoute(Route([.. Channels.Take(random.Next(4))]), now),
         2 => new BacklinkCommand.RecordValidation(random.Next(3) == 0
             ? new ValidationVerdict(false, FailureReasons.Noindex, "noindex", "meta") : new ValidationVerdict(true, null, null, "ok"), now),
         3 => new BacklinkCommand.RecordSubmission(new SubmissionReport("indexnow", "k", null, random.Next(2) == 0 ? 200 : 429,

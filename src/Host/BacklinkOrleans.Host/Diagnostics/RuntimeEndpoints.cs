@@ -20,18 +20,25 @@ public sealed record RuntimeReport(
     long EventStoreCommitMicroseconds,
     IReadOnlyDictionary<string, long> WriteTransactions,
     IReadOnlyDictionary<string, long> FirstChanceExceptions,
+    IReadOnlyDictionary<string, string> FirstChanceExceptionSamples,
     IReadOnlyDictionary<string, int> Activations);
 
 internal static class RuntimeEndpoints
 {
     private static readonly ConcurrentDictionary<string, long> FirstChance = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string> FirstChanceSample = new(StringComparer.Ordinal);
     private static int watching;
 
     /// <summary>Counts first-chance exceptions by type from now on (cheap: one dictionary update per exception).</summary>
     public static void WatchFirstChanceExceptions()
     {
         if (Interlocked.Exchange(ref watching, 1) == 0)
-            AppDomain.CurrentDomain.FirstChanceException += (_, e) => FirstChance.AddOrUpdate(e.Exception.GetType().Name, 1, (_, n) => n + 1);
+            AppDomain.CurrentDomain.FirstChanceException += (_, e) =>
+            {
+                var name = e.Exception.GetType().Name;
+                if (FirstChance.AddOrUpdate(name, 1, (_, n) => n + 1) % 1000 == 1)
+                    FirstChanceSample[name] = $"{e.Exception.Message} at {new System.Diagnostics.StackTrace(1, false)}"; // where one was thrown, for diagnosis
+            };
     }
 
     /// <summary><c>GET /ops/runtime[?collect=true]</c>, operator key only: with collect, after a full blocking collection (the live heap).</summary>
@@ -56,7 +63,8 @@ internal static class RuntimeEndpoints
         return TypedResults.Ok(new RuntimeReport(rss, peak, GC.GetTotalMemory(false), info.TotalCommittedBytes,
             System.Runtime.GCSettings.IsServerGC, [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],
             store.Statistics.Transactions, store.Statistics.Appends, store.Statistics.Events, store.Statistics.CommitMicroseconds, StorageWrites.Snapshot(),
-            new Dictionary<string, long>(FirstChance, StringComparer.Ordinal), activations));
+            new Dictionary<string, long>(FirstChance, StringComparer.Ordinal), new Dictionary<string, string>(FirstChanceSample, StringComparer.Ordinal),
+            activations));
     }
 
     /// <summary>Resident and peak resident memory from /proc (Linux); the working set elsewhere.</summary>

@@ -30,6 +30,12 @@ public sealed class BacklinkOptions
     /// <summary>When a step's port is not bound (its module is not installed), look again after this long.</summary>
     public TimeSpan UnboundPortRetry { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How many freshly imported backlinks a silo drives at once (route, validate, queue); the rest wait in its
+    /// queue, and the shards take over any the silo could not drive within <see cref="FastPathGrace"/>.
+    /// </summary>
+    public int DriveConcurrency { get; set; } = 512;
+
     /// <summary>When a port fails unexpectedly, look again after this long.</summary>
     public TimeSpan PortErrorRetry { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -31,6 +31,7 @@ public static class BacklinksModule
             .Validate(o => o.Shards is >= 1 and <= 256 && (o.Shards & (o.Shards - 1)) == 0, "Backlinks:Shards must be a power of two from 1 to 256.")
             .Validate(o => o.SweepPeriod > TimeSpan.Zero && o.SweepLease > TimeSpan.Zero && o.SweepBatch >= 1 && o.SweepParallelism >= 1,
                 "Backlinks:SweepPeriod and SweepLease must be positive; SweepBatch and SweepParallelism at least 1.")
+            .Validate(o => o.DriveConcurrency is >= 1 and <= 10_000, "Backlinks:DriveConcurrency must be from 1 to 10000.")
             .Validate(o => o.FastPathGrace > TimeSpan.Zero && o.IdleAfter >= TimeSpan.Zero && o.UnboundPortRetry > TimeSpan.Zero && o.PortErrorRetry > TimeSpan.Zero,
                 "Backlinks:FastPathGrace, UnboundPortRetry and PortErrorRetry must be positive; IdleAfter must not be negative.")
             .ValidateOnStart();
@@ -42,7 +43,9 @@ public static class BacklinksModule
         services.AddSingleton<BacklinkSchedule>();
         services.AddSingleton<BacklinkQueries>();
         services.AddSingleton<BacklinkHistory>();
-        services.AddSingleton<IBacklinkCollector, GrainBacklinkCollector>();
+        services.AddSingleton<BacklinkDriver>();
+        services.AddHostedService(sp => sp.GetRequiredService<BacklinkDriver>());
+        services.AddSingleton<IBacklinkCollector, BulkBacklinkCollector>();
         services.AddSingleton<BacklinkImporter>();
         services.AddSingleton<IValidator<CreateCampaignRequest>, CreateCampaignValidator>();
 

@@ -11,4 +11,10 @@ public sealed class EventStoreOptions
 
     /// <summary>Longest accepted stream id.</summary>
     public int MaxStreamIdLength { get; set; } = 200;
+
+    /// <summary>
+    /// Stream heads the writer remembers from its own commits, so the next append to a stream needs no read of its
+    /// head (an append raced by another process fails on the unique index and is decided again on fresh reads).
+    /// </summary>
+    public int HeadCacheSize { get; set; } = 50_000;
 }

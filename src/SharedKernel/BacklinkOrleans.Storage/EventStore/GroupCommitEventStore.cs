@@ -29,6 +29,7 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
     private readonly EventStoreOptions options;
     private readonly ILogger logger;
     private readonly Task writer;
+    private readonly RecentCache<string, StreamHead> heads;
 
     protected GroupCommitEventStore(IReadModelDatabase database, IEnumerable<IInlineProjection> projections,
         TimeProvider time, EventStoreOptions options, ILogger logger)
@@ -38,6 +39,7 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
         this.time = time;
         this.options = options;
         this.logger = logger;
+        heads = new RecentCache<string, StreamHead>(options.HeadCacheSize, StringComparer.Ordinal);
         writer = Task.Run(RunWriterAsync);
     }
 
@@ -113,10 +115,10 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
         {
             try
             {
-                await CommitAsync(batch);
+                await CommitAsync(batch, trustRemembered: attempt == 1);
                 return;
             }
-            catch (Exception e) when (IsUniqueViolation(e) && attempt < MaxRaceRetries)
+            catch (Exception e) when (Forget(batch) && IsUniqueViolation(e) && attempt < MaxRaceRetries)
             {
                 Statistics.RecordRetry();
                 LogConcurrentWriter(logger, attempt, e.Message);
@@ -137,22 +139,55 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
         }
     }
 
-    private async Task CommitAsync(IReadOnlyList<PendingAppend> batch)
+    /// <summary>After a failed commit nothing of its streams is remembered: its heads and rows are read again. (Always true.)</summary>
+    private bool Forget(IReadOnlyList<PendingAppend> batch)
+    {
+        var streams = batch.Select(p => p.StreamId).ToHashSet(StringComparer.Ordinal);
+        foreach (var stream in streams)
+            heads.Remove(stream);
+        foreach (var cache in projections.OfType<IProjectionCache>())
+            cache.Forget(streams);
+        return true;
+    }
+
+    private async Task CommitAsync(IReadOnlyList<PendingAppend> batch, bool trustRemembered)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (plan, stored) = await database.WriteAsync("event-store", (connection, transaction, ct) => CommitCoreAsync(connection, transaction, batch));
+        var (plan, stored) = await database.WriteAsync("event-store", (connection, transaction, ct) => CommitCoreAsync(connection, transaction, batch, trustRemembered));
+        foreach (var head in plan.Heads)
+            heads.Set(head.StreamId, head);
         Statistics.RecordCommit(batch.Count, stored.Count, plan.Outcomes.Count(o => o.Status == AppendStatus.Conflict),
             System.Diagnostics.Stopwatch.GetElapsedTime(started));
         for (var i = 0; i < batch.Count; i++)
             batch[i].Completion.TrySetResult(plan.Outcomes[i]);
     }
 
+    /// <summary>
+    /// Decides and writes one batch. <paramref name="trustRemembered"/>: heads remembered from this store's own
+    /// commits are used without reading them, and a stream the batch creates (expected version 0) is taken as new —
+    /// an append that is not what the store remembered (another process wrote the stream, or a retried append was
+    /// stored after all) fails on the unique index, and the batch is decided again on fresh reads.
+    /// </summary>
     private async Task<(BatchPlan Plan, IReadOnlyList<StoredEvent> Stored)> CommitCoreAsync(DbConnection connection, DbTransaction transaction,
-        IReadOnlyList<PendingAppend> batch)
+        IReadOnlyList<PendingAppend> batch, bool trustRemembered)
     {
-        var streamIds = batch.Select(p => p.StreamId).Distinct(StringComparer.Ordinal).ToList();
-        var eventIds = batch.SelectMany(p => p.Events).Select(e => e.EventId).ToList();
-        var known = await LoadKnownAsync(connection, transaction, streamIds, eventIds, CancellationToken.None);
+        var remembered = new Dictionary<string, StreamHead>(StringComparer.Ordinal);
+        var unknown = new List<PendingAppend>(batch.Count);
+        foreach (var append in batch)
+        {
+            if (trustRemembered && heads.TryGet(append.StreamId, out var head) && head.Version == append.ExpectedVersion)
+                remembered[append.StreamId] = head;
+            else if (!(trustRemembered && append.ExpectedVersion == 0 && !remembered.ContainsKey(append.StreamId)))
+                unknown.Add(append);
+        }
+        var streamIds = unknown.Select(p => p.StreamId).Where(s => !remembered.ContainsKey(s)).Distinct(StringComparer.Ordinal).ToList();
+        var eventIds = unknown.SelectMany(p => p.Events).Select(e => e.EventId).ToList();
+        var loaded = streamIds.Count == 0 && eventIds.Count == 0
+            ? new KnownState(new Dictionary<string, StreamHead>(), new Dictionary<Guid, (string, long)>())
+            : await LoadKnownAsync(connection, transaction, streamIds, eventIds, CancellationToken.None);
+        foreach (var (stream, head) in loaded.Heads)
+            remembered[stream] = head;
+        var known = new KnownState(remembered, loaded.StoredEventIds);
 
         var plan = BatchPlan.Decide(batch, known, EventHashChain.TruncateToMicroseconds(time.GetUtcNow()));
         IReadOnlyList<StoredEvent> stored = [];

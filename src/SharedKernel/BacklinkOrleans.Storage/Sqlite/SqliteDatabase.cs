@@ -29,7 +29,7 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase, IDis
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        threads = new Lazy<SqliteThreads>(() => new SqliteThreads(Open, readers, "SQLite"));
+        threads = new Lazy<SqliteThreads>(() => new SqliteThreads(Open, readers, "SQLite", Path));
     }
 
     public string Path { get; }

@@ -17,10 +17,14 @@ internal sealed class SqliteThreads : IDisposable
     private readonly List<Thread> threads = [];
     private readonly CancellationTokenSource stopping = new();
 
+    private readonly string walPath;
+
     /// <param name="open">opens a connection; its argument says whether it is the writer's</param>
-    public SqliteThreads(Func<bool, SqliteConnection> open, int readers, string name)
+    /// <param name="databasePath">the database file (its write-ahead log is beside it)</param>
+    public SqliteThreads(Func<bool, SqliteConnection> open, int readers, string name, string databasePath)
     {
         this.open = open;
+        walPath = databasePath + "-wal";
         Start(writes, $"{name} writer", writer: true);
         for (var i = 0; i < Math.Max(1, readers); i++)
             Start(reads, $"{name} reader {i + 1}", writer: false);
@@ -32,10 +36,15 @@ internal sealed class SqliteThreads : IDisposable
     /// <summary>How often the write-ahead log is copied into the database file, away from the writer.</summary>
     public static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(1);
 
+    /// <summary>The write-ahead log's size at which the writer restarts it (after the checkpointer copied it into the database).</summary>
+    public const long RestartLogAt = 64L * 1024 * 1024;
+
     /// <summary>
     /// Copies the write-ahead log into the database file every second on a connection of its own (PASSIVE: it never
-    /// waits for the writer or readers), so the writer's commits never stop to checkpoint (its connection has
-    /// automatic checkpoints off). A large database otherwise makes every thousandth commit copy a thousand pages.
+    /// waits for the writer or readers), so the writer's commits never stop to copy pages (its connection has
+    /// automatic checkpoints off). A log that keeps growing slows every read (each looks up its pages in the log's
+    /// index) and every commit: once it passes <see cref="RestartLogAt"/>, the writer thread itself, between two
+    /// commits, runs a RESTART checkpoint — little is left to copy by then — and its next commit starts the log over.
     /// </summary>
     private void Checkpoint()
     {
@@ -48,8 +57,10 @@ internal sealed class SqliteThreads : IDisposable
                 using var command = connection.CreateCommand();
                 command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                 command.ExecuteNonQuery();
+                if (File.Exists(walPath) && new FileInfo(walPath).Length > RestartLogAt)
+                    _ = WriteAsync(RestartLog, CancellationToken.None);
             }
-            catch (SqliteException)
+            catch (Exception e) when (e is SqliteException or IOException or ObjectDisposedException)
             {
                 connection?.Dispose(); // tried again in a second
                 connection = null;
@@ -142,8 +153,20 @@ internal sealed class SqliteThreads : IDisposable
         }
     }
 
+    private static int RestartLog(SqliteConnection writer)
+    {
+        using var command = writer.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(RESTART)";
+        command.ExecuteNonQuery();
+        return 0;
+    }
+
+    private int disposed;
+
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+            return; // the container may hold the database under several service types
         writes.CompleteAdding();
         reads.CompleteAdding();
         stopping.Cancel();

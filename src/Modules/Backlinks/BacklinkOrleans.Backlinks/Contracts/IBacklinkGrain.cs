@@ -20,6 +20,12 @@ public interface IBacklinkGrain : IGrainWithStringKey
     [OneWay]
     Task ContinueAsync();
 
+    /// <summary>
+    /// Drives a backlink whose stream was written outside the grain (the bulk import appends the collected event
+    /// directly): reloads first when the activation holds less than <paramref name="minimumVersion"/>.
+    /// </summary>
+    Task WakeAsync(long minimumVersion);
+
     /// <summary>Starts a failed URL again from routing.</summary>
     Task<CommandOutcome> RetryAsync();
 

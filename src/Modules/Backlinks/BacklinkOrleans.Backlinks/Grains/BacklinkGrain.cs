@@ -87,6 +87,13 @@ internal sealed partial class BacklinkGrain(
 
     public Task ContinueAsync() => DriveAsync();
 
+    public async Task WakeAsync(long minimumVersion)
+    {
+        if (Version < minimumVersion)
+            await ReloadAsync();
+        await DriveAsync();
+    }
+
     /// <summary>Takes the steps that are due now, as far as the bound ports allow, and appends their events at once.</summary>
     public async Task DriveAsync()
     {

@@ -1,32 +1,31 @@
 using System.Globalization;
+using System.Threading.Channels;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.SharedKernel.Tenancy;
 using BacklinkOrleans.SharedKernel.Urls;
 
 namespace BacklinkOrleans.Backlinks.Import;
 
-/// <summary>Hands one validated row to its backlink grain.</summary>
+/// <summary>A validated row to collect: its number (for errors), its URL's hash and the command.</summary>
+internal sealed record CollectRow(long Number, string UrlHash, string Host, CollectBacklink Command);
+
+/// <summary>Collects validated rows, a chunk at a time; answers one outcome per row, in order.</summary>
 internal interface IBacklinkCollector
 {
-    Task<CollectOutcome> CollectAsync(TenantId tenant, string urlHash, CollectBacklink command);
-}
-
-internal sealed class GrainBacklinkCollector(IGrainFactory grains) : IBacklinkCollector
-{
-    public Task<CollectOutcome> CollectAsync(TenantId tenant, string urlHash, CollectBacklink command) =>
-        grains.GetGrain<IBacklinkGrain>($"{tenant.Value}/{urlHash}").CollectAsync(command);
+    Task<IReadOnlyList<CollectOutcome>> CollectManyAsync(TenantId tenant, IReadOnlyList<CollectRow> rows, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// Streams rows from a reader, validates each, and collects the good ones with bounded concurrency. A bad row is
-/// reported with its number, field and reason and never stops the good rows around it; memory holds only the rows
-/// in flight and the error list.
+/// Streams rows from a reader, validates each, and collects the good ones a chunk at a time (a few chunks at once).
+/// A bad row is reported with its number, field and reason and never stops the good rows around it; memory holds only
+/// the chunks in flight and the error list.
 /// </summary>
 internal sealed class BacklinkImporter(IBacklinkCollector collector)
 {
     public const int MaxAnchorLength = 500;
     public const int MaxNoteLength = 2_000;
-    public const int Concurrency = 32;
+    public const int ChunkSize = 500;
+    public const int ChunksInFlight = 4;
 
     public async Task<ImportResult> ImportAsync(TenantId tenant, string campaignId, IImportReader reader, Stream body,
         CancellationToken cancellationToken)
@@ -48,38 +47,66 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
             }
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(reader.ReadAsync(body, context, cancellationToken), options, async (row, _) =>
+        var chunks = Channel.CreateBounded<List<CollectRow>>(ChunksInFlight);
+        var collecting = Enumerable.Range(0, ChunksInFlight).Select(_ => Task.Run(async () =>
         {
-            Interlocked.Increment(ref rows);
-            if (!TryValidate(row, campaignId, out var url, out var command, out var error))
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken))
             {
-                Reject(row.Number, error.Field, error.Reason);
-                return;
+                IReadOnlyList<CollectOutcome> outcomes;
+                try
+                {
+                    outcomes = await collector.CollectManyAsync(tenant, chunk, cancellationToken);
+                }
+                catch (Exception e) when (e is TimeoutException or OrleansException)
+                {
+                    foreach (var row in chunk)
+                        Reject(row.Number, "url", $"could not be collected now ({e.GetType().Name}); import this row again");
+                    continue;
+                }
+                for (var i = 0; i < chunk.Count; i++)
+                {
+                    switch (outcomes[i].Result)
+                    {
+                        case CollectResult.Collected or CollectResult.JoinedCampaign:
+                            Interlocked.Increment(ref accepted);
+                            break;
+                        case CollectResult.Duplicate:
+                            Interlocked.Increment(ref duplicate);
+                            break;
+                        default:
+                            Reject(chunk[i].Number, "url", outcomes[i].Detail ?? "rejected");
+                            break;
+                    }
+                }
             }
-            CollectOutcome outcome;
-            try
+        }, cancellationToken)).ToList();
+
+        try
+        {
+            var chunk = new List<CollectRow>(ChunkSize);
+            await foreach (var row in reader.ReadAsync(body, context, cancellationToken))
             {
-                outcome = await collector.CollectAsync(tenant, url.Sha256, command);
+                rows++;
+                if (!TryValidate(row, campaignId, out var url, out var command, out var error))
+                {
+                    Reject(row.Number, error.Field, error.Reason);
+                    continue;
+                }
+                chunk.Add(new CollectRow(row.Number, url.Sha256, url.Host, command));
+                if (chunk.Count == ChunkSize)
+                {
+                    await chunks.Writer.WriteAsync(chunk, cancellationToken);
+                    chunk = new List<CollectRow>(ChunkSize);
+                }
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
-            {
-                Reject(row.Number, "url", $"could not be collected now ({e.GetType().Name}); import this row again");
-                return;
-            }
-            switch (outcome.Result)
-            {
-                case CollectResult.Collected or CollectResult.JoinedCampaign:
-                    Interlocked.Increment(ref accepted);
-                    break;
-                case CollectResult.Duplicate:
-                    Interlocked.Increment(ref duplicate);
-                    break;
-                default:
-                    Reject(row.Number, "url", outcome.Detail ?? "rejected");
-                    break;
-            }
-        });
+            if (chunk.Count > 0)
+                await chunks.Writer.WriteAsync(chunk, cancellationToken);
+        }
+        finally
+        {
+            chunks.Writer.TryComplete();
+            await Task.WhenAll(collecting);
+        }
 
         var notes = new List<string>();
         if (context.ChildSitemaps.Count > 0)

@@ -12,8 +12,15 @@ namespace BacklinkOrleans.Backlinks.ReadModels;
 /// written back in a few multi-row statements. Counters get one aggregated delta per (campaign, state, reason) per
 /// batch, written in a fixed order, so concurrent commits never deadlock on hot counter rows.
 /// </summary>
-internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<BacklinkOptions> options) : IInlineProjection
+/// <remarks>
+/// The rows and memberships it wrote are remembered (a bounded cache), so the next commit of the same backlinks needs no
+/// read: a remembered row is used only when its version is the one just before the events to fold — which no other
+/// writer can have changed since, as versions follow each other — and a stream's first event needs no row at all.
+/// </remarks>
+internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<BacklinkOptions> options) : IInlineProjection, IProjectionCache
 {
+    private readonly RecentCache<(string Tenant, string Id), (BacklinkRow Row, HashSet<string> Campaigns)> remembered = new(50_000);
+
     private static readonly string[] RowColumns =
         ["tenant_id", "url_hash", "url", "host", "campaign_id", "state", "reason", "retired", "priority", "collected_at", "updated_at",
          "next_action_at", "version", "shard", "waiting_for"];
@@ -27,9 +34,28 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
         var events = batch.Events.Where(e => e.StreamId.StartsWith(StreamIds.BacklinkPrefix, StringComparison.Ordinal)).ToList();
         if (events.Count == 0)
             return;
-        var keys = events.Select(e => StreamIds.Split(e.StreamId, StreamIds.BacklinkPrefix)).Distinct().ToList();
-        var rows = await LoadRowsAsync(batch, keys, cancellationToken);
-        var memberships = await LoadMembershipsAsync(batch, keys, cancellationToken);
+        var firstVersions = new Dictionary<(string Tenant, string Id), long>();
+        foreach (var e in events)
+            firstVersions.TryAdd(StreamIds.Split(e.StreamId, StreamIds.BacklinkPrefix), e.Version);
+        var rows = new Dictionary<(string Tenant, string Id), BacklinkRow>();
+        var memberships = new Dictionary<(string Tenant, string Id), HashSet<string>>();
+        var toRead = new List<(string Tenant, string Id)>();
+        foreach (var (key, first) in firstVersions)
+        {
+            if (first == 1)
+                continue; // a new backlink: no row, no campaign yet
+            if (remembered.TryGet(key, out var known) && known.Row.Version == first - 1)
+                (rows[key], memberships[key]) = (known.Row, [.. known.Campaigns]);
+            else
+                toRead.Add(key);
+        }
+        if (toRead.Count > 0)
+        {
+            foreach (var (key, row) in await LoadRowsAsync(batch, toRead, cancellationToken))
+                rows[key] = row;
+            foreach (var (key, campaigns) in await LoadMembershipsAsync(batch, toRead, cancellationToken))
+                memberships[key] = campaigns;
+        }
         var grace = options.Value.FastPathGrace;
 
         var changed = new Dictionary<(string Tenant, string Id), BacklinkRow>();
@@ -73,6 +99,8 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
             changed[key] = after;
         }
 
+        foreach (var (key, row) in changed)
+            remembered.Set(key, (row, memberships.TryGetValue(key, out var set) ? set : []));
         await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, batch.Dialect, "backlinks", RowColumns,
             [.. changed.Values.OrderBy(r => r.Tenant, StringComparer.Ordinal).ThenBy(r => r.UrlHash, StringComparer.Ordinal).Select(ToValues)],
             RowConflict, cancellationToken);
@@ -84,6 +112,12 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
                 .ThenBy(d => d.Key.State, StringComparer.Ordinal).ThenBy(d => d.Key.Reason, StringComparer.Ordinal)
                 .Select(d => new object?[] { d.Key.Tenant, d.Key.Campaign, d.Key.State, d.Key.Reason, d.Value })],
             "ON CONFLICT (tenant_id, campaign_id, state, reason) DO UPDATE SET count = campaign_counters.count + excluded.count", cancellationToken);
+    }
+
+    public void Forget(IReadOnlyCollection<string> streamIds)
+    {
+        foreach (var stream in streamIds.Where(s => s.StartsWith(StreamIds.BacklinkPrefix, StringComparison.Ordinal)))
+            remembered.Remove(StreamIds.Split(stream, StreamIds.BacklinkPrefix));
     }
 
     private static object?[] ToValues(BacklinkRow row) =>

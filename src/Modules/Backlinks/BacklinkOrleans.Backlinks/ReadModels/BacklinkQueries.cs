@@ -78,6 +78,24 @@ internal sealed class BacklinkQueries(IReadModelDatabase database)
         }
     }
 
+    /// <summary>
+    /// Which of <paramref name="hashes"/> the tenant already has, and whether each is already in <paramref name="campaignId"/>
+    /// (the import's first look; the backlink grain remains the judge of anything it finds).
+    /// </summary>
+    public Task<Dictionary<string, bool>> ExistingAsync(string tenant, string campaignId, IReadOnlyList<string> hashes, CancellationToken cancellationToken) =>
+        database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.Command("SELECT b.url_hash, (SELECT count(*) FROM backlink_campaigns m WHERE m.tenant_id = b.tenant_id "
+                    + "AND m.url_hash = b.url_hash AND m.campaign_id = @campaign) FROM backlinks b WHERE b.tenant_id = @tenant AND b.url_hash IN (")
+                .With("tenant", tenant).With("campaign", campaignId);
+            command.CommandText += BulkStatements.InList(command, "h", hashes) + ")";
+            var found = new Dictionary<string, bool>(StringComparer.Ordinal);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                found[reader.GetString(0)] = reader.GetInt64(1) > 0;
+            return found;
+        }, cancellationToken);
+
     private static async Task<Dictionary<string, List<CampaignCounter>>> CountersAsync(System.Data.Common.DbConnection connection,
         string tenant, string? campaignId, CancellationToken cancellationToken)
     {

@@ -18,7 +18,7 @@ internal sealed class ChannelRegistry(IEnumerable<IChannel> channels)
     public IReadOnlyList<string> SubmissionChannels => [.. byName.Values.Where(c => c.Descriptor.Purpose == ChannelPurpose.Submit).Select(c => c.Descriptor.Name)];
 }
 
-public static class ChannelRegistration
+internal static class ChannelRegistration
 {
     /// <summary>Registers a channel and the credential kind it sends with: the one line a new channel adds (ADR 0013).</summary>
     internal static IServiceCollection AddChannel<TChannel, TCredentialKind>(this IServiceCollection services)

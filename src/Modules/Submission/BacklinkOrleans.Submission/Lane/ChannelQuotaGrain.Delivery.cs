@@ -50,11 +50,29 @@ internal sealed partial class ChannelQuotaGrain
         lastFlush = now;
         var acknowledged = QuotaLedgerDecider.Acknowledge(Current, delivered, now, Guid.CreateVersion7);
         if (acknowledged is null || await AppendAsync([acknowledged]))
-        {
-            foreach (var id in delivered.Keys.Where(id => Current.Outbox.All(a => a.AnswerId != id)).ToList())
-                dispatched.Remove(id);
-            delivered.Clear();
-        }
+            ForgetDelivered();
+    }
+
+    /// <summary>
+    /// Appends a ledger event with the acknowledgements received so far riding along (one append instead of two;
+    /// both are decided on the same ledger). False when another activation moved the ledger meanwhile.
+    /// </summary>
+    private async Task<bool> AppendLedgerAsync(IQuotaEvent e)
+    {
+        var acknowledged = delivered.Count == 0 ? null : QuotaLedgerDecider.Acknowledge(Current, delivered, time.GetUtcNow(), Guid.CreateVersion7);
+        if (!await AppendAsync(acknowledged is null ? [e] : [acknowledged, e]))
+            return false;
+        if (acknowledged is not null)
+            ForgetDelivered();
+        return true;
+    }
+
+    private void ForgetDelivered()
+    {
+        foreach (var id in delivered.Keys.Where(id => Current.Outbox.All(a => a.AnswerId != id)).ToList())
+            dispatched.Remove(id);
+        delivered.Clear();
+        lastFlush = time.GetUtcNow();
     }
 
     /// <summary>Hands undelivered answers to the deliverer: new ones at once, the URLs that did not record one again after a while.</summary>

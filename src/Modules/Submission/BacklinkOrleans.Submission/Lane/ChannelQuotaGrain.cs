@@ -32,7 +32,8 @@ internal sealed partial class ChannelQuotaGrain(
     : EventSourcedGrain<QuotaLedger, IQuotaEvent>(store, registry), IChannelQuotaGrain
 {
     private const int SendsPerTick = 10;
-    private static readonly TimeSpan AcknowledgementFlush = TimeSpan.FromSeconds(2);
+    /// <summary>Acknowledgements ride along with the ledger's next event; alone, they are written at most this often.</summary>
+    private static readonly TimeSpan AcknowledgementFlush = TimeSpan.FromSeconds(10);
 
     /// <summary>URLs told to come back when a window opens arrive over its first minute; sending waits for them so the highest ranked go first.</summary>
     private static readonly TimeSpan WindowOpening = TimeSpan.FromSeconds(61);
@@ -225,7 +226,7 @@ internal sealed partial class ChannelQuotaGrain(
         var ledgerItems = items.Select(i => new LedgerItem(i.UrlHash, i.Url, i.FirstCheckAfter, i.Campaign)).ToList();
         var reserved = QuotaLedgerDecider.Reserve(Current, batchId, ledgerItems, credential.Credential.Id, credential.Credential.Fingerprint, channel.Limits,
             now, Guid.CreateVersion7);
-        if (reserved is null || !await AppendAsync([reserved]))
+        if (reserved is null || !await AppendLedgerAsync(reserved))
         {
             // Not allowed after all, or another activation wrote this ledger: our view was stale, so nothing is sent.
             if (reserved is not null)
@@ -265,7 +266,7 @@ internal sealed partial class ChannelQuotaGrain(
                 refusals.Add(Answer(batchId, credentialFingerprint: Current.Pace.Fingerprint ?? "", outcome, items, now));
                 return;
             }
-            if (await AppendAsync([settled]))
+            if (await AppendLedgerAsync(settled))
             {
                 if (outcome.Pace == Pace.CredentialInvalid)
                     Refuse(queue.TakeAll(items[0].CredentialId), outcome.Reason ?? FailureReasons.KeyInvalid, outcome.Detail ?? $"HTTP {outcome.Status}", now);

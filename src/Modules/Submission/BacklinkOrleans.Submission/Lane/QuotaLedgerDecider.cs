@@ -72,7 +72,7 @@ internal static class QuotaLedgerDecider
         var units = outcome.UnitsUsed ?? (outcome.Outcome is Outcomes.Accepted or Outcomes.Unknown ? reservation.Items.Count : 0);
         var hold = outcome.Outcome == Outcomes.Unknown ? now + options.UnknownOutcomeHold : (DateTimeOffset?)null;
         var answer = new RequestAnswer(outcome.Status, outcome.Outcome, outcome.Reason, outcome.Detail, outcome.DurationMs, hold, units, outcome.PerUrl, outcome.Cost);
-        return new QuotaSettled(newId(), batchId, answer, Learn(ledger.Pace, outcome, options, now, random), now);
+        return new QuotaSettled(newId(), batchId, answer, Learn(ledger.Pace, outcome, reservation.Fingerprint, options, now, random), now);
     }
 
     /// <summary>Requests found in flight with no sender: their outcome is unknown; held a full day after the latest moment they could have left.</summary>
@@ -108,7 +108,7 @@ internal static class QuotaLedgerDecider
     /// <summary>The batch size a grain uses: its learned size within the configured cap.</summary>
     public static int BatchSize(PaceState pace, LaneOptions options) => pace.BatchSize <= 0 ? options.MaxBatchSize : Math.Min(pace.BatchSize, options.MaxBatchSize);
 
-    private static PaceState Learn(PaceState pace, SendOutcome outcome, LaneOptions options, DateTimeOffset now, double random)
+    private static PaceState Learn(PaceState pace, SendOutcome outcome, string fingerprint, LaneOptions options, DateTimeOffset now, double random)
     {
         pace = pace with { BatchSize = BatchSize(pace, options) };
         switch (outcome.Pace)
@@ -138,7 +138,8 @@ internal static class QuotaLedgerDecider
             case Pace.Park:
                 return pace with { ParkedUntil = outcome.ParkUntil, ParkReason = outcome.Detail };
             case Pace.CredentialInvalid:
-                return pace with { CredentialState = CredentialStates.Invalid, CredentialDetail = outcome.Detail, CredentialSince = now };
+                // The request's credential was refused: the grain refuses URLs without a request only while it is that one.
+                return pace with { CredentialState = CredentialStates.Invalid, CredentialDetail = outcome.Detail, CredentialSince = now, Fingerprint = fingerprint };
             default:
                 return pace;
         }

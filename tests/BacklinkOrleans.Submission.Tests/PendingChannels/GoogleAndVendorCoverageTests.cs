@@ -1,0 +1,47 @@
+using BacklinkOrleans.SharedKernel.Urls;
+using static BacklinkOrleans.Submission.Tests.Channels.Routing;
+
+namespace BacklinkOrleans.Submission.Tests.PendingChannels;
+
+/// <summary>
+/// The coverage rules of protocols.md for the Google channel (issue 12) and the vendor channel (issue 14), moved here
+/// from the Validation module's routing table. They run against the channels the Submission module registers, so they
+/// pass once those channels exist: remove the Skip then.
+/// </summary>
+public sealed class GoogleAndVendorCoverageTests
+{
+    private const string NeedsGoogle = "needs the Google channel (issue 12)";
+    private const string NeedsVendor = "needs the vendor channel (issue 14)";
+
+    [Theory(Skip = NeedsGoogle)]
+    // a domain property: the domain and every subdomain, any scheme
+    [InlineData("sc-domain:example.com", "https://example.com/a", true)]
+    [InlineData("sc-domain:example.com", "http://www.example.com/a", true)]
+    [InlineData("sc-domain:example.com", "https://deep.blog.example.com/a", true)]
+    [InlineData("sc-domain:example.com", "https://notexample.com/a", false)]
+    [InlineData("sc-domain:example.com", "https://example.com.evil.example/a", false)]
+    // a URL-prefix property: only URLs under that prefix, scheme included
+    [InlineData("https://www.example.com/", "https://www.example.com/a", true)]
+    [InlineData("https://www.example.com/", "http://www.example.com/a", false)]
+    [InlineData("https://www.example.com/", "https://example.com/a", false)]
+    [InlineData("https://www.example.com/blog/", "https://www.example.com/blog/post", true)]
+    [InlineData("https://www.example.com/blog/", "https://www.example.com/shop/item", false)]
+    public void GoogleProperty_CoversByItsKind(string property, string url, bool covered) =>
+        Assert.Equal(covered, Channel("google").Covers(GoogleAccount(property), UrlNormalizer.Normalize(url)));
+
+    [Fact(Skip = NeedsVendor)]
+    public void AVendorKey_CoversAnyHost() =>
+        Assert.True(Channel("vendor").Covers(VendorAccount(), UrlNormalizer.Normalize("https://anything.example/x")));
+
+    [Theory(Skip = NeedsGoogle + "; " + NeedsVendor)]
+    [InlineData("https://a.example/x", new[] { "indexnow", "google", "vendor" }, new[] { "indexnow", "vendor" })]
+    [InlineData("https://b.example/x", new[] { "indexnow", "google", "vendor" }, new[] { "google", "vendor" })]
+    [InlineData("https://b.example/x", new[] { "vendor", "google" }, new[] { "vendor", "google" })]
+    [InlineData("https://c.example/x", new[] { "indexnow", "google" }, new string[0])]
+    [InlineData("https://a.example/x", new[] { "google" }, new string[0])]
+    public async Task Routes_AreTheCoveringChannels_InTheCampaignsPreferenceOrder(string url, string[] preference, string[] expected)
+    {
+        var route = await RouteAsync(url, preference, [IndexNowKey("a.example"), GoogleAccount("sc-domain:b.example"), VendorAccount()]);
+        Assert.Equal(expected, route.Submit.Channels());
+    }
+}

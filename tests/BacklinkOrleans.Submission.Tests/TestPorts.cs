@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel.Tenancy;
+using BacklinkOrleans.Submission.Channels;
+using BacklinkOrleans.Submission.IndexNow;
+using Orleans.Runtime;
+
+namespace BacklinkOrleans.Submission.Tests;
+
+/// <summary>
+/// The real router (the tenant's keys from <see cref="TestCredentials"/>, the IndexNow channel's coverage), plus a
+/// target on the vendor channel for URLs under /also-vendor/ when the campaign prefers the vendor too. There is no
+/// vendor channel in this build, so such a URL waits at the vendor once IndexNow is out of the picture.
+/// </summary>
+internal sealed class TestRouting(ChannelRouter router) : IRoutingPort
+{
+    public async Task<RouteResult?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
+    {
+        var route = await router.RouteAsync(backlink, cancellationToken);
+        if (route is null || !backlink.Url.Contains("/also-vendor/", StringComparison.Ordinal)
+            || !backlink.Campaign.ChannelPreference.Contains(CredentialKinds.Vendor))
+            return route;
+        return route with { Submit = [.. route.Submit, RouteTarget.ForChannel(CredentialKinds.Vendor)] };
+    }
+}
+
+/// <summary>Validation that answers at once: every URL passes.</summary>
+internal sealed class InstantValidation : IValidationPort
+{
+    public Task<ValidationVerdict?> ValidateAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) =>
+        Task.FromResult<ValidationVerdict?>(new ValidationVerdict(true, null, null, "validated by the test"));
+}
+
+/// <summary>
+/// The tenants' IndexNow keys, in memory; records which silo last read a key's secret (where the quota grain lives:
+/// routing lists the keys too, but only the quota grain reads secrets) and every property a channel refused.
+/// </summary>
+internal sealed class TestCredentials(ILocalSiloDetails silo) : ICredentialDirectory
+{
+    private static readonly ConcurrentDictionary<string, (CredentialView View, string Key)> Keys = new();
+
+    public static readonly ConcurrentDictionary<string, SiloAddress> AskedFrom = new();
+
+    /// <summary>Every <see cref="RefusePropertyAsync"/> call, in order.</summary>
+    public static readonly ConcurrentQueue<(string Tenant, string CredentialId, string Property, string Reason)> RefusedProperties = new();
+
+    public static void Add(string tenant, string host, string key, string? keyLocation)
+    {
+        var scope = new CredentialScope(Host: host, KeyLocation: keyLocation?.Replace(key, IndexNowKeyScope.KeyPlaceholder, StringComparison.Ordinal),
+            Endpoint: IndexNowChannel.Endpoints[0]);
+        Keys[$"{tenant}/{host}"] = (new CredentialView(Guid.NewGuid().ToString("N"), CredentialKinds.IndexNow, $"key for {host}", scope,
+            $"key:{key[..9]}", CredentialStatuses.Verified, null, SubmissionCluster.Start, SubmissionCluster.Start), key);
+    }
+
+    /// <summary>The tenant's key for <paramref name="host"/>, as the directory lists it.</summary>
+    public static CredentialView Of(string tenant, string host) => Keys[$"{tenant}/{host}"].View;
+
+    /// <summary>The user fixed the key file and verified the key again at <paramref name="at"/>.</summary>
+    public static void Reverify(string tenant, string host, DateTimeOffset at) =>
+        Keys.AddOrUpdate($"{tenant}/{host}", _ => throw new InvalidOperationException("no such key"),
+            (_, k) => (k.View with { Status = CredentialStatuses.Verified, VerifiedAt = at }, k.Key));
+
+    /// <summary>
+    /// The key moved to another location (the user changed where its file lives) and was verified there at
+    /// <paramref name="at"/>: the same credential, a new scope.
+    /// </summary>
+    public static void Move(string tenant, string host, string keyLocation, DateTimeOffset at) =>
+        Keys.AddOrUpdate($"{tenant}/{host}", _ => throw new InvalidOperationException("no such key"),
+            (_, k) => (k.View with
+            {
+                Scope = k.View.Scope with { KeyLocation = keyLocation.Replace(k.Key, IndexNowKeyScope.KeyPlaceholder, StringComparison.Ordinal) },
+                VerifiedAt = at,
+            }, k.Key));
+
+    public Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<CredentialView>>([.. Keys.Where(k => k.Key.StartsWith(tenant.Value + "/", StringComparison.Ordinal)).Select(k => k.Value.View)]);
+
+    public Task<string?> RevealAsync(TenantId tenant, string credentialId, CancellationToken cancellationToken)
+    {
+        AskedFrom[tenant.Value] = silo.SiloAddress;
+        return Task.FromResult(Keys.Values.Where(k => k.View.Id == credentialId).Select(k => (string?)k.Key).FirstOrDefault());
+    }
+
+    public Task RefusePropertyAsync(TenantId tenant, string credentialId, string property, string reason, CancellationToken cancellationToken)
+    {
+        RefusedProperties.Enqueue((tenant.Value, credentialId, property, reason));
+        return Task.CompletedTask;
+    }
+}
