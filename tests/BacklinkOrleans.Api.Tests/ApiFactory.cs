@@ -129,27 +129,3 @@ public sealed class ClusterApiFactory : ApiFactory
 {
     protected override bool Cluster => true;
 }
-
-/// <summary>A logger provider that keeps every message (with its exception) for the secret scans.</summary>
-public sealed class CapturedLogs : ILoggerProvider
-{
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> lines = new();
-
-    public IReadOnlyList<string> Lines => [.. lines];
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} {exception}");
-    }
-}

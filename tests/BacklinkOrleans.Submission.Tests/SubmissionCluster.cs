@@ -13,6 +13,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Hosting;
@@ -26,7 +27,7 @@ namespace BacklinkOrleans.Submission.Tests;
 /// <see cref="TestRouting"/>), validation an instant test port (the URLs are "validated URLs"); credentials come from
 /// <see cref="TestCredentials"/>.
 /// </summary>
-public abstract class SubmissionCluster(int silos) : IAsyncLifetime
+public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null) : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     private readonly CancellationTokenSource stop = new();
@@ -35,7 +36,7 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
     private Task ticker = Task.CompletedTask;
     private volatile bool ticking = true;
 
-    public FakeTimeProvider Clock { get; } = new(Start);
+    public FakeTimeProvider Clock { get; } = new(start ?? Start);
 
     public SandboxServer Sandbox { get; private set; } = null!;
 
@@ -65,6 +66,12 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
             ["Submission:IndexNow:BackoffMax"] = "00:00:30",
             ["Submission:IndexNow:RedeliverAfter"] = "00:00:10",
             ["Submission:IndexNow:RequestTimeout"] = "00:00:10",
+            ["Submission:Google:AnswerWithin"] = "00:00:20",
+            ["Submission:Google:Linger"] = "00:00:01",
+            ["Submission:Google:BackoffBase"] = "00:00:05",
+            ["Submission:Google:BackoffMax"] = "00:01:00",
+            ["Submission:Google:RedeliverAfter"] = "00:00:10",
+            ["Submission:Google:RequestTimeout"] = "00:00:10",
         }).Build();
 
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -76,6 +83,7 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
             silo.Services.AddSubmission(configuration);
             // Grains, grain timers and our services on the fake clock; Orleans' own machinery on the real one.
             silo.Services.AddSingleton<TimeProvider>(Clock);
+            silo.Services.AddLogging(logging => logging.AddProvider(Problems));
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.Replace(ServiceDescriptor.Singleton<IOutboundHandlerFactory>(new SandboxHandlers(Sandbox)));
             silo.Services.Replace(ServiceDescriptor.Singleton<ICredentialDirectory, TestCredentials>());
@@ -223,6 +231,13 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
         Assert.Fail($"timed out; last seen: {await seen()}");
     }
 
+    /// <summary>The silos' recent warnings and errors.</summary>
+    public CapturedLogs Problems { get; } = new(LogLevel.Warning, capacity: 40);
+
+    /// <summary>Polls until <paramref name="done"/> holds; fails with what was last seen and the silos' recent warnings and errors.</summary>
+    public Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, Func<Task<string>> seen) =>
+        WaitUntilAsync(done, timeout, async () => $"{await seen()}\nrecent warnings and errors:\n{string.Join("\n", Problems.Lines)}");
+
     public async Task DisposeAsync()
     {
         await stop.CancelAsync();
@@ -241,3 +256,6 @@ public abstract class SubmissionCluster(int silos) : IAsyncLifetime
 public sealed class OneSilo() : SubmissionCluster(1);
 
 public sealed class TwoSilos() : SubmissionCluster(2);
+
+/// <summary>One silo whose clock starts on 2026-10-31, the day before US Pacific time leaves daylight saving (a 25-hour day).</summary>
+public sealed class OneSiloBeforeDst() : SubmissionCluster(1, new DateTimeOffset(2026, 10, 31, 18, 0, 0, TimeSpan.Zero));

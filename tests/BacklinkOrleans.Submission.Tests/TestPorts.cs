@@ -33,8 +33,9 @@ internal sealed class InstantValidation : IValidationPort
 }
 
 /// <summary>
-/// The tenants' IndexNow keys, in memory; records which silo last read a key's secret (where the quota grain lives:
-/// routing lists the keys too, but only the quota grain reads secrets) and every property a channel refused.
+/// The tenants' IndexNow keys and Google service accounts, in memory, and the channels each tenant turned on; records
+/// which silo last read a secret (where the quota grain lives: routing lists the credentials too, but only the quota
+/// grain reads secrets) and every property a channel refused (which, as in the real directory, routing then skips).
 /// </summary>
 internal sealed class TestCredentials(ILocalSiloDetails silo) : ICredentialDirectory
 {
@@ -73,6 +74,39 @@ internal sealed class TestCredentials(ILocalSiloDetails silo) : ICredentialDirec
                 VerifiedAt = at,
             }, k.Key));
 
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> Enabled = new();
+
+    /// <summary>A Google service account of the tenant (its JSON key from the Sandbox), an Owner of <paramref name="properties"/>.</summary>
+    public static CredentialView AddGoogle(string tenant, string serviceAccountJson, params string[] properties)
+    {
+        var key = System.Text.Json.Nodes.JsonNode.Parse(serviceAccountJson)!;
+        var email = key["client_email"]!.GetValue<string>();
+        var view = new CredentialView(Guid.NewGuid().ToString("N"), CredentialKinds.Google, $"service account {email}",
+            new CredentialScope(ClientEmail: email, Properties: properties, ProjectId: key["project_id"]!.GetValue<string>()),
+            $"sa:{email}", CredentialStatuses.Verified, null, SubmissionCluster.Start, SubmissionCluster.Start);
+        Keys[$"{tenant}/google:{email}"] = (view, serviceAccountJson);
+        return view;
+    }
+
+    /// <summary>The tenant turns a channel on (Google's policy accepted) or off.</summary>
+    public static void Switch(string tenant, string channel, bool on)
+    {
+        var channels = Enabled.GetOrAdd(tenant, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
+        if (on)
+            channels[channel] = 0;
+        else
+            channels.TryRemove(channel, out _);
+    }
+
+    public Task<IReadOnlySet<string>> EnabledChannelsAsync(TenantId tenant, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<string>>(Enabled.TryGetValue(tenant.Value, out var channels) ? channels.Keys.ToHashSet() : new HashSet<string>());
+
+    public Task SetChannelEnabledAsync(TenantId tenant, string channel, bool enabled, string? acceptedPolicy, CancellationToken cancellationToken)
+    {
+        Switch(tenant.Value, channel, enabled);
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<CredentialView>>([.. Keys.Where(k => k.Key.StartsWith(tenant.Value + "/", StringComparison.Ordinal)).Select(k => k.Value.View)]);
 
@@ -85,6 +119,11 @@ internal sealed class TestCredentials(ILocalSiloDetails silo) : ICredentialDirec
     public Task RefusePropertyAsync(TenantId tenant, string credentialId, string property, string reason, CancellationToken cancellationToken)
     {
         RefusedProperties.Enqueue((tenant.Value, credentialId, property, reason));
+        foreach (var (name, credential) in Keys.Where(k => k.Value.View.Id == credentialId))
+        {
+            var refused = new Dictionary<string, string>(credential.View.Scope.RefusedProperties ?? new Dictionary<string, string>()) { [property] = reason };
+            Keys[name] = (credential.View with { Scope = credential.View.Scope with { RefusedProperties = refused } }, credential.Key);
+        }
         return Task.CompletedTask;
     }
 }

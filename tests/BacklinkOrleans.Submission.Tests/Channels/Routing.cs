@@ -18,6 +18,7 @@ internal static class Routing
 
     public static readonly ChannelRegistry Registry = new ServiceCollection()
         .AddLogging()
+        .AddSingleton<ICredentialDirectory>(new ListedCredentials([], new HashSet<string>()))
         .AddSubmission(new ConfigurationBuilder().Build())
         .BuildServiceProvider()
         .GetRequiredService<ChannelRegistry>();
@@ -36,19 +37,26 @@ internal static class Routing
         new("v", CredentialKinds.Vendor, "", new CredentialScope(), "", CredentialStatuses.Unverified, null, null, T0);
 
     /// <summary>Routes <paramref name="url"/> of a campaign preferring <paramref name="preference"/> with the real router over <paramref name="registry"/>.</summary>
-    public static async Task<RouteResult> RouteAsync(string url, IReadOnlyList<string> preference, IReadOnlyList<CredentialView> credentials, ChannelRegistry? registry = null)
+    /// <remarks>Channels that need the tenant's decision count as turned on unless <paramref name="enabled"/> says otherwise.</remarks>
+    public static async Task<RouteResult> RouteAsync(string url, IReadOnlyList<string> preference, IReadOnlyList<CredentialView> credentials, ChannelRegistry? registry = null,
+        IReadOnlySet<string>? enabled = null)
     {
         var normalized = UrlNormalizer.Normalize(url);
         var campaign = new CampaignSettings("q4", "client", preference, 1, [TimeSpan.FromHours(1)], TimeSpan.FromDays(30), 50);
         var backlink = new BacklinkSnapshot("acme", normalized.Sha256, normalized.Value, normalized.Host, "c1", campaign, null, null, 50);
-        var route = await new ChannelRouter(new ListedCredentials(credentials), registry ?? Registry).RouteAsync(backlink, CancellationToken.None);
+        var route = await new ChannelRouter(new ListedCredentials(credentials, enabled ?? new HashSet<string> { CredentialKinds.Google }), registry ?? Registry).RouteAsync(backlink, CancellationToken.None);
         return route ?? throw new InvalidOperationException("the router answered null: routing is always bound");
     }
 
     public static IReadOnlyList<string> Channels(this IReadOnlyList<RouteTarget> targets) => [.. targets.Select(t => t.Channel)];
 
-    private sealed class ListedCredentials(IReadOnlyList<CredentialView> credentials) : ICredentialDirectory
+    private sealed class ListedCredentials(IReadOnlyList<CredentialView> credentials, IReadOnlySet<string> enabled) : ICredentialDirectory
     {
+        public Task<IReadOnlySet<string>> EnabledChannelsAsync(TenantId tenant, CancellationToken cancellationToken) => Task.FromResult(enabled);
+
+        public Task SetChannelEnabledAsync(TenantId tenant, string channel, bool on, string? acceptedPolicy, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("routing never switches a channel");
+
         public Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken) => Task.FromResult(credentials);
 
         public Task<string?> RevealAsync(TenantId tenant, string credentialId, CancellationToken cancellationToken) =>

@@ -6,14 +6,14 @@ namespace BacklinkOrleans.Submission.Tests.PendingChannels;
 /// <summary>
 /// The coverage rules of protocols.md for the Google channel (issue 12) and the vendor channel (issue 14), moved here
 /// from the Validation module's routing table. They run against the channels the Submission module registers, so they
-/// pass once those channels exist: remove the Skip then.
+/// pass once those channels exist: remove the Skip then (the Google rows run; the vendor's wait for issue 14).
 /// </summary>
 public sealed class GoogleAndVendorCoverageTests
 {
     private const string NeedsGoogle = "needs the Google channel (issue 12)";
     private const string NeedsVendor = "needs the vendor channel (issue 14)";
 
-    [Theory(Skip = NeedsGoogle)]
+    [Theory]
     // a domain property: the domain and every subdomain, any scheme
     [InlineData("sc-domain:example.com", "https://example.com/a", true)]
     [InlineData("sc-domain:example.com", "http://www.example.com/a", true)]
@@ -28,6 +28,30 @@ public sealed class GoogleAndVendorCoverageTests
     [InlineData("https://www.example.com/blog/", "https://www.example.com/shop/item", false)]
     public void GoogleProperty_CoversByItsKind(string property, string url, bool covered) =>
         Assert.Equal(covered, Channel("google").Covers(GoogleAccount(property), UrlNormalizer.Normalize(url)));
+
+    [Fact]
+    public void AGooglePropertyRefusedForTheAccount_NoLongerCovers()
+    {
+        var account = GoogleAccount("sc-domain:example.com", "https://www.other.example/");
+        var refused = account with { Scope = account.Scope with { RefusedProperties = new Dictionary<string, string> { ["sc-domain:example.com"] = "Google: not an owner" } } };
+
+        Assert.False(Channel("google").Covers(refused, UrlNormalizer.Normalize("https://example.com/a")));
+        Assert.True(Channel("google").Covers(refused, UrlNormalizer.Normalize("https://www.other.example/a")));
+    }
+
+    [Theory]
+    [InlineData("https://b.example/x", new[] { "indexnow", "google" }, true, new[] { "google" })]
+    [InlineData("https://b.example/x", new[] { "indexnow", "google" }, false, new string[0])]   // the tenant has not turned Google on
+    [InlineData("https://a.example/x", new[] { "google", "indexnow" }, true, new[] { "indexnow" })]
+    [InlineData("https://www.b.example/x", new[] { "google", "indexnow" }, true, new[] { "google" })]
+    public async Task Google_IsRoutedOnlyForTenantsThatTurnedItOn(string url, string[] preference, bool enabled, string[] expected)
+    {
+        var route = await RouteAsync(url, preference, [IndexNowKey("a.example"), GoogleAccount("sc-domain:b.example")],
+            enabled: enabled ? new HashSet<string> { "google" } : new HashSet<string>());
+        Assert.Equal(expected, route.Submit.Channels());
+        if (expected.Contains("google"))
+            Assert.Equal(("p", "Googlebot"), (route.Submit.Single(t => t.Channel == "google").QuotaKey, route.Submit.Single(t => t.Channel == "google").Crawler));
+    }
 
     [Fact(Skip = NeedsVendor)]
     public void AVendorKey_CoversAnyHost() =>

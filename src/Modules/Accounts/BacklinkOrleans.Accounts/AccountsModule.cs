@@ -40,6 +40,8 @@ public static class AccountsModule
         services.AddEventType<CredentialVerified>(CredentialEventAliases.Verified);
         services.AddEventType<CredentialRemoved>(CredentialEventAliases.Removed);
         services.AddEventType<CredentialPropertyRefused>(CredentialEventAliases.PropertyRefused);
+        services.AddEventType<ChannelEnabled>(CredentialEventAliases.ChannelEnabled);
+        services.AddEventType<ChannelDisabled>(CredentialEventAliases.ChannelDisabled);
         services.AddSingleton<CredentialVault>();
         services.AddSingleton<CredentialDirectory>();
         services.AddSingleton<ICredentialDirectory>(sp => sp.GetRequiredService<CredentialDirectory>());

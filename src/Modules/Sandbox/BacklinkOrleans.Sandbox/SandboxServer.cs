@@ -33,6 +33,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private WebApplication? app;
     private HttpClient? selfClient;
     private IndexNowEngine? indexNow;
+    private GoogleEngine? google;
 
     private SandboxServer(TimeProvider time) => this.time = time;
 
@@ -43,6 +44,8 @@ public sealed class SandboxServer : IAsyncDisposable
     public RequestLog Log { get; private init; } = new();
 
     public IndexNowSimulation IndexNow { get; } = new();
+
+    public GoogleSimulation Google { get; } = new();
 
     /// <summary>The simulated site on <paramref name="host"/> (created empty on first use).</summary>
     public SimulatedSite Site(string host) => sites.GetOrAdd(host.ToLowerInvariant().TrimEnd('.'), h => new SimulatedSite(h));
@@ -92,6 +95,7 @@ public sealed class SandboxServer : IAsyncDisposable
         }
         selfClient = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(10) };
         indexNow = new IndexNowEngine(IndexNow, time, FetchAsync);
+        google = new GoogleEngine(Google, time);
     }
 
     /// <summary>
@@ -148,6 +152,8 @@ public sealed class SandboxServer : IAsyncDisposable
         var body = await ReadBodyAsync(context.Request);
         if (IndexNowSimulation.Endpoints.Contains(host))
             await indexNow!.HandleAsync(context, body);
+        else if (host is GoogleSimulation.TokenHost or GoogleSimulation.IndexingHost)
+            await google!.HandleAsync(context, host, body);
         else if (!await ServeSiteAsync(context, host))
             return; // connection dropped: nothing to record as answered
         Log.Add(new RecordedRequest(time.GetUtcNow(), context.Request.Scheme, host, context.Request.Method,

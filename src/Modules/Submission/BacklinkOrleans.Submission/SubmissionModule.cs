@@ -4,6 +4,7 @@ using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.Http;
 using BacklinkOrleans.Submission.Api;
 using BacklinkOrleans.Submission.Channels;
+using BacklinkOrleans.Submission.Google;
 using BacklinkOrleans.Submission.IndexNow;
 using BacklinkOrleans.Submission.Lane;
 using Microsoft.AspNetCore.Routing;
@@ -37,10 +38,11 @@ public static class SubmissionModule
 
         // The channels: each lives in its own folder and registers here, in one line.
         services.AddIndexNowChannel(configuration);
+        services.AddGoogleChannel(configuration);
         return services;
     }
 
-    public static IEndpointRouteBuilder MapSubmissionEndpoints(this IEndpointRouteBuilder app) => app.MapQuotasApi();
+    public static IEndpointRouteBuilder MapSubmissionEndpoints(this IEndpointRouteBuilder app) => app.MapQuotasApi().MapChannelsApi();
 
     /// <summary>The quota ledger's events under their aliases (aliases never change).</summary>
     internal static IReadOnlyList<(string Alias, Type Type, bool Snapshot)> QuotaEventTypes { get; } =

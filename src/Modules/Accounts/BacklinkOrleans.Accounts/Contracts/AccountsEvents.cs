@@ -24,4 +24,6 @@ public static class CredentialEventAliases
     public const string Verified = "accounts.credential-verified.v1";
     public const string Removed = "accounts.credential-removed.v1";
     public const string PropertyRefused = "accounts.credential-property-refused.v1";
+    public const string ChannelEnabled = "accounts.channel-enabled.v1";
+    public const string ChannelDisabled = "accounts.channel-disabled.v1";
 }

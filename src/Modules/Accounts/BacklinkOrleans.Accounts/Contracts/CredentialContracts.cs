@@ -50,6 +50,12 @@ public interface ICredentialDirectory
 
     /// <summary>Records what a channel learned about a credential's scope (a property Google refused, and why).</summary>
     Task RefusePropertyAsync(TenantId tenant, string credentialId, string property, string reason, CancellationToken cancellationToken);
+
+    /// <summary>The channels the tenant turned on (those that need an explicit decision, such as Google's; cached with the credentials).</summary>
+    Task<IReadOnlySet<string>> EnabledChannelsAsync(TenantId tenant, CancellationToken cancellationToken);
+
+    /// <summary>Turns a channel on (recording the policy the tenant accepted) or off for the tenant.</summary>
+    Task SetChannelEnabledAsync(TenantId tenant, string channel, bool enabled, string? acceptedPolicy, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -101,3 +107,11 @@ public sealed record CredentialRemoved(Guid EventId, string CredentialId, DateTi
 /// <summary>A channel's service refused one of the credential's properties (Google: the account is not its owner).</summary>
 [GenerateSerializer, Immutable, Alias("accounts.credential-property-refused.v1")]
 public sealed record CredentialPropertyRefused(Guid EventId, string CredentialId, string Property, string Reason, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>The tenant turned a channel on, having accepted <see cref="AcceptedPolicy"/> (kept for audits).</summary>
+[GenerateSerializer, Immutable, Alias("accounts.channel-enabled.v1")]
+public sealed record ChannelEnabled(Guid EventId, string Tenant, string Channel, string? AcceptedPolicy, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>The tenant turned a channel off.</summary>
+[GenerateSerializer, Immutable, Alias("accounts.channel-disabled.v1")]
+public sealed record ChannelDisabled(Guid EventId, string Tenant, string Channel, DateTimeOffset At) : IDomainEvent;

@@ -40,7 +40,7 @@ internal sealed class CredentialDirectory(
     private sealed record Row(CredentialView View, string Protected);
 
     /// <summary>A tenant's credentials as read once: the same list instance until they are read again (routing indexes it by instance).</summary>
-    private sealed record Rows(IReadOnlyList<Row> All, IReadOnlyList<CredentialView> Views);
+    private sealed record Rows(IReadOnlyList<Row> All, IReadOnlyList<CredentialView> Views, IReadOnlySet<string> EnabledChannels);
 
     private static string StreamOf(TenantId tenant) => $"credentials/{tenant.Value}";
 
@@ -125,6 +125,40 @@ internal sealed class CredentialDirectory(
         await ChangeAsync(tenant, credentialId, () => new CredentialPropertyRefused(Guid.CreateVersion7(), credentialId, property, reason, time.GetUtcNow()),
             cancellationToken, unless: view => view.Scope.RefusedProperties?.GetValueOrDefault(property) == reason);
 
+    public async Task<IReadOnlySet<string>> EnabledChannelsAsync(TenantId tenant, CancellationToken cancellationToken) =>
+        (await RowsAsync(tenant, cancellationToken)).EnabledChannels;
+
+    public async Task SetChannelEnabledAsync(TenantId tenant, string channel, bool enabled, string? acceptedPolicy, CancellationToken cancellationToken)
+    {
+        using var writing = await WriterAsync(tenant, cancellationToken);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++, await Backoff(attempt, cancellationToken))
+        {
+            var (version, _) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken);
+            var current = await database.ReadAsync((connection, ct) => ReadEnabledChannelsAsync(connection, tenant, ct), cancellationToken);
+            if (current.Contains(channel) == enabled)
+                return;
+            IDomainEvent change = enabled
+                ? new ChannelEnabled(Guid.CreateVersion7(), tenant.Value, channel, acceptedPolicy, time.GetUtcNow())
+                : new ChannelDisabled(Guid.CreateVersion7(), tenant.Value, channel, time.GetUtcNow());
+            if ((await store.AppendAsync(StreamOf(tenant), version, [registry.ToEventData(change)], cancellationToken)).Succeeded)
+            {
+                Forget(tenant);
+                return;
+            }
+        }
+        throw new InvalidOperationException("The tenant's settings kept changing; the change was not stored. Try again.");
+    }
+
+    private static async Task<IReadOnlySet<string>> ReadEnabledChannelsAsync(DbConnection connection, TenantId tenant, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT channel FROM tenant_channels WHERE tenant_id = @tenant").With("tenant", tenant.Value);
+        var enabled = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            enabled.Add(reader.GetString(0));
+        return enabled;
+    }
+
     /// <summary>Appends a change of an existing credential at the version it was decided on; false when there is no such credential.</summary>
     private async Task<bool> ChangeAsync(TenantId tenant, string id, Func<IDomainEvent> change, CancellationToken cancellationToken,
         Func<CredentialView, bool>? unless = null, Func<CredentialView, bool>? stillThere = null)
@@ -179,8 +213,9 @@ internal sealed class CredentialDirectory(
 
         async Task<Rows> LoadAsync()
         {
-            var rows = await database.ReadAsync((connection, ct) => ReadRowsAsync(connection, tenant, ct), CancellationToken.None);
-            return new Rows(rows, [.. rows.Select(r => r.View)]);
+            var (rows, enabled) = await database.ReadAsync(async (connection, ct) =>
+                (await ReadRowsAsync(connection, tenant, ct), await ReadEnabledChannelsAsync(connection, tenant, ct)), CancellationToken.None);
+            return new Rows(rows, [.. rows.Select(r => r.View)], enabled);
         }
     }
 

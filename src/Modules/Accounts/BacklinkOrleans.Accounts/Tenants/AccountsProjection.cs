@@ -6,7 +6,7 @@ using BacklinkOrleans.SharedKernel.ReadModels;
 
 namespace BacklinkOrleans.Accounts.Tenants;
 
-/// <summary>Keeps the tenants and api_keys tables in step with the accounts events, in the events' transaction.</summary>
+/// <summary>Keeps the tenants, api_keys, credentials and tenant_channels tables in step with the accounts events, in the events' transaction.</summary>
 internal sealed class AccountsProjection(EventTypeRegistry registry) : IInlineProjection
 {
     public async Task ProjectAsync(ProjectionBatch batch, CancellationToken cancellationToken)
@@ -33,18 +33,31 @@ internal sealed class AccountsProjection(EventTypeRegistry registry) : IInlinePr
                     .With("scope", JsonSerializer.Serialize(e.Scope, EventTypeRegistry.JsonOptions)).With("fingerprint", e.Fingerprint)
                     .With("protected", e.ProtectedSecret).With("status", CredentialStatuses.Unverified).With("at", UnixTime.ToMicroseconds(e.At)),
                 CredentialVerified e => batch.Connection.Command(
-                        "UPDATE credentials SET status = @status, detail = @detail, verified_at = @at WHERE credential_id = @id", batch.Transaction)
+                        "UPDATE credentials SET status = @status, detail = @detail, verified_at = @at"
+                        + (e.Passed ? ", scope = " + ClearRefused(batch) : "") + " WHERE credential_id = @id", batch.Transaction)
                     .With("id", e.CredentialId).With("status", e.Passed ? CredentialStatuses.Verified : CredentialStatuses.Failed)
                     .With("detail", e.Detail).With("at", UnixTime.ToMicroseconds(e.At)),
                 CredentialRemoved e => batch.Connection.Command("DELETE FROM credentials WHERE credential_id = @id", batch.Transaction)
                     .With("id", e.CredentialId),
                 CredentialPropertyRefused e => await RefusedAsync(batch, e, cancellationToken),
+                ChannelEnabled e => batch.Connection.Command(
+                        "INSERT INTO tenant_channels (tenant_id, channel, enabled_at, accepted_policy) VALUES (@tenant, @channel, @at, @policy) "
+                        + "ON CONFLICT (tenant_id, channel) DO UPDATE SET enabled_at = excluded.enabled_at, accepted_policy = excluded.accepted_policy", batch.Transaction)
+                    .With("tenant", e.Tenant).With("channel", e.Channel).With("at", UnixTime.ToMicroseconds(e.At)).With("policy", e.AcceptedPolicy),
+                ChannelDisabled e => batch.Connection.Command("DELETE FROM tenant_channels WHERE tenant_id = @tenant AND channel = @channel", batch.Transaction)
+                    .With("tenant", e.Tenant).With("channel", e.Channel),
                 var other => throw new InvalidOperationException($"The accounts projection has no case for {other.GetType().Name}."),
             };
             if (command is not null)
                 await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
+
+    /// <summary>SQL that drops the refused properties from a scope's JSON (a passed verification: the user fixed ownership).</summary>
+    private static string ClearRefused(ProjectionBatch batch) =>
+        batch.Dialect == SqlDialect.Postgres
+            ? "(scope::jsonb - 'refusedProperties')::text"
+            : "json_remove(scope, '$.refusedProperties')";
 
     /// <summary>The credential's scope with the refused property noted (null when the credential is gone).</summary>
     private static async Task<System.Data.Common.DbCommand?> RefusedAsync(ProjectionBatch batch, CredentialPropertyRefused e, CancellationToken cancellationToken)

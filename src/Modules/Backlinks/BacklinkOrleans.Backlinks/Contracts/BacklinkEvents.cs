@@ -121,6 +121,7 @@ public static class FailureReasons
     public const string LinkMissing = "link-missing";
     public const string KeyInvalid = "key-invalid";
     public const string ChannelRejected = "channel-rejected";
+    public const string NotOwner = "not-owner";
     public const string OutcomeUnknown = "outcome-unknown";
     public const string NotIndexed = "not-indexed";
     public const string DroppedOut = "dropped-out";

@@ -19,9 +19,10 @@ internal sealed class ChannelRouter(ICredentialDirectory credentials, ChannelReg
 
     public async Task<RouteResult?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
     {
-        var list = await credentials.ListAsync(TenantId.From(backlink.Tenant), cancellationToken);
+        var tenant = TenantId.From(backlink.Tenant);
+        var list = await credentials.ListAsync(tenant, cancellationToken);
         var index = indexes.GetValue(list, l => new CoverageIndex(l, channels));
-        return index.Route(backlink.Campaign.ChannelPreference, UrlNormalizer.Normalize(backlink.Url));
+        return index.Route(backlink.Campaign.ChannelPreference, UrlNormalizer.Normalize(backlink.Url), await credentials.EnabledChannelsAsync(tenant, cancellationToken));
     }
 
     /// <summary>The target of <paramref name="channel"/> for a URL (for a backlink routed before targets were recorded).</summary>
@@ -51,19 +52,23 @@ internal sealed class CoverageIndex
         }
     }
 
-    public RouteResult Route(IReadOnlyList<string> preference, NormalizedUrl url)
+    /// <summary>The targets for <paramref name="url"/>; a channel that needs the tenant's decision counts only when in <paramref name="enabled"/>.</summary>
+    public RouteResult Route(IReadOnlyList<string> preference, NormalizedUrl url, IReadOnlySet<string> enabled)
     {
         var submit = new List<RouteTarget>();
         foreach (var name in preference)
         {
-            if (channels.Find(name) is { Descriptor.Purpose: ChannelPurpose.Submit } channel && Covering(channel, url) is { } credential)
+            if (channels.Find(name) is { Descriptor.Purpose: ChannelPurpose.Submit } channel && Allowed(channel, enabled) && Covering(channel, url) is { } credential)
                 submit.Add(Target(channel, credential));
         }
-        var check = channels.All.Where(c => c.Descriptor.Purpose == ChannelPurpose.Check)
+        var check = channels.All.Where(c => c.Descriptor.Purpose == ChannelPurpose.Check && Allowed(c, enabled))
             .Select(c => Covering(c, url) is { } credential ? Target(c, credential) : null)
             .OfType<RouteTarget>().ToList();
         return new RouteResult(submit, check);
     }
+
+    private static bool Allowed(IChannel channel, IReadOnlySet<string> enabled) =>
+        channel.Descriptor.OptInPolicy is null || enabled.Contains(channel.Descriptor.Name);
 
     private static RouteTarget Target(IChannel channel, CredentialView credential) =>
         new(channel.Descriptor.Name, credential.Id, channel.QuotaKeyOf(credential), channel.Descriptor.Crawler);

@@ -13,9 +13,11 @@ internal enum ChannelPurpose
 
 /// <summary>
 /// A channel's registration: its name (as campaigns name it), purpose, the credential kind it sends with, the
-/// crawler whose robots.txt rules apply to it, and the protocol's largest request.
+/// crawler whose robots.txt rules apply to it, and the protocol's largest request. With an <see cref="OptInPolicy"/>
+/// the channel is off for a tenant until the tenant turns it on, accepting that policy (Google's).
 /// </summary>
-internal sealed record ChannelDescriptor(string Name, ChannelPurpose Purpose, string CredentialKind, string Crawler, int ProtocolMaxBatch);
+internal sealed record ChannelDescriptor(string Name, ChannelPurpose Purpose, string CredentialKind, string Crawler, int ProtocolMaxBatch,
+    string? OptInPolicy = null);
 
 /// <summary>One request a quota grain sends through a channel.</summary>
 internal sealed record ChannelSend(string Tenant, CredentialView Credential, string Secret, string BatchId, IReadOnlyList<LedgerItem> Items);

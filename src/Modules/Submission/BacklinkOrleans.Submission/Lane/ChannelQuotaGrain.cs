@@ -236,7 +236,17 @@ internal sealed partial class ChannelQuotaGrain(
         }
 
         var send = new ChannelSend(tenant, credential.Credential, credential.Secret, batchId, ledgerItems);
-        var outcome = await channel.SendAsync(send, CancellationToken.None);
+        SendOutcome outcome;
+        try
+        {
+            outcome = await channel.SendAsync(send, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A channel answers its failures; one that throws may have sent part of the request: its URLs are unknown.
+            LogSendFailed(logger, e, Key, batchId);
+            outcome = new SendOutcome(0, Outcomes.Unknown, null, $"{channel.Descriptor.Name} failed while sending: {e.GetType().Name}: {e.Message}", 0, Pace.Failure);
+        }
         LogAnswered(logger, Key, batchId, items.Count, outcome.Status, outcome.Outcome, outcome.Detail);
         await SettleAsync(batchId, root, items, outcome, time.GetUtcNow());
         return Current.Pace.BackoffUntil is not { } until || until <= time.GetUtcNow();
@@ -340,9 +350,11 @@ internal sealed partial class ChannelQuotaGrain(
                 reservation.ReservedAt, CancellationToken.None);
             if (seen is null)
                 return null;
-            var perUrl = reservation.Items.ToDictionary(i => i.UrlHash, i => seen.GetValueOrDefault(i.UrlHash)
-                ? new UrlVerdict(Outcomes.Accepted, null, "reconciled: the service has it")
-                : new UrlVerdict(Outcomes.Deferred, null, "reconciled: the service never received it"));
+            var perUrl = reservation.Items.ToDictionary(i => i.UrlHash, i => seen.TryGetValue(i.UrlHash, out var has)
+                ? has
+                    ? new UrlVerdict(Outcomes.Accepted, null, "reconciled: the service has it")
+                    : new UrlVerdict(Outcomes.Deferred, null, "reconciled: the service never received it")
+                : new UrlVerdict(Outcomes.Unknown, null, "the service could not say whether it received it"));
             LogReconciled(logger, Key, reservation.BatchId, perUrl.Count(p => p.Value.Outcome == Outcomes.Accepted), perUrl.Count);
             return new SendOutcome(200, Outcomes.Mixed, null, "reconciled after the sender stopped", 0, Pace.None, PerUrl: perUrl,
                 UnitsUsed: reservation.Items.Count);
@@ -395,6 +407,9 @@ internal sealed partial class ChannelQuotaGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Quota {Key}: request {BatchId} with {Count} URLs answered {Status} ({Outcome}) {Detail}")]
     private static partial void LogAnswered(ILogger logger, string key, string batchId, int count, int status, string outcome, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Quota {Key}: the channel threw while sending request {BatchId}; its URLs are outcome-unknown")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, string key, string batchId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Quota {Key}: another activation wrote the ledger; request {BatchId} was not sent")]
     private static partial void LogReservationConflict(ILogger logger, string key, string batchId);
