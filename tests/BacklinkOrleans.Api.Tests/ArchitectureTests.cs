@@ -3,6 +3,7 @@ using BacklinkOrleans.Accounts;
 using BacklinkOrleans.Backlinks;
 using BacklinkOrleans.SharedKernel.Tenancy;
 using BacklinkOrleans.Storage;
+using BacklinkOrleans.Testing;
 using NetArchTest.Rules;
 
 namespace BacklinkOrleans.Api.Tests;
@@ -88,6 +89,34 @@ public sealed class ArchitectureTests
         {
             var grains = module.GetTypes().Where(t => typeof(Orleans.Grain).IsAssignableFrom(t) && !t.IsAbstract).ToList();
             Assert.All(grains, g => Assert.True(g.IsNotPublic && g.IsSealed, $"{g.FullName} should be internal sealed"));
+        }
+    }
+
+    /// <summary>
+    /// A channel lives in its own folder of the Submission module (namespace = folder) and one registration line in
+    /// <c>SubmissionModule</c>: nothing else in the module, and no other channel, knows its types. Generic lane code
+    /// serves every channel through <c>IChannel</c> and <c>ICredentialKind</c>.
+    /// </summary>
+    [Fact]
+    public void EachChannel_LivesInItsOwnFolder_AndIsKnownOnlyByItsRegistration()
+    {
+        var channels = Submission.GetTypes()
+            .Where(t => typeof(BacklinkOrleans.Submission.Channels.IChannel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
+            .Select(t => t.Namespace!).Distinct().ToList();
+        Assert.Contains("BacklinkOrleans.Submission.Google", channels);
+        Assert.Contains("BacklinkOrleans.Submission.IndexNow", channels);
+        foreach (var channel in channels)
+        {
+            var others = Types.InAssembly(Submission).That().DoNotResideInNamespace(channel)
+                .And().DoNotHaveName(nameof(BacklinkOrleans.Submission.SubmissionModule))
+                .And().DoNotResideInNamespaceStartingWith("OrleansCodeGen");
+            AssertNone(others.Should().NotHaveDependencyOn(channel));
+            var folder = Path.Combine(RepositoryLayout.Root, "src", "Modules", "Submission", "BacklinkOrleans.Submission", channel.Split('.')[^1]);
+            var misplaced = Directory.EnumerateFiles(Path.Combine(RepositoryLayout.Root, "src", "Modules", "Submission", "BacklinkOrleans.Submission"), "*.cs", SearchOption.AllDirectories)
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !f.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                .Where(f => File.ReadAllText(f).Contains($"namespace {channel};", StringComparison.Ordinal))
+                .ToList();
+            Assert.True(misplaced.Count == 0, $"{channel} has files outside {folder}: {string.Join(", ", misplaced)}");
         }
     }
 

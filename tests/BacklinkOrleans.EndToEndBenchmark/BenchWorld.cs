@@ -36,14 +36,9 @@ internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string cam
             await EnsureAsync(engine, "set the simulated engine's latency");
 
         var sites = Enumerable.Range(0, hosts).Select(i => (HostName(i), string.Create(CultureInfo.InvariantCulture, $"benchkey-{i:00000}-{Guid.NewGuid():N}"))).ToList();
-        const string article = "<!doctype html><html><head><title>A guest post</title></head><body><h1>A guest post</h1>"
-            + "<p>Read more at <a href=\"https://client.example/\">our client</a>.</p></body></html>";
         await Parallel.ForEachAsync(sites, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (site, ct) =>
         {
-            using (var fallback = await host.Operator.PutAsync($"/sandbox/fallback/{site.Item1}", new StringContent(article), ct))
-                await EnsureAsync(fallback, $"publish the articles of {site.Item1}");
-            using (var file = await host.Operator.PutAsync($"/sandbox/sites/{site.Item1}/{site.Item2}.txt", new StringContent(site.Item2), ct))
-                await EnsureAsync(file, $"publish the key file of {site.Item1}");
+            await PublishSiteAsync(host, site, ct);
             using var added = await tenant.PostAsJsonAsync("/api/v1/credentials", new { kind = "indexnow", host = site.Item1, key = site.Item2 }, ct);
             await EnsureAsync(added, $"add the key of {site.Item1}");
             var id = (await added.Content.ReadFromJsonAsync<JsonNode>(ct))!["id"]!.GetValue<string>();
@@ -60,11 +55,35 @@ internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string cam
         return new BenchWorld(host, tenant, campaignId, sites);
     }
 
+    private const string Article = "<!doctype html><html><head><title>A guest post</title></head><body><h1>A guest post</h1>"
+        + "<p>Read more at <a href=\"https://client.example/\">our client</a>.</p></body></html>";
+
+    /// <summary>Publishes a site's articles and its IndexNow key file in a Host's Sandbox.</summary>
+    private static async Task PublishSiteAsync(HostProcess host, (string Host, string Key) site, CancellationToken cancellationToken)
+    {
+        using (var fallback = await host.Operator.PutAsync($"/sandbox/fallback/{site.Host}", new StringContent(Article), cancellationToken))
+            await EnsureAsync(fallback, $"publish the articles of {site.Host}");
+        using var file = await host.Operator.PutAsync($"/sandbox/sites/{site.Host}/{site.Key}.txt", new StringContent(site.Key), cancellationToken);
+        await EnsureAsync(file, $"publish the key file of {site.Host}");
+    }
+
+    /// <summary>The same sites in <paramref name="other"/>'s Sandbox (each Host of a cluster simulates the world on its own).</summary>
+    public Task PublishSitesOnAsync(HostProcess other) =>
+        Parallel.ForEachAsync(sites, new ParallelOptions { MaxDegreeOfParallelism = 16 }, (site, ct) => new ValueTask(PublishSiteAsync(other, site, ct)));
+
+    /// <summary>The tenant's API, called through <paramref name="other"/> (any Host of the cluster).</summary>
+    public HttpClient TenantOn(HostProcess other)
+    {
+        var client = new HttpClient { BaseAddress = other.Http.BaseAddress, Timeout = tenant.Timeout };
+        client.DefaultRequestHeaders.Add("X-Api-Key", tenant.DefaultRequestHeaders.GetValues("X-Api-Key"));
+        return client;
+    }
+
     /// <summary>A CSV of <paramref name="count"/> article URLs spread over the hosts, with a target URL each.</summary>
-    public byte[] Csv(int count)
+    public byte[] Csv(int count, int first = 0)
     {
         var csv = new StringBuilder("url,target_url\n", count * 64);
-        for (var i = 0; i < count; i++)
+        for (var i = first; i < first + count; i++)
             csv.Append(CultureInfo.InvariantCulture, $"https://{sites[i % sites.Count].Host}/post/{i}/a-guest-post,https://client.example/\n");
         return Encoding.UTF8.GetBytes(csv.ToString());
     }

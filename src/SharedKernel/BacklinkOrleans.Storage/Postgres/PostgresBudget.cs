@@ -19,8 +19,12 @@ public sealed record PostgresBudget(int MaxConnections)
     public int Store => MaxConnections - Orleans;
 
     /// <summary>The connection string Orleans' providers get: theirs is a separate pool, capped at their share.</summary>
-    public string ForOrleans(string connectionString) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = Orleans, MinPoolSize = 0 }.ToString();
+    public string ForOrleans(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = Orleans, MinPoolSize = 0 };
+        PostgresDatabase.Tune(settings);
+        return settings.ToString();
+    }
 
     /// <summary>
     /// Refuses to start when the server cannot take this Host's budget at all: max_connections minus the connections
