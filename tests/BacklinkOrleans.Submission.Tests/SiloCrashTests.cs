@@ -1,5 +1,4 @@
 using BacklinkOrleans.Sandbox.Contracts;
-using Microsoft.Data.Sqlite;
 
 namespace BacklinkOrleans.Submission.Tests;
 
@@ -66,14 +65,6 @@ public sealed class SiloCrashTests : IAsyncLifetime
         [.. cluster.Sandbox.IndexNow.Submissions.Where(s => s.Key == key && s.Accepted).SelectMany(s => s.Urls)];
 
     /// <summary>How many of the tenant's backlinks recorded an attempt whose outcome is unknown.</summary>
-    private async Task<long> UnknownAttemptsAsync(string tenant)
-    {
-        await using var connection = new SqliteConnection($"Data Source={cluster.SqlitePath};Mode=ReadOnly");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(DISTINCT stream_id) FROM events WHERE stream_id LIKE $prefix AND type = 'backlink.submission-attempted.v1' "
-            + "AND data LIKE '%\"outcome\":\"unknown\"%'";
-        command.Parameters.AddWithValue("$prefix", $"backlink/{tenant}/%");
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> UnknownAttemptsAsync(string tenant) =>
+        cluster.BacklinksWithEventAsync(tenant, "backlink.submission-attempted.v1", "\"outcome\":\"unknown\"");
 }

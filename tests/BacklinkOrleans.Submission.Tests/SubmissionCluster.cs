@@ -231,6 +231,21 @@ public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null)
         Assert.Fail($"timed out; last seen: {await seen()}");
     }
 
+    /// <summary>How many of the tenant's backlinks recorded an event of <paramref name="type"/> whose JSON contains every one of <paramref name="fragments"/>.</summary>
+    public async Task<long> BacklinksWithEventAsync(string tenant, string type, params string[] fragments)
+    {
+        await using var connection = new SqliteConnection($"Data Source={SqlitePath};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(DISTINCT stream_id) FROM events WHERE stream_id LIKE $prefix AND type = $type"
+            + string.Concat(fragments.Select((_, i) => $" AND data LIKE $f{i}"));
+        command.Parameters.AddWithValue("$prefix", $"backlink/{tenant}/%");
+        command.Parameters.AddWithValue("$type", type);
+        for (var i = 0; i < fragments.Length; i++)
+            command.Parameters.AddWithValue($"$f{i}", $"%{fragments[i]}%");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>The silos' recent warnings and errors.</summary>
     public CapturedLogs Problems { get; } = new(LogLevel.Warning, capacity: 40);
 

@@ -52,6 +52,9 @@ internal sealed class TestPorts(ILocalSiloDetails silo) : IRoutingPort, IValidat
         return Task.FromResult<Enqueued?>(new Enqueued(DateTimeOffset.UtcNow + QueuedLookAgain, "in the test queue"));
     }
 
+    public Task<Enqueued?> WithdrawAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken) =>
+        Task.FromResult<Enqueued?>(null);
+
     public Task<Enqueued?> EnqueueCheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<Enqueued?>(null);
 }
 

@@ -29,6 +29,8 @@ public sealed class EventRoundTripTests
         new RetryRequested(Guid.NewGuid(), T0),
         Retired(),
         new CheckRequested(Guid.NewGuid(), T0),
+        new WithdrawalQueued(Guid.NewGuid(), "google", "in the queue of google/acme-indexing", T0),
+        new BacklinkSubmitted(Guid.NewGuid(), "google", T0.AddHours(1), T0, Withdrawable: true),
         new CampaignCreated(Guid.NewGuid(), "acme", "c1", Settings, T0),
         new CampaignPaused(Guid.NewGuid(), T0),
         new CampaignResumed(Guid.NewGuid(), T0),

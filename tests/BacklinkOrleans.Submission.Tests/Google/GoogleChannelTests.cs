@@ -203,4 +203,31 @@ public sealed class GoogleChannelTests(OneSiloBeforeDst fixture) : GoogleLaneTes
         Assert.Equal([urls[1].Value], Published(project).Where(p => p.Accepted).Select(p => p.Url));
         Assert.DoesNotContain(Google.Publications, p => p.Url == notOptedIn[0].Value);
     }
+
+    [Fact]
+    public async Task ARetiredUrlThatGoogleAccepted_IsWithdrawnWithUrlDeleted_AndItsHistoryRecordsGooglesAnswer()
+    {
+        var (tenant, campaign, project, domain, _) = await GoogleTenantAsync(CredentialKinds.IndexNow, CredentialKinds.Google);
+        var keyHost = $"kept-{Guid.NewGuid():N}"[..14] + ".example";
+        Cluster.AddKey(tenant, keyHost);
+        var urls = await Cluster.CollectAsync(tenant, campaign, [$"https://{domain}/jobs/closed", $"https://{domain}/jobs/open", $"https://{keyHost}/post"]);
+        await Cluster.WaitAsync(async () => (await Cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 3,
+            TimeSpan.FromMinutes(1), () => SeenAsync(tenant, project));
+
+        foreach (var url in new[] { urls[0], urls[2] }) // one Google accepted, one IndexNow accepted
+            Assert.True((await Cluster.Grains.GetGrain<IBacklinkGrain>($"{tenant}/{url.Sha256}").RetireAsync()).Accepted);
+
+        await Cluster.WaitAsync(async () => await WithdrawalsRecordedAsync(tenant) == 1, TimeSpan.FromMinutes(1),
+            async () => $"{await WithdrawalsRecordedAsync(tenant)} withdrawals recorded; {await SeenAsync(tenant, project)}");
+        var deleted = Assert.Single(Published(project), p => p.Type == "URL_DELETED");
+        Assert.Equal((urls[0].Value, 200), (deleted.Url, deleted.Status));
+        Assert.Equal(2, Published(project).Count(p => p.Type == "URL_UPDATED")); // the kept URL is not withdrawn
+        Assert.DoesNotContain(Cluster.Sandbox.IndexNow.Submissions, s => s.Urls.Contains(urls[2].Value) && s.At > deleted.At); // IndexNow has nothing to withdraw
+        var view = await Cluster.Grains.GetGrain<IBacklinkGrain>($"{tenant}/{urls[0].Sha256}").GetAsync();
+        Assert.True(view!.Retired);
+    }
+
+    /// <summary>Withdrawals Google accepted, as recorded in the tenant's backlink histories.</summary>
+    private Task<long> WithdrawalsRecordedAsync(string tenant) =>
+        Cluster.BacklinksWithEventAsync(tenant, "backlink.submission-attempted.v1", "\"withdrawal\":true", "\"outcome\":\"accepted\"");
 }

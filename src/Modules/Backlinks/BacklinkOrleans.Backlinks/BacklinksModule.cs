@@ -79,6 +79,7 @@ public static class BacklinksModule
         ("backlink.indexed.v1", typeof(BacklinkIndexed)),
         ("backlink.retry-requested.v1", typeof(RetryRequested)),
         ("backlink.retired.v1", typeof(BacklinkRetired)),
+        ("backlink.withdrawal-queued.v1", typeof(WithdrawalQueued)),
         ("backlink.check-requested.v1", typeof(CheckRequested)),
         ("campaign.created.v1", typeof(CampaignCreated)),
         ("campaign.paused.v1", typeof(CampaignPaused)),

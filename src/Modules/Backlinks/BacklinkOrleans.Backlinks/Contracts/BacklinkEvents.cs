@@ -47,7 +47,8 @@ public sealed record BacklinkFailed(Guid EventId, string Reason, string? Detail,
 [GenerateSerializer, Immutable, Alias("backlink.submission-attempted.v1")]
 public sealed record SubmissionAttempted(
     Guid EventId, string Channel, string CredentialFingerprint, string? BatchId, int Status, bool Accepted,
-    string? ErrorExcerpt, long DurationMs, DateTimeOffset At, string? Outcome = null, DateTimeOffset? HoldUntil = null) : IBacklinkEvent
+    string? ErrorExcerpt, long DurationMs, DateTimeOffset At, string? Outcome = null, DateTimeOffset? HoldUntil = null,
+    bool Withdrawal = false) : IBacklinkEvent
 {
     /// <summary>Whether this attempt counts as a send (accepted, or possibly received) toward the URL's limit.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -75,7 +76,7 @@ public sealed record ChannelDropped(Guid EventId, string Channel, string Reason,
 
 /// <summary>A channel accepted the URL; the first index check is due at <see cref="NextCheckAt"/>.</summary>
 [GenerateSerializer, Immutable, Alias("backlink.submitted.v1")]
-public sealed record BacklinkSubmitted(Guid EventId, string Channel, DateTimeOffset? NextCheckAt, DateTimeOffset At) : IBacklinkEvent;
+public sealed record BacklinkSubmitted(Guid EventId, string Channel, DateTimeOffset? NextCheckAt, DateTimeOffset At, bool Withdrawable = false) : IBacklinkEvent;
 
 /// <summary>An index-status check ran; the next is due at <see cref="NextCheckAt"/> (none: no more checks).</summary>
 [GenerateSerializer, Immutable, Alias("backlink.index-checked.v1")]
@@ -93,6 +94,14 @@ public sealed record RetryRequested(Guid EventId, DateTimeOffset At) : IBacklink
 [GenerateSerializer, Immutable, Alias("backlink.retired.v1")]
 public sealed record BacklinkRetired(Guid EventId, DateTimeOffset At) : IBacklinkEvent;
 
+/// <summary>
+/// A retired URL that <see cref="Channel"/> had accepted was handed to that channel's quota grain to be withdrawn
+/// (Google: a URL_DELETED notification); the channel's answer follows as a <see cref="SubmissionAttempted"/> with
+/// <c>Withdrawal</c> set.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("backlink.withdrawal-queued.v1")]
+public sealed record WithdrawalQueued(Guid EventId, string Channel, string Detail, DateTimeOffset At) : IBacklinkEvent;
+
 /// <summary>A user asked for an index check now.</summary>
 [GenerateSerializer, Immutable, Alias("backlink.check-requested.v1")]
 public sealed record CheckRequested(Guid EventId, DateTimeOffset At) : IBacklinkEvent;
@@ -104,6 +113,7 @@ public static class BacklinkSteps
     public const string Validate = "validate";
     public const string Submit = "submit";
     public const string Check = "check";
+    public const string Withdraw = "withdraw";
 }
 
 /// <summary>Stable reason codes of failed backlinks.</summary>

@@ -60,7 +60,9 @@ public sealed record SubmissionReport(
     [property: Id(7)] DateTimeOffset? NextCheckAt,
     [property: Id(8)] string? FailureReason = null,
     [property: Id(9)] string? Outcome = null,
-    [property: Id(10)] DateTimeOffset? HoldUntil = null)
+    [property: Id(10)] DateTimeOffset? HoldUntil = null,
+    [property: Id(11)] bool Withdrawable = false,
+    [property: Id(12)] bool Withdrawal = false)
 {
     /// <summary>The outcome, inferred for reports that do not name one (accepted, refused with a reason, or deferred).</summary>
     public string EffectiveOutcome => Outcome ?? (Accepted ? SubmissionOutcomes.Accepted

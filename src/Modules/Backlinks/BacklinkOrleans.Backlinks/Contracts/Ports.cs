@@ -85,6 +85,12 @@ public interface ISubmissionPort
 {
     /// <summary>Queued (see <see cref="Enqueued"/>); null when no channel of this build sends to the target's channel.</summary>
     Task<Enqueued?> EnqueueAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Queues the withdrawal of a retired URL that the target's channel had accepted (Google: URL_DELETED); null
+    /// when no channel of this build withdraws there.
+    /// </summary>
+    Task<Enqueued?> WithdrawAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken);
 }
 
 /// <summary>Check: whether a submitted URL is indexed (the answer comes back through <see cref="IBacklinkGrain.RecordIndexCheckAsync"/>).</summary>

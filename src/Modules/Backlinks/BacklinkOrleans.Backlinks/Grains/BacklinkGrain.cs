@@ -141,6 +141,9 @@ internal sealed partial class BacklinkGrain(
                 BacklinkSteps.Submit when next.Target is { } target => await submission.EnqueueAsync(snapshot, target, CancellationToken.None) is { } queued
                     ? new BacklinkCommand.RecordQueued(target, queued, time.GetUtcNow())
                     : Unbound(BacklinkSteps.Submit, $"no channel of this build sends to {target.Channel}", now),
+                BacklinkSteps.Withdraw when next.Target is { } withdrawn => await submission.WithdrawAsync(snapshot, withdrawn, CancellationToken.None) is { } queued
+                    ? new BacklinkCommand.RecordWithdrawalQueued(withdrawn.Channel, queued, time.GetUtcNow())
+                    : Unbound(BacklinkSteps.Withdraw, $"no channel of this build withdraws from {withdrawn.Channel}", now),
                 BacklinkSteps.Check => await indexCheck.EnqueueCheckAsync(snapshot, CancellationToken.None) is { } checking
                     ? new BacklinkCommand.RecordWait(BacklinkSteps.Check, checking.Detail, checking.LookAgainAt, time.GetUtcNow())
                     : Unbound(BacklinkSteps.Check, "no index checker is installed", now),

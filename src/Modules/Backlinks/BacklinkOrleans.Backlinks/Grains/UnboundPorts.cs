@@ -18,5 +18,8 @@ internal sealed class UnboundPorts : IRoutingPort, IValidationPort, ISubmissionP
     public Task<Enqueued?> EnqueueAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken) =>
         Task.FromResult<Enqueued?>(null);
 
+    public Task<Enqueued?> WithdrawAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken) =>
+        Task.FromResult<Enqueued?>(null);
+
     public Task<Enqueued?> EnqueueCheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<Enqueued?>(null);
 }

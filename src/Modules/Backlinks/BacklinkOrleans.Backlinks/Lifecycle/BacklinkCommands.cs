@@ -28,6 +28,9 @@ internal abstract record BacklinkCommand(DateTimeOffset Now)
     public sealed record Retire(DateTimeOffset Now) : BacklinkCommand(Now);
 
     public sealed record CheckNow(DateTimeOffset Now) : BacklinkCommand(Now);
+
+    /// <summary>A quota grain of <paramref name="Channel"/> took the retired URL to withdraw it.</summary>
+    public sealed record RecordWithdrawalQueued(string Channel, Enqueued Answer, DateTimeOffset Now) : BacklinkCommand(Now);
 }
 
 /// <summary>Why a command was refused: a stable code and a sentence for people.</summary>

@@ -15,7 +15,7 @@ internal static class BacklinkDecider
         if (command is not BacklinkCommand.Collect && facts is null)
             return Decision.Reject("not-collected", "This URL was never collected.");
         if (facts is { Retired: true } && command is not BacklinkCommand.Collect)
-            return Decision.Reject("retired", "This URL was retired; it takes no further steps.");
+            return DecideRetired(state, facts, command, newId);
 
         return (state, command) switch
         {
@@ -51,7 +51,7 @@ internal static class BacklinkDecider
             (Validated v, BacklinkCommand.RecordSubmission s) => DecideSubmission(v, s, newId),
             (Failed { Reason: FailureReasons.OutcomeUnknown }, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Accepted } s)
                 when facts!.Recorded(s.Report.BatchId, SubmissionOutcomes.Unknown) =>
-                Decision.Accept(Attempt(s, newId), new BacklinkSubmitted(newId(), s.Report.Channel, s.Report.NextCheckAt, s.Now)), // its real answer, after all
+                Decision.Accept(Attempt(s, newId), new BacklinkSubmitted(newId(), s.Report.Channel, s.Report.NextCheckAt, s.Now, s.Report.Withdrawable)), // its real answer, after all
             (_, BacklinkCommand.RecordSubmission s) when s.Report.Status != 0 => Decision.Accept(Attempt(s, newId)), // recorded for the audit; the state stays
             (_, BacklinkCommand.RecordSubmission) => Decision.Reject("not-awaiting-submission", $"A {state.Name} URL is not awaiting submission."),
 
@@ -88,7 +88,7 @@ internal static class BacklinkDecider
         switch (outcome)
         {
             case SubmissionOutcomes.Accepted:
-                events.Add(new BacklinkSubmitted(newId(), r.Channel, r.NextCheckAt, s.Now));
+                events.Add(new BacklinkSubmitted(newId(), r.Channel, r.NextCheckAt, s.Now, r.Withdrawable));
                 break;
             case SubmissionOutcomes.Refused:
                 var reason = r.FailureReason ?? FailureReasons.ChannelRejected;
@@ -113,8 +113,23 @@ internal static class BacklinkDecider
         var r = s.Report;
         var outcome = r.EffectiveOutcome;
         return new SubmissionAttempted(newId(), r.Channel, r.CredentialFingerprint, r.BatchId, r.Status, outcome == SubmissionOutcomes.Accepted,
-            r.ErrorExcerpt, r.DurationMs, s.Now, outcome, outcome == SubmissionOutcomes.Unknown ? r.HoldUntil ?? s.Now.AddDays(1) : null);
+            r.ErrorExcerpt, r.DurationMs, s.Now, outcome, outcome == SubmissionOutcomes.Unknown ? r.HoldUntil ?? s.Now.AddDays(1) : null, r.Withdrawal);
     }
+
+    /// <summary>
+    /// A retired URL takes one more kind of step: the withdrawal from the channel that accepted it, where that channel
+    /// withdraws (<see cref="BacklinkNextStep"/>) — queued, waiting, and the channel's answers recorded for the audit.
+    /// </summary>
+    private static Decision DecideRetired(BacklinkState state, BacklinkFacts facts, BacklinkCommand command, Func<Guid> newId) => command switch
+    {
+        BacklinkCommand.RecordWithdrawalQueued q when BacklinkNextStep.WithdrawalDue(state) is { } channel && channel == q.Channel =>
+            Decision.Accept(new WithdrawalQueued(newId(), q.Channel, q.Answer.Detail, q.Now)),
+        BacklinkCommand.RecordWait { Step: BacklinkSteps.Withdraw } w when BacklinkNextStep.WithdrawalDue(state) is not null =>
+            Decision.Accept(new BacklinkWaiting(newId(), w.Step, w.Reason, w.Until, w.Now)),
+        BacklinkCommand.RecordSubmission { Report.Withdrawal: true } s when facts.Recorded(s.Report.BatchId, s.Report.EffectiveOutcome) => Decision.Accept(),
+        BacklinkCommand.RecordSubmission { Report.Withdrawal: true } s => Decision.Accept(Attempt(s, newId)),
+        _ => Decision.Reject("retired", "This URL was retired; it takes no further steps."),
+    };
 
     private static Decision DecideCheck(BacklinkCommand.RecordIndexCheck c, Func<Guid> newId, bool alreadyIndexed)
     {

@@ -19,7 +19,9 @@ internal static class BacklinkNextStep
 {
     public static NextStep Of(BacklinkState state, DateTimeOffset now)
     {
-        if (state.FactsOrNull is not { Retired: false } facts || state is BacklinkState.Failed)
+        if (state.FactsOrNull is { Retired: true } retired)
+            return WithdrawalDue(state) is { } channel ? Waited(retired, WithdrawStep(state, retired, channel)) : NextStep.Nothing;
+        if (state.FactsOrNull is not { } facts || state is BacklinkState.Failed)
             return NextStep.Nothing;
         var step = state switch
         {
@@ -34,9 +36,28 @@ internal static class BacklinkNextStep
             BacklinkState.Indexed { NextCheckAt: { } due } => new NextStep(BacklinkSteps.Check, due, null, "the next index check"),
             _ => NextStep.Nothing,
         };
-        // A step that could not be taken waits until its wait ends (the next change of state ends the wait).
-        return facts.Waiting is { } wait && step.Step is not null && (step.DueAt is null || wait.Until > step.DueAt)
+        return Waited(facts, step);
+    }
+
+    /// <summary>A step that could not be taken waits until its wait ends (the next change of state ends the wait).</summary>
+    private static NextStep Waited(BacklinkFacts facts, NextStep step) =>
+        facts.Waiting is { } wait && step.Step is not null && (step.DueAt is null || wait.Until > step.DueAt)
             ? step with { DueAt = wait.Until, WaitingFor = wait.Reason }
             : step;
-    }
+
+    /// <summary>
+    /// The channel a retired URL is still to be withdrawn from: the one that accepted it, when that channel withdraws
+    /// (its answer said so) and the withdrawal was not queued yet; null otherwise.
+    /// </summary>
+    public static string? WithdrawalDue(BacklinkState state) => state switch
+    {
+        BacklinkState.Submitted { Facts.Retired: true, Withdrawable: true } s when s.Facts.Withdrawn?.Contains(s.Channel) != true => s.Channel,
+        BacklinkState.Indexed { Facts.Retired: true, Withdrawable: true } s when s.Facts.Withdrawn?.Contains(s.Channel) != true => s.Channel,
+        _ => null,
+    };
+
+    private static NextStep WithdrawStep(BacklinkState state, BacklinkFacts facts, string channel) =>
+        new(BacklinkSteps.Withdraw, facts.UpdatedAt,
+            (state as BacklinkState.Submitted)?.Targets.FirstOrDefault(t => t.Channel == channel) ?? RouteTarget.ForChannel(channel),
+            $"the withdrawal of the retired URL from {channel}");
 }

@@ -36,7 +36,8 @@ internal sealed record BacklinkFacts(
     DateTimeOffset? HoldUntil = null,
     ImmutableList<string>? RecentAnswers = null,
     Wait? Waiting = null,
-    ImmutableList<RouteTarget>? Checkers = null)
+    ImmutableList<RouteTarget>? Checkers = null,
+    ImmutableList<string>? Withdrawn = null)
 {
     public const int RememberedAnswers = 16;
 
@@ -91,12 +92,15 @@ internal abstract record BacklinkState
         public ImmutableList<string> Channels => [.. Targets.Select(t => t.Channel)];
     }
 
-    public sealed record Submitted(BacklinkFacts Facts, ImmutableList<RouteTarget> Targets, string Channel, DateTimeOffset? NextCheckAt) : BacklinkState
+    /// <summary>Submitted through <see cref="Channel"/>; <see cref="Withdrawable"/>: that channel withdraws the URL when it is retired.</summary>
+    public sealed record Submitted(BacklinkFacts Facts, ImmutableList<RouteTarget> Targets, string Channel, DateTimeOffset? NextCheckAt,
+        bool Withdrawable = false) : BacklinkState
     {
         public ImmutableList<string> Channels => [.. Targets.Select(t => t.Channel)];
     }
 
-    public sealed record Indexed(BacklinkFacts Facts, string Channel, DateTimeOffset IndexedAt, DateTimeOffset? NextCheckAt) : BacklinkState;
+    public sealed record Indexed(BacklinkFacts Facts, string Channel, DateTimeOffset IndexedAt, DateTimeOffset? NextCheckAt,
+        bool Withdrawable = false) : BacklinkState;
 
     public sealed record Failed(BacklinkFacts Facts, string Reason, string? Detail) : BacklinkState;
 
@@ -141,12 +145,12 @@ internal abstract record BacklinkState
             Targets = s.Targets.RemoveAll(t => t.Channel == d.Channel),
             Queued = null,
         },
-        (Validated s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), s.Targets, sub.Channel, sub.NextCheckAt),
+        (Validated s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), s.Targets, sub.Channel, sub.NextCheckAt, sub.Withdrawable),
         (Validated s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
         (Failed { Reason: FailureReasons.OutcomeUnknown } s, BacklinkSubmitted sub) =>
-            new Submitted(Touch(s.Facts, sub.At), [RouteTarget.ForChannel(sub.Channel)], sub.Channel, sub.NextCheckAt),
+            new Submitted(Touch(s.Facts, sub.At), [RouteTarget.ForChannel(sub.Channel)], sub.Channel, sub.NextCheckAt, sub.Withdrawable),
         (Submitted s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.NextCheckAt },
-        (Submitted s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), s.Channel, i.At, i.NextCheckAt),
+        (Submitted s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), s.Channel, i.At, i.NextCheckAt, s.Withdrawable),
         (Submitted s, CheckRequested c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.At },
         (Submitted s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
         (Indexed s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.NextCheckAt },
@@ -154,6 +158,7 @@ internal abstract record BacklinkState
         (Indexed s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
         (Failed s, RetryRequested r) => new Collected(Touch(s.Facts, r.At), Targets: null),
         (_, BacklinkRetired r) => WithFacts(state, f => Touch(f, r.At) with { Retired = true }),
+        (_, WithdrawalQueued w) => WithFacts(state, f => Touch(f, w.At) with { Withdrawn = (f.Withdrawn ?? []).Add(w.Channel) }),
         _ => state,
     };
 

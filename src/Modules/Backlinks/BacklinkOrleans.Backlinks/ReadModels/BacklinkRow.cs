@@ -42,6 +42,7 @@ internal sealed record BacklinkRow(
             BacklinkIndexed i => next with { State = BacklinkState.IndexedName, NextActionAt = Due(i.NextCheckAt, i.At, fastPathGrace) },
             RetryRequested => next with { State = BacklinkState.CollectedName, Reason = null, NextActionAt = soon },
             BacklinkRetired => next with { Retired = true, NextActionAt = null },
+            WithdrawalQueued => next with { NextActionAt = null },
             CheckRequested => next with { NextActionAt = soon },
             BacklinkJoinedCampaign => next with { WaitingFor = row.WaitingFor },
             _ => next,

@@ -16,8 +16,9 @@ internal enum ChannelPurpose
 /// crawler whose robots.txt rules apply to it, and the protocol's largest request. With an <see cref="OptInPolicy"/>
 /// the channel is off for a tenant until the tenant turns it on, accepting that policy (Google's).
 /// </summary>
+/// <param name="Withdraws">the channel can be told that a URL it accepted is gone (Google's URL_DELETED): retired URLs are withdrawn</param>
 internal sealed record ChannelDescriptor(string Name, ChannelPurpose Purpose, string CredentialKind, string Crawler, int ProtocolMaxBatch,
-    string? OptInPolicy = null);
+    string? OptInPolicy = null, bool Withdraws = false);
 
 /// <summary>One request a quota grain sends through a channel.</summary>
 internal sealed record ChannelSend(string Tenant, CredentialView Credential, string Secret, string BatchId, IReadOnlyList<LedgerItem> Items);

@@ -45,7 +45,8 @@ public sealed record LaneItem(
     [property: Id(4)] int CampaignPriority,
     [property: Id(5)] TimeSpan FirstCheckAfter,
     [property: Id(6)] string Campaign,
-    [property: Id(7)] DateTimeOffset EnqueuedAt);
+    [property: Id(7)] DateTimeOffset EnqueuedAt,
+    [property: Id(8)] bool Withdraw = false);
 
 /// <summary>States of a quota as the Quota API shows them.</summary>
 public static class QuotaStates

@@ -35,7 +35,7 @@ internal sealed partial class GoogleChannel(GoogleAccounts accounts, ICredential
         + "spreads one property's URLs over several projects to get past it.";
 
     public ChannelDescriptor Descriptor { get; } = new(Name, ChannelPurpose.Submit, CredentialKinds.Google, "Googlebot", GoogleOptions.MaxPartsPerBatch,
-        OptInPolicy: Policy);
+        OptInPolicy: Policy, Withdraws: true);
 
     public LaneOptions Options => options.Value;
 
@@ -60,7 +60,7 @@ internal sealed partial class GoogleChannel(GoogleAccounts accounts, ICredential
             {
                 try
                 {
-                    await Publish(service, send.Items[0].Url).ExecuteAsync(cancellationToken);
+                    await Publish(service, send.Items[0]).ExecuteAsync(cancellationToken);
                     parts[0] = new PartAnswer(200, null);
                 }
                 catch (GoogleApiException e) when ((int)e.HttpStatusCode is >= 400 and < 600)
@@ -72,7 +72,7 @@ internal sealed partial class GoogleChannel(GoogleAccounts accounts, ICredential
             {
                 var batch = new BatchRequest(service, service.BatchUri);
                 foreach (var item in send.Items)
-                    batch.Queue<PublishUrlNotificationResponse>(Publish(service, item.Url),
+                    batch.Queue<PublishUrlNotificationResponse>(Publish(service, item),
                         (_, error, index, message) => parts[index] = new PartAnswer((int)message.StatusCode, error?.Message));
                 await batch.ExecuteAsync(cancellationToken);
             }
@@ -101,8 +101,9 @@ internal sealed partial class GoogleChannel(GoogleAccounts accounts, ICredential
         return outcome;
     }
 
-    private static PublishRequest Publish(IndexingService service, string url) =>
-        new(service, new UrlNotification { Url = url, Type = NotificationTypes.Updated });
+    /// <summary>URL_UPDATED for a URL to submit, URL_DELETED for a retired one being withdrawn.</summary>
+    private static PublishRequest Publish(IndexingService service, LedgerItem item) =>
+        new(service, new UrlNotification { Url = item.Url, Type = item.Withdraw ? NotificationTypes.Deleted : NotificationTypes.Updated });
 
     private static long Elapsed(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
@@ -210,7 +211,8 @@ internal sealed partial class GoogleChannel(GoogleAccounts accounts, ICredential
             try
             {
                 var metadata = await new MetadataRequest(service, item.Url).ExecuteAsync(cancellationToken);
-                seen[item.UrlHash] = metadata.LatestUpdate?.NotifiedAt is { } notified && notified >= reservedAt - ClockSkew;
+                var latest = item.Withdraw ? metadata.LatestRemove : metadata.LatestUpdate;
+                seen[item.UrlHash] = latest?.NotifiedAt is { } notified && notified >= reservedAt - ClockSkew;
             }
             catch (GoogleApiException e) when (e.HttpStatusCode == System.Net.HttpStatusCode.NotFound)
             {

@@ -27,7 +27,7 @@ internal sealed partial class ChannelQuotaGrain
         {
             refusals.Add(new OutboxAnswer($"refused-{Guid.NewGuid():N}", $"refused-{Guid.NewGuid():N}", Current.Pace.Fingerprint ?? "",
                 new RequestAnswer(0, Outcomes.Refused, reason, detail, 0, null, 0), now,
-                [.. items.Select(i => new LedgerItem(i.UrlHash, i.Url, i.FirstCheckAfter, i.Campaign))]));
+                [.. items.Select(i => new LedgerItem(i.UrlHash, i.Url, i.FirstCheckAfter, i.Campaign, i.Withdraw))]));
             StartPump();
         }
         return new Enqueued(now + Options.PumpInterval + TimeSpan.FromMinutes(1), $"refused by {channel.Descriptor.Name}: {detail}");
@@ -115,7 +115,8 @@ internal sealed partial class ChannelQuotaGrain
             : (a.Outcome == Outcomes.Split ? Outcomes.Deferred : a.Outcome, a.Reason, a.Detail);
         var accepted = outcome == Outcomes.Accepted;
         return new SubmissionReport(channel.Descriptor.Name, answer.Fingerprint, answer.BatchId, a.Status, accepted, detail, a.DurationMs,
-            accepted ? answer.At + item.FirstCheckAfter : null, reason, outcome, a.HoldUntil);
+            accepted && !item.Withdraw ? answer.At + item.FirstCheckAfter : null, reason, outcome, a.HoldUntil,
+            Withdrawable: channel.Descriptor.Withdraws && !item.Withdraw, Withdrawal: item.Withdraw);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Quota {Key}: gave up delivering the answer to request {BatchId} ({Count} URLs); those backlinks will ask again")]

@@ -223,7 +223,7 @@ internal sealed partial class ChannelQuotaGrain(
             return true;
         }
         var credential = lookup.Credential!;
-        var ledgerItems = items.Select(i => new LedgerItem(i.UrlHash, i.Url, i.FirstCheckAfter, i.Campaign)).ToList();
+        var ledgerItems = items.Select(i => new LedgerItem(i.UrlHash, i.Url, i.FirstCheckAfter, i.Campaign, i.Withdraw)).ToList();
         var reserved = QuotaLedgerDecider.Reserve(Current, batchId, ledgerItems, credential.Credential.Id, credential.Credential.Fingerprint, channel.Limits,
             now, Guid.CreateVersion7);
         if (reserved is null || !await AppendLedgerAsync(reserved))
@@ -290,7 +290,7 @@ internal sealed partial class ChannelQuotaGrain(
     private static OutboxAnswer Answer(string batchId, string credentialFingerprint, SendOutcome outcome, List<LaneItem> items, DateTimeOffset now) =>
         new($"{batchId}:{outcome.Outcome}", batchId, credentialFingerprint,
             new RequestAnswer(outcome.Status, outcome.Outcome, outcome.Reason, outcome.Detail, outcome.DurationMs, null, 0, outcome.PerUrl, outcome.Cost),
-            now, [.. items.Select(i => new LedgerItem(i.UrlHash, i.Url, i.FirstCheckAfter, i.Campaign))]);
+            now, [.. items.Select(i => new LedgerItem(i.UrlHash, i.Url, i.FirstCheckAfter, i.Campaign, i.Withdraw))]);
 
     /// <summary>A request refused as a whole for its URLs: send each half alone to find the URLs it is about.</summary>
     private void Bisect(string batchId, string root, IReadOnlyList<LaneItem> items)

@@ -4,7 +4,8 @@ using BacklinkOrleans.SharedKernel.EventSourcing;
 namespace BacklinkOrleans.Submission.Lane;
 
 /// <summary>A URL as the ledger keeps it: enough to answer its backlink and to reconcile a request after a crash.</summary>
-internal sealed record LedgerItem(string UrlHash, string Url, TimeSpan FirstCheckAfter, string? Campaign = null);
+/// <param name="Withdraw">the request tells the channel the URL is gone (a retired URL), instead of submitting it</param>
+internal sealed record LedgerItem(string UrlHash, string Url, TimeSpan FirstCheckAfter, string? Campaign = null, bool Withdraw = false);
 
 /// <summary>What one URL's part of a request came to (requests whose parts are answered one by one, like Google's batch).</summary>
 internal sealed record UrlVerdict(string Outcome, string? Reason, string? Detail);
