@@ -123,4 +123,37 @@ public abstract partial class CredentialsApiTests
         }
         Assert.Empty(Sandbox.Log.For($"{a}.other.example")); // no-channel: nothing was fetched
     }
+
+    [Fact]
+    public async Task TheGoogleChannel_EndToEnd_WithAServiceAccountFromTheSandboxApi()
+    {
+        var (_, client) = await api.NewTenantAsync();
+        var domain = $"jobs-{Guid.NewGuid():N}"[..14] + ".example";
+        using var created = await api.Operator().PostAsJsonAsync("/sandbox/engines/google/service-accounts", new { owns = new[] { $"sc-domain:{domain}" } });
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var account = (await created.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>())!;
+        var key = account["serviceAccountJson"]!.ToJsonString();
+
+        var credential = await client.AddCredentialAsync(CredentialRequests.Google(key, [$"sc-domain:{domain}"]));
+        using (var verified = await client.PostAsync($"/api/v1/credentials/{credential.Id}/verify", null))
+            Assert.Contains("\"verified\"", await verified.Content.ReadAsStringAsync()); // a token from the simulated token endpoint
+        using (var on = await client.PostAsJsonAsync("/api/v1/channels/google/enable", new { acceptPolicy = true }))
+            Assert.Equal(System.Net.HttpStatusCode.OK, on.StatusCode);
+        var campaign = await client.CreateCampaignAsync();
+        Sandbox.Site($"www.{domain}").Article("/jobs/1");
+        await client.ImportAsync(campaign.Id, $"url\nhttps://www.{domain}/jobs/1", "text/csv");
+
+        var sha = UrlNormalizer.Normalize($"https://www.{domain}/jobs/1").Sha256;
+        BacklinkView? view = null;
+        for (var i = 0; i < 300 && view?.State != "submitted"; i++)
+        {
+            await Task.Delay(100);
+            view = await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha}");
+        }
+        Assert.Equal(("submitted", "google"), (view?.State, view?.Channels?.Single()));
+        var google = (await api.Operator().GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/sandbox/engines/google"))!;
+        Assert.True(google["accepted"]!.GetValue<int>() >= 1);
+        Assert.Contains(Sandbox.Google.Publications, p => p.Url == $"https://www.{domain}/jobs/1" && p.Accepted
+            && p.ClientEmail == account["clientEmail"]!.GetValue<string>());
+    }
 }

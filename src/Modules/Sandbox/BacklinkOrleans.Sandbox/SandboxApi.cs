@@ -39,7 +39,69 @@ public static class SandboxApi
                 return TypedResults.Ok(new IndexNowSettings((int)engine.Latency.TotalMilliseconds, engine.DailyLimitPerKey, engine.ServerErrorRate));
             })
             .WithName("SandboxIndexNowSettings").WithSummary("Set the simulated IndexNow engine's latency, daily limit per key and 5xx rate.");
+        MapGoogle(sandbox.MapGroup("/engines/google"));
         return app;
+    }
+
+    /// <summary>A new service account of a simulated Cloud project, owning the listed Search Console properties.</summary>
+    public sealed record NewServiceAccount(string? Project, IReadOnlyList<string>? Owns);
+
+    /// <summary>A service account the simulated Google knows: its email and its JSON key, as Google Cloud would give it.</summary>
+    public sealed record ServiceAccountKey(string ClientEmail, string Project, IReadOnlyList<string> Owns, System.Text.Json.Nodes.JsonNode ServiceAccountJson);
+
+    /// <summary>An Owner of a Search Console property.</summary>
+    public sealed record PropertyOwner(string Property, string ClientEmail);
+
+    /// <summary>Settings of the simulated Indexing API; absent fields stay as they are.</summary>
+    public sealed record GoogleSettings(int? LatencyMs, int? DailyPublishLimit, int? PerMinuteLimit);
+
+    /// <summary>Scripting the simulated Google: service accounts, Search Console owners, quotas, what it received.</summary>
+    private static void MapGoogle(RouteGroupBuilder google)
+    {
+        google.MapGet("/", (SandboxHost host) => TypedResults.Ok(host.Server.Google.Statistics()))
+            .WithName("SandboxGoogle").WithSummary("What the simulated Indexing API received: publish requests, accepted, URLs twice in a day, tokens.");
+        google.MapPost("/service-accounts", Results<Created<ServiceAccountKey>, ValidationProblem> (NewServiceAccount request, SandboxHost host) =>
+            {
+                var project = string.IsNullOrWhiteSpace(request.Project) ? $"sandbox-{Guid.NewGuid():N}"[..16] : request.Project.Trim();
+                if (project.Length > 30 || !project.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                    {
+                        ["project"] = ["A Cloud project id is up to 30 lowercase letters, digits and hyphens."],
+                    });
+                var json = host.Server.Google.CreateServiceAccount(project);
+                var email = GoogleSimulation.EmailOf(json);
+                var owns = (request.Owns ?? []).Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()).Distinct(StringComparer.Ordinal).ToList();
+                foreach (var property in owns)
+                    host.Server.Google.AddOwner(property, email);
+                return TypedResults.Created($"/sandbox/engines/google/service-accounts/{email}",
+                    new ServiceAccountKey(email, project, owns, System.Text.Json.Nodes.JsonNode.Parse(json)!));
+            })
+            .WithName("SandboxGoogleServiceAccount")
+            .WithSummary("Create a service account (a real RSA key) in a simulated Cloud project, Owner of the listed properties; the answer holds its JSON key.");
+        google.MapPut("/owners", (PropertyOwner owner, SandboxHost host) =>
+            {
+                host.Server.Google.AddOwner(owner.Property.Trim(), owner.ClientEmail.Trim());
+                return TypedResults.Ok(owner);
+            })
+            .WithName("SandboxGoogleAddOwner").WithSummary("Make a service account an Owner of a Search Console property ('sc-domain:example.com' or a URL prefix).");
+        google.MapDelete("/owners", (string property, string clientEmail, SandboxHost host) =>
+            {
+                host.Server.Google.RemoveOwner(property, clientEmail);
+                return TypedResults.NoContent();
+            })
+            .WithName("SandboxGoogleRemoveOwner").WithSummary("Remove an Owner: the next publish for that property answers Google's 403 ownership error.");
+        google.MapPut("/", (GoogleSettings settings, SandboxHost host) =>
+            {
+                var engine = host.Server.Google;
+                if (settings.LatencyMs is { } latency)
+                    engine.Latency = TimeSpan.FromMilliseconds(Math.Clamp(latency, 0, 60_000));
+                if (settings.DailyPublishLimit is { } daily)
+                    engine.DailyPublishLimit = Math.Max(0, daily);
+                if (settings.PerMinuteLimit is { } minute)
+                    engine.PerMinuteLimit = Math.Max(0, minute);
+                return TypedResults.Ok(new GoogleSettings((int)engine.Latency.TotalMilliseconds, engine.DailyPublishLimit, engine.PerMinuteLimit));
+            })
+            .WithName("SandboxGoogleSettings").WithSummary("Set the simulated Indexing API's latency, publish requests per project per Pacific day, requests per minute.");
     }
 
     /// <summary>Settings of the simulated IndexNow engine; absent fields stay as they are.</summary>
