@@ -41,6 +41,7 @@ public abstract class GoogleLaneTests(OneSiloBeforeDst cluster) : IDisposable
     protected async Task<string> SeenAsync(string tenant, string project) =>
         $"{string.Join(", ", (await Cluster.StatesAsync(tenant)).Select(s => $"{s.Key}={s.Value}"))}; accepted {Accepted(project)}; "
         + $"answers {string.Join(", ", Published(project).GroupBy(p => $"{p.Status} {p.Message}").Select(g => $"{g.Key} x{g.Count()}"))}; {Google.Statistics()}; "
+        + $"published twice: {string.Join(" ", Published(project).Where(p => p.Accepted).GroupBy(p => p.Url).Where(g => g.Count() > 1).Take(3).Select(g => $"{g.Key} at {string.Join(" and ", g.Select(p => p.At.ToString("MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)))}"))}; "
         + $"{SubmissionCluster.Describe(await Quota(tenant, project).GetQuotaAsync())}";
 
     protected static DateTimeOffset NextPacificMidnight(DateTimeOffset after) => QuotaWindow.PacificDay.NextAfter(after);

@@ -49,6 +49,12 @@ internal sealed partial class ChannelQuotaGrain(
     private long heldVersion = -1;
     private HashSet<string> held = [];
 
+    /// <summary>
+    /// URLs the pump took from the queue for the request it is preparing and sending: an enqueue that interleaves with
+    /// the pump's awaits finds them in neither the queue nor the ledger yet, and must not queue them a second time.
+    /// </summary>
+    private readonly HashSet<string> taking = new(StringComparer.Ordinal);
+
     private LaneOptions Options => channel.Options;
 
     private string Key => this.GetPrimaryKeyString();
@@ -79,7 +85,7 @@ internal sealed partial class ChannelQuotaGrain(
     public async Task<Enqueued> EnqueueAsync(LaneItem item)
     {
         var now = time.GetUtcNow();
-        if (Held().Contains(item.UrlHash) || queue.Contains(item.UrlHash) || bisections.Contains(item.UrlHash))
+        if (Held().Contains(item.UrlHash) || taking.Contains(item.UrlHash) || queue.Contains(item.UrlHash) || bisections.Contains(item.UrlHash))
         {
             StartPump();
             return LookAgain(now, $"queued at {channel.Descriptor.Name} ({quotaKey})");
@@ -210,6 +216,20 @@ internal sealed partial class ChannelQuotaGrain(
         items = [.. items.Where(i => !Held().Contains(i.UrlHash))]; // in flight or answered by a rival activation meanwhile
         if (items.Count == 0)
             return true;
+        taking.UnionWith(items.Select(i => i.UrlHash));
+        try
+        {
+            return await ReserveAndSendAsync(batchId, root, items, now);
+        }
+        finally
+        {
+            taking.Clear();
+        }
+    }
+
+    /// <summary>Reserves the request in the ledger, sends it, and settles its answer; false when nothing more can be sent this tick.</summary>
+    private async Task<bool> ReserveAndSendAsync(string batchId, string root, List<LaneItem> items, DateTimeOffset now)
+    {
 
         var lookup = await CredentialAsync(items[0].CredentialId, now);
         if (lookup.Unreadable is not null)
