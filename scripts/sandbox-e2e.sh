@@ -58,7 +58,7 @@ done
 echo "== every backlink, its state and reason"
 curl -sf "$API/campaigns/$CAMPAIGN/backlinks" -H "X-Api-Key: $KEY" | jq -r '.items[] | "\(.state)\t\(.reason // "")\t\(.url)"'
 echo "== the IndexNow key's quota"
-curl -sf $API/quotas -H "X-Api-Key: $KEY" | jq -c '.[] | {channel, quotaKey, state, reserved, windows: [.windows[] | {window, limit, used, remaining, resetsAt}]}'
+curl -sf $API/quotas -H "X-Api-Key: $KEY" | jq -c '.[] | {channel, scope, limit, used, reserved, remaining, state, windowResetsAt}'
 echo "== what the simulated IndexNow engine received"
 curl -sf $BASE/sandbox/requests -H "X-Api-Key: $OP" | jq -c '.[] | select(.host == "api.indexnow.org") | {method, status, body: (.body | fromjson | {host, urlList})}'
 echo "== the history of one submitted backlink"
