@@ -19,9 +19,7 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase, IDis
     public SqliteDatabase(string path, int readers = 2)
     {
         Path = System.IO.Path.GetFullPath(path);
-        var directory = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(directory))
-            Directory.CreateDirectory(directory);
+        CreateOwnerOnly(Path);
         ConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
@@ -33,6 +31,40 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase, IDis
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// A new data folder (0700) and database file (0600) are the owner's only: SQLite gives its WAL and shared-memory
+    /// files the database file's permissions, so the events and the encrypted credentials are not readable by other
+    /// local users. An existing file keeps the permissions it has.
+    /// </summary>
+    private static void CreateOwnerOnly(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(path);
+        if (OperatingSystem.IsWindows())
+        {
+            if (!string.IsNullOrEmpty(directory))
+                Directory.CreateDirectory(directory);
+            return;
+        }
+        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (File.Exists(path))
+            return;
+        try
+        {
+            // An empty file is an empty SQLite database.
+            using var file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // created meanwhile by another process of this data folder
+        }
+    }
 
     public string ConnectionString { get; }
 
