@@ -150,4 +150,19 @@ public sealed class IndexNowStrictnessTests : IAsyncLifetime
             request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(c.ContentType);
         return await client.SendAsync(request);
     }
+
+    [Fact]
+    public async Task TheRequestLog_ShowsNoIndexNowKey_InTheQueryOrTheBody()
+    {
+        using var get = await SendAsync(new Case("GET", Query: $"?url=https://{Host}/post&key={Key}"));
+        using var post = await SendAsync(new Case("POST", Post(urls: [$"https://{Host}/post"])));
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (get.StatusCode, post.StatusCode)); // the engine saw the keys
+
+        var logged = sandbox.Log.All.Where(r => r.Host == "api.indexnow.org").ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.All(logged, r => Assert.DoesNotContain(Key, r.PathAndQuery + r.Body));
+        Assert.Contains("key=(redacted)", logged[0].PathAndQuery);
+        Assert.Contains("\"key\":\"(redacted)\"", logged[1].Body!.Replace(" ", ""));
+        Assert.Contains($"https://{Host}/post", logged[1].Body); // the rest of the body is kept
+    }
 }
