@@ -37,7 +37,8 @@ public sealed class VerbTests
     {
         var settings = new HostProcess.Settings(Path.GetTempPath(), await TestPostgres.CreateDatabaseAsync("nokey")) { MasterKey = "" };
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => HostProcess.StartAsync(settings));
-        Assert.Contains("DataProtection__MasterKey", failure.Message);
+        Assert.Contains("exited with 1 ", failure.Message);
+        Assert.Contains("Configuration error: No master key for credential encryption: set DataProtection__MasterKey", failure.Message);
     }
 
     [Fact]

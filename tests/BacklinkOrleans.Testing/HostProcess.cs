@@ -136,7 +136,10 @@ public sealed class HostProcess : IAsyncDisposable
         while (!patience.IsCancellationRequested)
         {
             if (process.HasExited)
+            {
+                await process.WaitForExitAsync(); // HasExited can come before the last lines are read: wait for the streams' end
                 throw new InvalidOperationException($"The Host exited with {process.ExitCode} before it was ready:\n{Output}");
+            }
             try
             {
                 using var response = await Http.GetAsync("/health/ready");

@@ -1,41 +1,44 @@
 using BacklinkOrleans.Host.Diagnostics;
 using BacklinkOrleans.Host.Health;
 using BacklinkOrleans.Host.Hosting;
+using BacklinkOrleans.SharedKernel.Hosting;
 
 var verb = HostVerbs.Parse(args, out var hostArgs);
 if (verb is null)
     return HostVerbs.Usage();
 
-// appsettings.json ships beside the binary; data/ stays relative to the working directory.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
-builder.AddBacklinkLogging().AddBacklinkSilo().AddBacklinkApi();
-builder.Services.AddStorageProbe();
-
-await using var app = builder.Build();
-if (verb == HostVerbs.Migrate)
-    return await app.MigrateAsync();
-
-app.MapBacklinkApi().MapHealthEndpoints();
-app.MapRuntimeEndpoints();
-RuntimeEndpoints.WatchFirstChanceExceptions();
-if (app.Configuration.GetValue<bool>("Diagnostics:ProbeEndpoints"))
-    app.MapProbeEndpoints();
-app.LogStartup();
+// A setting that is missing or wrong stops the Host with its name and rule, whether building the services, migrating
+// or starting the silo finds it.
 try
 {
+    // appsettings.json ships beside the binary; data/ stays relative to the working directory.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
+    builder.AddBacklinkLogging().AddBacklinkSilo().AddBacklinkApi();
+    builder.Services.AddStorageProbe();
+
+    await using var app = builder.Build();
+    if (verb == HostVerbs.Migrate)
+        return await app.MigrateAsync();
+
+    app.MapBacklinkApi().MapHealthEndpoints();
+    app.MapRuntimeEndpoints();
+    RuntimeEndpoints.WatchFirstChanceExceptions();
+    if (app.Configuration.GetValue<bool>("Diagnostics:ProbeEndpoints"))
+        app.MapProbeEndpoints();
+    app.LogStartup();
     await app.RunAsync();
+    return 0;
 }
 catch (Microsoft.Extensions.Options.OptionsValidationException e)
 {
     await Console.Error.WriteLineAsync($"Configuration error: {string.Join(" ", e.Failures)}");
     return 1;
 }
-catch (BacklinkOrleans.Storage.Postgres.StartupCheckException e)
+catch (StartupCheckException e)
 {
     await Console.Error.WriteLineAsync($"Configuration error: {e.Message}");
     return 1;
 }
-return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the API tests.</summary>
 public partial class Program;

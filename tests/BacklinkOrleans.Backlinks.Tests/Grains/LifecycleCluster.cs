@@ -16,7 +16,7 @@ namespace BacklinkOrleans.Backlinks.Tests.Grains;
 /// <summary>
 /// Ports for grain tests: routes every host to IndexNow except <c>uncovered.example</c>; validation passes, but
 /// hangs for a host that has a closed gate; submission queues hosts named <c>queued.example</c> (and asks to be looked
-/// at again after <see cref="QueuedLookAgain"/>), other hosts and index checks stay unbound. Calls are counted per URL
+/// at again after <see cref="QueuedLookAgain"/> the first time, after an hour later), other hosts and index checks stay unbound. Calls are counted per URL
 /// hash and the silo that made them is recorded.
 /// </summary>
 internal sealed class TestPorts(ILocalSiloDetails silo) : IRoutingPort, IValidationPort, ISubmissionPort, IIndexCheckPort
@@ -48,8 +48,11 @@ internal sealed class TestPorts(ILocalSiloDetails silo) : IRoutingPort, IValidat
     {
         if (backlink.Host != "queued.example")
             return Task.FromResult<Enqueued?>(null);
-        EnqueueCalls.AddOrUpdate(backlink.UrlHash, 1, (_, n) => n + 1);
-        return Task.FromResult<Enqueued?>(new Enqueued(DateTimeOffset.UtcNow + QueuedLookAgain, "in the test queue"));
+        var calls = EnqueueCalls.AddOrUpdate(backlink.UrlHash, 1, (_, n) => n + 1);
+        // The first answer asks to be looked at again soon (the shards must wake it); later ones far off, so that a
+        // test reading the wait afterwards sees it however slow the machine is.
+        var lookAgain = calls == 1 ? QueuedLookAgain : TimeSpan.FromHours(1);
+        return Task.FromResult<Enqueued?>(new Enqueued(DateTimeOffset.UtcNow + lookAgain, "in the test queue"));
     }
 
     public Task<Enqueued?> WithdrawAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken) =>

@@ -122,6 +122,9 @@ public sealed class LifecycleGrainTests(LifecycleCluster cluster)
         var all = await reminders.ReadRows(0, uint.MaxValue);
         Assert.DoesNotContain(all.Reminders, r => r.GrainId.Type.ToString().Contains("backlink", StringComparison.OrdinalIgnoreCase)
             && !r.GrainId.Type.ToString().Contains("scheduler", StringComparison.OrdinalIgnoreCase));
+        // The view is read interleaved with the grain's turn: wait until the second answer is recorded (it asks for an hour).
+        Assert.True(await WaitForAsync(async () => (await backlink.GetAsync())?.NextStepAt > DateTimeOffset.UtcNow.AddMinutes(30)),
+            "the second queue answer should be recorded as the backlink's wait");
         var waiting = (await backlink.GetAsync())!;
         Assert.Equal("submit", waiting.NextStep);
         Assert.Contains("in the test queue", waiting.WaitingFor);

@@ -32,7 +32,7 @@ internal static partial class HostVerbs
         return 2;
     }
 
-    /// <summary>The <c>migrate</c> verb: applies pending migrations and returns the exit code (0, or 1 with the reason logged).</summary>
+    /// <summary>The <c>migrate</c> verb: applies pending migrations and returns the exit code (0, or 1 with the reason logged; a failed start-up check is said by Program).</summary>
     public static async Task<int> MigrateAsync(this WebApplication app)
     {
         try
@@ -40,12 +40,7 @@ internal static partial class HostVerbs
             await ActivatorUtilities.CreateInstance<MigrationHostedService>(app.Services).StartAsync(app.Lifetime.ApplicationStopping);
             return 0;
         }
-        catch (BacklinkOrleans.Storage.Postgres.StartupCheckException e)
-        {
-            await Console.Error.WriteLineAsync($"Configuration error: {e.Message}");
-            return 1;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException and not BacklinkOrleans.SharedKernel.Hosting.StartupCheckException)
         {
             return 1; // logged by the migration service
         }

@@ -1,3 +1,4 @@
+using BacklinkOrleans.SharedKernel.Hosting;
 using BacklinkOrleans.Storage;
 using BacklinkOrleans.Storage.Postgres;
 

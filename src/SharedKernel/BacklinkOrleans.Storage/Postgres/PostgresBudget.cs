@@ -1,3 +1,4 @@
+using BacklinkOrleans.SharedKernel.Hosting;
 using Npgsql;
 
 namespace BacklinkOrleans.Storage.Postgres;
@@ -50,6 +51,3 @@ public sealed record PostgresBudget(int MaxConnections)
             + $"the server allows {usable}, {inUse} in use now";
     }
 }
-
-/// <summary>A check at start-up that failed: the Host does not start, and the message says what to change.</summary>
-public sealed class StartupCheckException(string message) : Exception(message);

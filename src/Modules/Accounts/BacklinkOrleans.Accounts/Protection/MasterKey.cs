@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BacklinkOrleans.SharedKernel.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace BacklinkOrleans.Accounts.Protection;
@@ -36,7 +37,7 @@ internal sealed class MasterKey
             return new MasterKey(Decode(encoded, "DataProtection:MasterKey"), "DataProtection:MasterKey");
         var file = configuration["DataProtection:MasterKeyFile"] is { Length: > 0 } configured ? configured : defaultFile;
         if (file is null)
-            throw new InvalidOperationException(
+            throw new StartupCheckException(
                 "No master key for credential encryption: set DataProtection__MasterKey (32 random bytes, base64; e.g. `openssl rand -base64 32`) "
                 + "or DataProtection:MasterKeyFile, the same on every silo.");
         if (!File.Exists(file))
@@ -62,6 +63,6 @@ internal sealed class MasterKey
         catch (FormatException)
         {
         }
-        throw new InvalidOperationException($"The master key in {source} must be {Length} bytes in base64.");
+        throw new StartupCheckException($"The master key in {source} must be {Length} bytes in base64.");
     }
 }
