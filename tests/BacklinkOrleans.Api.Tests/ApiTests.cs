@@ -102,11 +102,11 @@ public abstract partial class ApiTests(ApiFactory api)
     {
         var (_, client) = await api.NewTenantAsync();
         using var response = await client.PostAsJsonAsync("/api/v1/campaigns",
-            new CreateCampaignRequest("", null, ["indexnow", "bing"], 9, ["24h", "1h"], "2y", 101));
+            new CreateCampaignRequest("", null, ["indexnow", "bing"], 9, ["24h", "1h"], "2y", 101, null, "5m"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
-        foreach (var field in new[] { "Name", "ChannelPreference[1]", "RecoveryLimit", "FollowUpSchedule", "MonitoringHorizon", "Priority" })
+        foreach (var field in new[] { "Name", "ChannelPreference[1]", "RecoveryLimit", "FollowUpSchedule", "MonitoringHorizon", "Priority", "MonitorEvery" })
             Assert.True(errors.TryGetProperty(field, out _), $"no error for {field}: {errors}");
     }
 

@@ -43,7 +43,7 @@ public sealed partial class BacklinkDeciderTests
             "retry" => new BacklinkCommand.Retry(Now),
             "retire" => new BacklinkCommand.Retire(Now),
             "check" => new BacklinkCommand.CheckNow(Now),
-            _ => new BacklinkCommand.RecordIndexCheck(new IndexCheckReport(true, "", null), Now),
+            _ => new BacklinkCommand.RecordIndexCheck(new IndexCheckReport("serp", "k", "c1", IndexVerdicts.Indexed, null, ""), BacklinkDeciderTests.Plan, Now),
         };
         When(Given(Collected(), Retired()), command).IsRejected("retired");
     }

@@ -40,6 +40,10 @@ internal static class BacklinkSpec
 
     public static BacklinkRouted Routed(params string[] channels) => new(Guid.NewGuid(), channels.Length == 0 ? ["indexnow"] : channels, T0.AddSeconds(1));
 
+    /// <summary>Routed to IndexNow, with a SERP checker covering the URL; <paramref name="preCheck"/>: the campaign checks before it submits.</summary>
+    public static BacklinkRouted RoutedWithChecker(bool preCheck) => new(Guid.NewGuid(), ["indexnow"], T0.AddSeconds(1),
+        [RouteTarget.ForChannel("indexnow")], [new RouteTarget("serp", "cred-serp", "key:1234", "*")], preCheck);
+
     public static BacklinkValidated Validated() => new(Guid.NewGuid(), "200 OK, robots allow bingbot", T0.AddSeconds(2));
 
     public static BacklinkSubmitted Submitted() => new(Guid.NewGuid(), "indexnow", T0.AddHours(1), T0.AddSeconds(3));

@@ -70,11 +70,18 @@ public sealed class LifecycleProperties
         4 => new BacklinkFailed(Guid.NewGuid(), FailureReasons.HttpError, null, at),
         5 => new SubmissionAttempted(Guid.NewGuid(), "indexnow", "k", null, 429, false, null, 1, at),
         6 => new BacklinkSubmitted(Guid.NewGuid(), "indexnow", random.Next(2) == 0 ? null : at.AddHours(1), at),
-        7 => new IndexChecked(Guid.NewGuid(), random.Next(2) == 0, "", random.Next(2) == 0 ? null : at.AddHours(1), at),
+        7 => new IndexChecked(Guid.NewGuid(), random.Next(2) == 0, "", random.Next(2) == 0 ? null : at.AddHours(1), at,
+            IndexVerdicts.All[random.Next(IndexVerdicts.All.Count)], Stage: random.Next(2) == 0 ? CheckStages.PreCheck : CheckStages.FollowUp,
+            FollowUpsDone: random.Next(4), MissedSince: random.Next(2) == 0 ? null : at.AddHours(-2)),
         8 => new BacklinkIndexed(Guid.NewGuid(), at.AddDays(1), at),
         9 => new RetryRequested(Guid.NewGuid(), at),
         10 => new BacklinkRetired(Guid.NewGuid(), at),
-        _ => new CheckRequested(Guid.NewGuid(), at),
+        _ => random.Next(3) switch
+        {
+            0 => new RecoveryStarted(Guid.NewGuid(), FailureReasons.NotIndexed, Channels[random.Next(Channels.Length)], "", random.Next(2) == 0 ? null : at.AddDays(1), at),
+            1 => new PreCheckSkipped(Guid.NewGuid(), "no index checker covers this URL", at),
+            _ => new CheckRequested(Guid.NewGuid(), at),
+        },
     };
 
     private static BacklinkCommand RandomCommand(Random random, DateTimeOffset now) => random.Next(11) switch
@@ -88,7 +95,11 @@ public sealed class LifecycleProperties
         3 => new BacklinkCommand.RecordSubmission(new SubmissionReport("indexnow", "k", null, random.Next(2) == 0 ? 200 : 429,
             random.Next(2) == 0, null, 5, now.AddHours(1), random.Next(4) == 0 ? FailureReasons.KeyInvalid : null,
             random.Next(5) == 0 ? SubmissionOutcomes.Unknown : null, random.Next(2) == 0 ? now.AddDays(1) : null), 1 + random.Next(3), now),
-        4 => new BacklinkCommand.RecordIndexCheck(new IndexCheckReport(random.Next(2) == 0, "", random.Next(2) == 0 ? null : now.AddHours(1)), now),
+        4 => random.Next(4) == 0
+            ? new BacklinkCommand.RecordCheckUncovered("no index checker covers this URL", now.AddDays(1), now)
+            : new BacklinkCommand.RecordIndexCheck(new IndexCheckReport("serp", "k", $"c{random.Next(5)}", IndexVerdicts.All[random.Next(IndexVerdicts.All.Count)],
+                random.Next(2) == 0 ? FailureReasons.Noindex : null, "evidence"),
+                new CheckPlan(new[] { TimeSpan.FromHours(1), TimeSpan.FromHours(24) }[..random.Next(3)], TimeSpan.FromDays(30), TimeSpan.FromDays(random.Next(3) * 90), random.Next(3)), now),
         5 => new BacklinkCommand.Retry(now),
         6 => new BacklinkCommand.Retire(now),
         7 => new BacklinkCommand.CheckNow(now),

@@ -81,6 +81,8 @@ public static class BacklinksModule
         ("backlink.retired.v1", typeof(BacklinkRetired)),
         ("backlink.withdrawal-queued.v1", typeof(WithdrawalQueued)),
         ("backlink.check-requested.v1", typeof(CheckRequested)),
+        ("backlink.recovery-started.v1", typeof(RecoveryStarted)),
+        ("backlink.pre-check-skipped.v1", typeof(PreCheckSkipped)),
         ("campaign.created.v1", typeof(CampaignCreated)),
         ("campaign.paused.v1", typeof(CampaignPaused)),
         ("campaign.resumed.v1", typeof(CampaignResumed)),

@@ -7,8 +7,8 @@ namespace BacklinkOrleans.Backlinks.ReadModels;
 /// <summary>Campaign settings from a create request (defaults filled in) and back to their API form.</summary>
 internal static class CampaignSettingsMapping
 {
-    public static readonly IReadOnlyList<TimeSpan> DefaultFollowUps = [TimeSpan.FromHours(1), TimeSpan.FromHours(24)];
-    public static readonly TimeSpan DefaultHorizon = TimeSpan.FromDays(30);
+    public static readonly IReadOnlyList<TimeSpan> DefaultFollowUps = [TimeSpan.FromHours(1), TimeSpan.FromHours(24), TimeSpan.FromDays(7)];
+    public static readonly TimeSpan DefaultHorizon = TimeSpan.FromDays(180);
 
     /// <summary>Call only after <see cref="CreateCampaignValidator"/> accepted the request.</summary>
     public static CampaignSettings FromRequest(CreateCampaignRequest request) => new(
@@ -18,11 +18,13 @@ internal static class CampaignSettingsMapping
         request.RecoveryLimit ?? 1,
         request.FollowUpSchedule is { Count: > 0 } schedule ? [.. schedule.Select(s => Durations.TryParse(s, out var d) ? d.Value : default)] : DefaultFollowUps,
         request.MonitoringHorizon is { } horizon && Durations.TryParse(horizon, out var h) ? h.Value : DefaultHorizon,
-        request.Priority ?? 50);
+        request.Priority ?? 50,
+        request.PreCheck ?? true,
+        request.MonitorEvery is { } every && Durations.TryParse(every, out var e) ? e.Value : CampaignSettings.DefaultMonitorEvery);
 
     public static CampaignSettingsView ToView(CampaignSettings settings) => new(
         settings.ChannelPreference, settings.RecoveryLimit, [.. settings.FollowUpSchedule.Select(Durations.Format)],
-        Durations.Format(settings.MonitoringHorizon), settings.Priority);
+        Durations.Format(settings.MonitoringHorizon), settings.Priority, settings.PreCheck, Durations.Format(settings.MonitorInterval));
 }
 
 internal sealed class CreateCampaignValidator : AbstractValidator<CreateCampaignRequest>
@@ -49,5 +51,8 @@ internal sealed class CreateCampaignValidator : AbstractValidator<CreateCampaign
         RuleFor(r => r.MonitoringHorizon)
             .Must(h => h is null || (Durations.TryParse(h, out var d) && d >= TimeSpan.FromDays(1) && d <= TimeSpan.FromDays(365)))
             .WithMessage("The monitoring horizon is a duration from 1d to 365d, such as \"30d\".");
+        RuleFor(r => r.MonitorEvery)
+            .Must(m => m is null || (Durations.TryParse(m, out var d) && d >= TimeSpan.FromHours(1) && d <= TimeSpan.FromDays(365)))
+            .WithMessage("'monitorEvery' is a duration from 1h to 365d, such as \"30d\".");
     }
 }

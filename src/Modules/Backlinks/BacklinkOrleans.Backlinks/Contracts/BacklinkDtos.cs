@@ -37,7 +37,8 @@ public sealed record CommandOutcome(
 
 /// <summary>
 /// A backlink as the API shows it. <see cref="NextStep"/> (route, validate, submit, check) is what it does next, from
-/// <see cref="NextStepAt"/>; <see cref="WaitingFor"/> says what it waits for when that is not now.
+/// <see cref="NextStepAt"/>; <see cref="WaitingFor"/> says what it waits for when that is not now. An indexed URL has
+/// <see cref="IndexedAt"/> and, when a submission of ours preceded it, <see cref="TimeToIndex"/> from its first acceptance.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.backlink-view")]
 public sealed record BacklinkView(
@@ -62,7 +63,9 @@ public sealed record BacklinkView(
     [property: Id(18)] long Version,
     [property: Id(19)] string? NextStep = null,
     [property: Id(20)] DateTimeOffset? NextStepAt = null,
-    [property: Id(21)] string? WaitingFor = null);
+    [property: Id(21)] string? WaitingFor = null,
+    [property: Id(22)] DateTimeOffset? IndexedAt = null,
+    [property: Id(23)] TimeSpan? TimeToIndex = null);
 
 /// <summary>One stored event of a backlink's history.</summary>
 public sealed record BacklinkEventView(long Version, string Type, DateTimeOffset RecordedAt, System.Text.Json.JsonElement Data);

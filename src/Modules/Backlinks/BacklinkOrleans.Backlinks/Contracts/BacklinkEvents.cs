@@ -21,11 +21,12 @@ public sealed record BacklinkJoinedCampaign(Guid EventId, string CampaignId, Dat
 /// <summary>
 /// The channels whose credentials cover the URL, in the campaign's preference order (none: it fails), with the
 /// credential and quota of each (<see cref="Targets"/>; absent in events recorded before targets were) and the index
-/// checkers that cover it (<see cref="Checkers"/>).
+/// checkers that cover it (<see cref="Checkers"/>). <see cref="PreCheck"/>: the campaign checks the index before it
+/// submits (an indexed URL then spends no quota).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("backlink.routed.v1")]
 public sealed record BacklinkRouted(Guid EventId, IReadOnlyList<string> Channels, DateTimeOffset At,
-    IReadOnlyList<RouteTarget>? Targets = null, IReadOnlyList<RouteTarget>? Checkers = null) : IBacklinkEvent
+    IReadOnlyList<RouteTarget>? Targets = null, IReadOnlyList<RouteTarget>? Checkers = null, bool PreCheck = false) : IBacklinkEvent
 {
     /// <summary>The submission targets, also for events that only name channels.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -78,13 +79,43 @@ public sealed record ChannelDropped(Guid EventId, string Channel, string Reason,
 [GenerateSerializer, Immutable, Alias("backlink.submitted.v1")]
 public sealed record BacklinkSubmitted(Guid EventId, string Channel, DateTimeOffset? NextCheckAt, DateTimeOffset At, bool Withdrawable = false) : IBacklinkEvent;
 
-/// <summary>An index-status check ran; the next is due at <see cref="NextCheckAt"/> (none: no more checks).</summary>
+/// <summary>
+/// An index-status check ran: what the provider saw (<see cref="Verdict"/>, one of <see cref="IndexVerdicts"/>; absent
+/// in events written before verdicts: then <see cref="Indexed"/> says it) with its evidence in <see cref="Detail"/>, who
+/// checked (<see cref="Checker"/>, <see cref="Fingerprint"/>, request <see cref="CheckId"/>), what it cost, and what the
+/// lifecycle made of it: the next check at <see cref="NextCheckAt"/> (none: no more), <see cref="FollowUpsDone"/> of the
+/// campaign's schedule, and since when the URL has been missed (<see cref="MissedSince"/>). <see cref="Stage"/>: which
+/// check this was (<see cref="CheckStages"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink.index-checked.v1")]
-public sealed record IndexChecked(Guid EventId, bool Indexed, string Detail, DateTimeOffset? NextCheckAt, DateTimeOffset At) : IBacklinkEvent;
+public sealed record IndexChecked(Guid EventId, bool Indexed, string Detail, DateTimeOffset? NextCheckAt, DateTimeOffset At,
+    string? Verdict = null, string? Checker = null, string? Fingerprint = null, string? CheckId = null, string? Reason = null,
+    decimal? Cost = null, long DurationMs = 0, string? Stage = null, int FollowUpsDone = 0, DateTimeOffset? MissedSince = null) : IBacklinkEvent
+{
+    /// <summary>The verdict, also for events written before verdicts were.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string EffectiveVerdict => Verdict ?? (Indexed ? IndexVerdicts.Indexed : IndexVerdicts.NotIndexed);
+}
 
-/// <summary>The URL was seen indexed; monitoring continues until the horizon.</summary>
+/// <summary>
+/// The URL was seen indexed; monitoring continues until the horizon. <see cref="AlreadyIndexed"/>: seen by the check
+/// before submission (no quota spent); else <see cref="TimeToIndex"/> runs from its first accepted submission.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink.indexed.v1")]
-public sealed record BacklinkIndexed(Guid EventId, DateTimeOffset? NextCheckAt, DateTimeOffset At) : IBacklinkEvent;
+public sealed record BacklinkIndexed(Guid EventId, DateTimeOffset? NextCheckAt, DateTimeOffset At, bool AlreadyIndexed = false,
+    TimeSpan? TimeToIndex = null) : IBacklinkEvent;
+
+/// <summary>
+/// Not indexed at the last scheduled check (<see cref="Reason"/> not-indexed), or dropped out of the index
+/// (dropped-out): the URL goes back to submission through <see cref="Channel"/>, not before <see cref="NotBefore"/>
+/// (never the same channel within 24 h of its acceptance), and the follow-up schedule restarts from the new acceptance.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("backlink.recovery-started.v1")]
+public sealed record RecoveryStarted(Guid EventId, string Reason, string Channel, string Detail, DateTimeOffset? NotBefore, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>The check before submission was not made (no provider covers the URL): it is submitted without one.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.pre-check-skipped.v1")]
+public sealed record PreCheckSkipped(Guid EventId, string Reason, DateTimeOffset At) : IBacklinkEvent;
 
 /// <summary>A user asked to retry a failed URL: it starts again from routing.</summary>
 [GenerateSerializer, Immutable, Alias("backlink.retry-requested.v1")]
@@ -114,6 +145,26 @@ public static class BacklinkSteps
     public const string Submit = "submit";
     public const string Check = "check";
     public const string Withdraw = "withdraw";
+}
+
+/// <summary>Which check an <see cref="IndexChecked"/> was.</summary>
+public static class CheckStages
+{
+    /// <summary>Before submission: an indexed URL needs no quota.</summary>
+    public const string PreCheck = "pre-check";
+
+    /// <summary>One of the campaign's follow-ups after an accepted submission (or a confirmation of a miss).</summary>
+    public const string FollowUp = "follow-up";
+
+    /// <summary>The slow checks of an indexed URL until the campaign's horizon (drop-outs).</summary>
+    public const string Monitor = "monitor";
+}
+
+/// <summary>Reason codes of indexed backlinks (success, shown like failure reasons).</summary>
+public static class IndexedReasons
+{
+    /// <summary>Indexed before any submission: the check before submission saw it, no quota spent.</summary>
+    public const string AlreadyIndexed = "already-indexed";
 }
 
 /// <summary>Stable reason codes of failed backlinks.</summary>

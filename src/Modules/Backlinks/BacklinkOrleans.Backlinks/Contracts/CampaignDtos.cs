@@ -1,6 +1,10 @@
 namespace BacklinkOrleans.Backlinks.Contracts;
 
-/// <summary>How a campaign's backlinks are processed. The first campaign a URL joins governs it.</summary>
+/// <summary>
+/// How a campaign's backlinks are processed. The first campaign a URL joins governs it. <see cref="PreCheck"/>: check
+/// the index before submitting (an indexed URL spends no quota); <see cref="MonitorEvery"/>: how often an indexed URL
+/// is checked again until <see cref="MonitoringHorizon"/> (null in settings stored before it: the default).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.campaign-settings")]
 public sealed record CampaignSettings(
     [property: Id(0)] string Name,
@@ -9,14 +13,21 @@ public sealed record CampaignSettings(
     [property: Id(3)] int RecoveryLimit,
     [property: Id(4)] IReadOnlyList<TimeSpan> FollowUpSchedule,
     [property: Id(5)] TimeSpan MonitoringHorizon,
-    [property: Id(6)] int Priority)
+    [property: Id(6)] int Priority,
+    [property: Id(7)] bool PreCheck = true,
+    [property: Id(8)] TimeSpan? MonitorEvery = null)
 {
     public static readonly IReadOnlyList<string> Channels = ["indexnow", "google", "vendor"];
+
+    public static readonly TimeSpan DefaultMonitorEvery = TimeSpan.FromDays(30);
+
+    public TimeSpan MonitorInterval => MonitorEvery ?? DefaultMonitorEvery;
 }
 
 /// <summary>
 /// Create a campaign. Unset fields take defaults: all channels (IndexNow, Google, vendor), recovery limit 1,
-/// follow-ups after 1 h and 24 h, a 30-day monitoring horizon, priority 50.
+/// follow-ups after 1 h, 24 h and 7 d, a check before submission, indexed URLs checked every 30 days until a 180-day
+/// monitoring horizon, priority 50.
 /// </summary>
 public sealed record CreateCampaignRequest(
     string? Name,
@@ -25,7 +36,9 @@ public sealed record CreateCampaignRequest(
     int? RecoveryLimit,
     IReadOnlyList<string>? FollowUpSchedule,
     string? MonitoringHorizon,
-    int? Priority);
+    int? Priority,
+    bool? PreCheck = null,
+    string? MonitorEvery = null);
 
 public static class CampaignStatuses
 {
@@ -52,7 +65,9 @@ public sealed record CampaignSettingsView(
     int RecoveryLimit,
     IReadOnlyList<string> FollowUpSchedule,
     string MonitoringHorizon,
-    int Priority);
+    int Priority,
+    bool PreCheck,
+    string MonitorEvery);
 
 /// <summary>What a campaign grain answers about itself.</summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.campaign-info")]

@@ -85,9 +85,41 @@ public static class SubmissionOutcomes
     public const string Refused = "refused";
 }
 
-/// <summary>An index check's result. <see cref="NextCheckAt"/> null: this was the last scheduled check.</summary>
+/// <summary>
+/// An index-status provider's answer for this URL (URL Inspection, a SERP checker), delivered by the lane like a
+/// submission's. <see cref="Verdict"/> is one of <see cref="IndexVerdicts"/>; <see cref="Reason"/> names the blocking
+/// cause of a <see cref="IndexVerdicts.Blocked"/> verdict (a <see cref="FailureReasons"/> code); <see cref="Evidence"/>
+/// is what the provider said, kept in the URL's history. <see cref="CheckId"/> names the request, so a repeated
+/// delivery is a no-op. The lifecycle decides what follows from the campaign's schedule, not the provider.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.index-check-report")]
 public sealed record IndexCheckReport(
-    [property: Id(0)] bool Indexed,
-    [property: Id(1)] string Detail,
-    [property: Id(2)] DateTimeOffset? NextCheckAt);
+    [property: Id(0)] string Checker,
+    [property: Id(1)] string CredentialFingerprint,
+    [property: Id(2)] string? CheckId,
+    [property: Id(3)] string Verdict,
+    [property: Id(4)] string? Reason,
+    [property: Id(5)] string Evidence,
+    [property: Id(6)] decimal? Cost = null,
+    [property: Id(7)] long DurationMs = 0);
+
+/// <summary>What an index check saw.</summary>
+public static class IndexVerdicts
+{
+    /// <summary>The URL is in the index.</summary>
+    public const string Indexed = "indexed";
+
+    /// <summary>The provider says for certain that it is not (URL Inspection: "URL is unknown to Google", "Discovered – currently not indexed").</summary>
+    public const string NotIndexed = "not-indexed";
+
+    /// <summary>Not among the search results: alone it proves nothing (search results miss indexed pages); two misses an hour apart do.</summary>
+    public const string Missed = "missed";
+
+    /// <summary>The provider could not tell (refused, a neutral verdict): the check counts for nothing.</summary>
+    public const string Unknown = "unknown";
+
+    /// <summary>The provider saw a cause that keeps the page out of the index for good (noindex, robots, 404/410, soft 404, a redirect elsewhere).</summary>
+    public const string Blocked = "blocked";
+
+    public static readonly IReadOnlyList<string> All = [Indexed, NotIndexed, Missed, Unknown, Blocked];
+}

@@ -11,7 +11,8 @@ public sealed record BacklinkSnapshot(
     [property: Id(5)] CampaignSettings Campaign,
     [property: Id(6)] IReadOnlyList<RouteTarget>? Targets,
     [property: Id(7)] string? TargetUrl,
-    [property: Id(8)] int Priority)
+    [property: Id(8)] int Priority,
+    [property: Id(9)] IReadOnlyList<RouteTarget>? Checkers = null)
 {
     /// <summary>The channels of <see cref="Targets"/>, in order.</summary>
     public IReadOnlyList<string>? Channels => Targets?.Select(t => t.Channel).ToList();
@@ -77,8 +78,9 @@ public sealed record ValidationVerdict(bool Passed, string? Reason, string? Deta
 /// inside the backlink's own call. <see cref="LookAgainAt"/>: when the backlink asks again if no answer reached it
 /// (the next quota window, when today's is spent); <see cref="Detail"/>: what it waits for, for people.
 /// </summary>
+/// <see cref="Uncovered"/>: nothing was queued, because no provider covers the URL (index checks only).
 [GenerateSerializer, Immutable, Alias("backlink-orleans.enqueued")]
-public sealed record Enqueued([property: Id(0)] DateTimeOffset LookAgainAt, [property: Id(1)] string Detail);
+public sealed record Enqueued([property: Id(0)] DateTimeOffset LookAgainAt, [property: Id(1)] string Detail, [property: Id(2)] bool Uncovered = false);
 
 /// <summary>Submit: hand the URL to the quota grain of a target's channel.</summary>
 public interface ISubmissionPort
@@ -93,10 +95,13 @@ public interface ISubmissionPort
     Task<Enqueued?> WithdrawAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken);
 }
 
-/// <summary>Check: whether a submitted URL is indexed (the answer comes back through <see cref="IBacklinkGrain.RecordIndexCheckAsync"/>).</summary>
+/// <summary>Check: whether a URL is indexed (the answer comes back through <see cref="IBacklinkGrain.RecordIndexCheckAsync"/>).</summary>
 public interface IIndexCheckPort
 {
-    /// <summary>Queued with a checker (see <see cref="Enqueued"/>); null when no index checker is bound.</summary>
+    /// <summary>
+    /// Queued with the first index-status provider that covers the URL now (see <see cref="Enqueued"/>), or, when none
+    /// does, an answer with <see cref="Enqueued.Uncovered"/> set saying when to ask again; null when no checker is bound.
+    /// </summary>
     Task<Enqueued?> EnqueueCheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
 }
 

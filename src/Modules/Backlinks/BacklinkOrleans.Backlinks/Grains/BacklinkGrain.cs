@@ -82,8 +82,12 @@ internal sealed partial class BacklinkGrain(
         return await CommandAsync(now => new BacklinkCommand.RecordSubmission(report, 1 + Math.Max(0, recoveryLimit), now), driveNow: true);
     }
 
-    public Task<CommandOutcome> RecordIndexCheckAsync(IndexCheckReport report) =>
-        CommandAsync(now => new BacklinkCommand.RecordIndexCheck(report, now), driveNow: true);
+    public async Task<CommandOutcome> RecordIndexCheckAsync(IndexCheckReport report)
+    {
+        var settings = Current.FactsOrNull is { } facts && await Campaign(facts).GetAsync() is { } campaign ? campaign.Settings : null;
+        var plan = settings is null ? new CheckPlan([], CampaignSettings.DefaultMonitorEvery, TimeSpan.Zero, 0) : CheckPlan.Of(settings);
+        return await CommandAsync(now => new BacklinkCommand.RecordIndexCheck(report, plan, now), driveNow: true);
+    }
 
     public Task ContinueAsync() => DriveAsync();
 
@@ -133,7 +137,7 @@ internal sealed partial class BacklinkGrain(
             command = next.Step switch
             {
                 BacklinkSteps.Route => await routing.RouteAsync(snapshot, CancellationToken.None) is { } route
-                    ? new BacklinkCommand.RecordRoute(route, time.GetUtcNow())
+                    ? new BacklinkCommand.RecordRoute(route, time.GetUtcNow(), snapshot.Campaign.PreCheck)
                     : Unbound(BacklinkSteps.Route, "routing is not installed", now),
                 BacklinkSteps.Validate => await validation.ValidateAsync(snapshot, CancellationToken.None) is { } verdict
                     ? new BacklinkCommand.RecordValidation(verdict, time.GetUtcNow())
@@ -144,9 +148,12 @@ internal sealed partial class BacklinkGrain(
                 BacklinkSteps.Withdraw when next.Target is { } withdrawn => await submission.WithdrawAsync(snapshot, withdrawn, CancellationToken.None) is { } queued
                     ? new BacklinkCommand.RecordWithdrawalQueued(withdrawn.Channel, queued, time.GetUtcNow())
                     : Unbound(BacklinkSteps.Withdraw, $"no channel of this build withdraws from {withdrawn.Channel}", now),
-                BacklinkSteps.Check => await indexCheck.EnqueueCheckAsync(snapshot, CancellationToken.None) is { } checking
-                    ? new BacklinkCommand.RecordWait(BacklinkSteps.Check, checking.Detail, checking.LookAgainAt, time.GetUtcNow())
-                    : Unbound(BacklinkSteps.Check, "no index checker is installed", now),
+                BacklinkSteps.Check => await indexCheck.EnqueueCheckAsync(snapshot, CancellationToken.None) switch
+                {
+                    { Uncovered: true } uncovered => new BacklinkCommand.RecordCheckUncovered(uncovered.Detail, uncovered.LookAgainAt, time.GetUtcNow()),
+                    { } checking => new BacklinkCommand.RecordWait(BacklinkSteps.Check, checking.Detail, checking.LookAgainAt, time.GetUtcNow()),
+                    null => Unbound(BacklinkSteps.Check, "no index checker is installed", now),
+                },
                 _ => new BacklinkCommand.RecordWait(next.Step ?? "none", "nothing to do", now + options.Value.PortErrorRetry, now),
             };
         }
@@ -201,9 +208,10 @@ internal sealed partial class BacklinkGrain(
             BacklinkState.Collected s => s.Targets,
             BacklinkState.Validated s => s.Targets,
             BacklinkState.Submitted s => s.Targets,
+            BacklinkState.Indexed s => s.Targets,
             _ => null,
         },
-        facts.TargetUrl, facts.Priority);
+        facts.TargetUrl, facts.Priority, facts.Checkers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backlink {Backlink} could not take its {Step} step; it waits and tries again")]
     private static partial void LogStepFailed(ILogger logger, Exception exception, string backlink, string step);

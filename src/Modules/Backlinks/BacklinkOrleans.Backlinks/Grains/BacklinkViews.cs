@@ -15,13 +15,15 @@ internal static class BacklinkViews
             BacklinkState.Collected s => (s.Channels, null, null, null, null),
             BacklinkState.Validated s => (s.Channels, null, null, null, null),
             BacklinkState.Submitted s => (s.Channels, s.Channel, s.NextCheckAt, null, null),
-            BacklinkState.Indexed s => (null, s.Channel, s.NextCheckAt, null, null),
+            BacklinkState.Indexed s => (null, s.Channel.Length == 0 ? null : s.Channel, s.NextCheckAt,
+                s.Channel.Length == 0 ? IndexedReasons.AlreadyIndexed : null, null),
             BacklinkState.Failed s => ((IReadOnlyList<string>?)null, (string?)null, (DateTimeOffset?)null, s.Reason, s.Detail),
             _ => (null, null, null, null, null),
         };
         var next = BacklinkNextStep.Of(state, now);
         return new BacklinkView(f.UrlHash, f.Url, f.Host, state.Name, reason, detail, f.Retired, f.Campaign, f.Campaigns,
             channels, via, f.CollectedAt, f.UpdatedAt, f.Retired ? null : nextCheck, f.Priority, f.TargetUrl, f.Anchor, f.Note, version,
-            next.Step, next.DueAt, next.DueAt > now ? next.WaitingFor : null);
+            next.Step, next.DueAt, next.DueAt > now ? next.WaitingFor : null, (state as BacklinkState.Indexed)?.IndexedAt,
+            state is BacklinkState.Indexed { Facts.FirstAcceptedAt: { } accepted } indexed && indexed.Channel.Length > 0 ? indexed.IndexedAt - accepted : null);
     }
 }

@@ -7,7 +7,8 @@ internal abstract record BacklinkCommand(DateTimeOffset Now)
 {
     public sealed record Collect(string Tenant, string UrlHash, string Url, string Host, CollectBacklink Request, DateTimeOffset Now) : BacklinkCommand(Now);
 
-    public sealed record RecordRoute(RouteResult Route, DateTimeOffset Now) : BacklinkCommand(Now);
+    /// <param name="PreCheck">the campaign checks the index before submitting</param>
+    public sealed record RecordRoute(RouteResult Route, DateTimeOffset Now, bool PreCheck = false) : BacklinkCommand(Now);
 
     /// <summary>A validation verdict, or (with <see cref="ValidationVerdict.RetryAt"/>) that it must be tried again later.</summary>
     public sealed record RecordValidation(ValidationVerdict Verdict, DateTimeOffset Now) : BacklinkCommand(Now);
@@ -21,7 +22,11 @@ internal abstract record BacklinkCommand(DateTimeOffset Now)
     /// <param name="SendLimit">How many sends (accepted or outcome unknown) the URL may have in all: 1 + the campaign's recovery limit.</param>
     public sealed record RecordSubmission(SubmissionReport Report, int SendLimit, DateTimeOffset Now) : BacklinkCommand(Now);
 
-    public sealed record RecordIndexCheck(IndexCheckReport Report, DateTimeOffset Now) : BacklinkCommand(Now);
+    /// <summary>An index-status provider's answer; <paramref name="Plan"/>: the governing campaign's schedule and recovery limit.</summary>
+    public sealed record RecordIndexCheck(IndexCheckReport Report, CheckPlan Plan, DateTimeOffset Now) : BacklinkCommand(Now);
+
+    /// <summary>No index-status provider covers the URL now (<paramref name="Detail"/>); ask again at <paramref name="RetryAt"/>.</summary>
+    public sealed record RecordCheckUncovered(string Detail, DateTimeOffset RetryAt, DateTimeOffset Now) : BacklinkCommand(Now);
 
     public sealed record Retry(DateTimeOffset Now) : BacklinkCommand(Now);
 

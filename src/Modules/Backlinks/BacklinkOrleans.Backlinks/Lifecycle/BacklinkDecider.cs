@@ -55,9 +55,15 @@ internal static class BacklinkDecider
             (_, BacklinkCommand.RecordSubmission s) when s.Report.Status != 0 => Decision.Accept(Attempt(s, newId)), // recorded for the audit; the state stays
             (_, BacklinkCommand.RecordSubmission) => Decision.Reject("not-awaiting-submission", $"A {state.Name} URL is not awaiting submission."),
 
-            (Submitted, BacklinkCommand.RecordIndexCheck c) => DecideCheck(c, newId, alreadyIndexed: false),
-            (Indexed, BacklinkCommand.RecordIndexCheck c) => DecideCheck(c, newId, alreadyIndexed: true),
-            (_, BacklinkCommand.RecordIndexCheck) => Decision.Reject("not-submitted", $"A {state.Name} URL has no index status to check."),
+            (_, BacklinkCommand.RecordIndexCheck c) when facts!.Recorded(c.Report.CheckId, c.Report.Verdict) => Decision.Accept(),
+            (Validated { PreCheckDue: true } v, BacklinkCommand.RecordIndexCheck c) => IndexChecks.PreCheck(v, c, newId),
+            (Submitted s, BacklinkCommand.RecordIndexCheck c) => IndexChecks.FollowUp(s, c, newId),
+            (Indexed i, BacklinkCommand.RecordIndexCheck c) => IndexChecks.Monitor(i, c, newId),
+            (_, BacklinkCommand.RecordIndexCheck) => Decision.Reject("not-awaiting-check", $"A {state.Name} URL is not awaiting an index check."),
+            (Validated { PreCheckDue: true }, BacklinkCommand.RecordCheckUncovered u) => Decision.Accept(new PreCheckSkipped(newId(), u.Detail, u.Now)),
+            (Submitted or Indexed, BacklinkCommand.RecordCheckUncovered u) =>
+                Decision.Accept(new BacklinkWaiting(newId(), BacklinkSteps.Check, u.Detail, u.RetryAt, u.Now)),
+            (_, BacklinkCommand.RecordCheckUncovered) => Decision.Reject("not-awaiting-check", $"A {state.Name} URL is not awaiting an index check."),
 
             (Failed, BacklinkCommand.Retry r) => Decision.Accept(new RetryRequested(newId(), r.Now)),
             (_, BacklinkCommand.Retry) => Decision.Reject("not-failed", $"Only a failed URL can be retried; this one is {state.Name}."),
@@ -106,7 +112,7 @@ internal static class BacklinkDecider
     }
 
     private static BacklinkRouted Routed(BacklinkCommand.RecordRoute r, Func<Guid> newId) =>
-        new(newId(), [.. r.Route.Submit.Select(t => t.Channel)], r.Now, [.. r.Route.Submit], [.. r.Route.Check]);
+        new(newId(), [.. r.Route.Submit.Select(t => t.Channel)], r.Now, [.. r.Route.Submit], [.. r.Route.Check], r.PreCheck);
 
     private static SubmissionAttempted Attempt(BacklinkCommand.RecordSubmission s, Func<Guid> newId)
     {
@@ -130,18 +136,4 @@ internal static class BacklinkDecider
         BacklinkCommand.RecordSubmission { Report.Withdrawal: true } s => Decision.Accept(Attempt(s, newId)),
         _ => Decision.Reject("retired", "This URL was retired; it takes no further steps."),
     };
-
-    private static Decision DecideCheck(BacklinkCommand.RecordIndexCheck c, Func<Guid> newId, bool alreadyIndexed)
-    {
-        var r = c.Report;
-        var check = new IndexChecked(newId(), r.Indexed, r.Detail, r.NextCheckAt, c.Now);
-        return (r.Indexed, alreadyIndexed, r.NextCheckAt) switch
-        {
-            (true, false, _) => Decision.Accept(check, new BacklinkIndexed(newId(), r.NextCheckAt, c.Now)),
-            (true, true, _) => Decision.Accept(check),
-            (false, true, _) => Decision.Accept(check, new BacklinkFailed(newId(), FailureReasons.DroppedOut, r.Detail, c.Now)),
-            (false, false, null) => Decision.Accept(check, new BacklinkFailed(newId(), FailureReasons.NotIndexed, r.Detail, c.Now)),
-            (false, false, _) => Decision.Accept(check),
-        };
-    }
 }

@@ -27,8 +27,9 @@ internal static class BacklinkNextStep
         {
             BacklinkState.Collected { Targets: null } => new NextStep(BacklinkSteps.Route, facts.UpdatedAt),
             BacklinkState.Collected => new NextStep(BacklinkSteps.Validate, facts.UpdatedAt),
+            BacklinkState.Validated { PreCheckDue: true } => new NextStep(BacklinkSteps.Check, facts.UpdatedAt, null, "the index check before submission"),
             BacklinkState.Validated { Facts.HoldUntil: { } hold } v when hold > now =>
-                new NextStep(BacklinkSteps.Submit, hold, v.Targets.FirstOrDefault(), $"a send whose outcome is unknown: not before {hold:u}"),
+                new NextStep(BacklinkSteps.Submit, hold, v.Targets.FirstOrDefault(), $"{v.Targets.FirstOrDefault()?.Channel ?? "the channel"} may not take it again before {hold:u}"),
             BacklinkState.Validated { Queued: { } queued } v =>
                 new NextStep(BacklinkSteps.Submit, queued.LookAgainAt, v.Targets.FirstOrDefault(t => t.Channel == queued.Channel) ?? v.Targets.FirstOrDefault(), queued.Detail),
             BacklinkState.Validated v => new NextStep(BacklinkSteps.Submit, facts.UpdatedAt, v.Targets.FirstOrDefault()),

@@ -6,6 +6,9 @@ namespace BacklinkOrleans.Backlinks.Lifecycle;
 /// <summary>A step that cannot be taken now: which, why, and when it is tried again.</summary>
 internal sealed record Wait(string Step, string Reason, DateTimeOffset Until);
 
+/// <summary>A channel accepted the URL at <see cref="At"/>.</summary>
+internal sealed record Acceptance(string Channel, DateTimeOffset At);
+
 /// <summary>The URL is in a quota grain's queue: since when, and when it asks again if no answer came.</summary>
 internal sealed record Queue(string Channel, string QuotaKey, DateTimeOffset LookAgainAt, string Detail);
 
@@ -37,9 +40,25 @@ internal sealed record BacklinkFacts(
     ImmutableList<string>? RecentAnswers = null,
     Wait? Waiting = null,
     ImmutableList<RouteTarget>? Checkers = null,
-    ImmutableList<string>? Withdrawn = null)
+    ImmutableList<string>? Withdrawn = null,
+    bool PreCheck = false,
+    DateTimeOffset? FirstAcceptedAt = null,
+    ImmutableList<Acceptance>? Acceptances = null)
 {
     public const int RememberedAnswers = 16;
+
+    /// <summary>When <paramref name="channel"/> last accepted the URL; null if never.</summary>
+    public DateTimeOffset? LastAcceptedBy(string channel) => Acceptances?.LastOrDefault(a => a.Channel == channel)?.At;
+
+    /// <summary>The facts after a channel accepted the URL.</summary>
+    public BacklinkFacts Accepted(string channel, DateTimeOffset at) => this with
+    {
+        FirstAcceptedAt = FirstAcceptedAt ?? at,
+        Acceptances = (Acceptances ?? []).Add(new Acceptance(channel, at)),
+    };
+
+    /// <summary>The facts after a check was recorded (its request remembered, so a second delivery is a no-op).</summary>
+    public BacklinkFacts After(IndexChecked c) => c.CheckId is null ? this : this with { RecentAnswers = Remember(RecentAnswers, AnswerKey(c.CheckId, c.EffectiveVerdict)) };
 
     public bool Recorded(string? batchId, string? outcome) => batchId is not null && RecentAnswers?.Contains(AnswerKey(batchId, outcome)) == true;
 
@@ -86,21 +105,29 @@ internal abstract record BacklinkState
         public ImmutableList<string>? Channels => Targets?.Select(t => t.Channel).ToImmutableList();
     }
 
-    /// <summary>Validated, waiting for a channel to accept it; <see cref="Targets"/>: the covering channels not yet refused, in order.</summary>
-    public sealed record Validated(BacklinkFacts Facts, ImmutableList<RouteTarget> Targets, Queue? Queued = null) : BacklinkState
+    /// <summary>
+    /// Validated, waiting for a channel to accept it; <see cref="Targets"/>: the covering channels not yet refused, in
+    /// order. <see cref="PreCheckDue"/>: the index is checked first (an indexed URL needs no submission).
+    /// </summary>
+    public sealed record Validated(BacklinkFacts Facts, ImmutableList<RouteTarget> Targets, Queue? Queued = null, bool PreCheckDue = false) : BacklinkState
     {
         public ImmutableList<string> Channels => [.. Targets.Select(t => t.Channel)];
     }
 
-    /// <summary>Submitted through <see cref="Channel"/>; <see cref="Withdrawable"/>: that channel withdraws the URL when it is retired.</summary>
+    /// <summary>
+    /// Submitted through <see cref="Channel"/> at <see cref="SubmittedAt"/> (the follow-ups count from there);
+    /// <see cref="Withdrawable"/>: that channel withdraws the URL when it is retired. <see cref="FollowUpsDone"/> of the
+    /// campaign's follow-ups; <see cref="MissedSince"/>: the first miss not yet confirmed or refuted.
+    /// </summary>
     public sealed record Submitted(BacklinkFacts Facts, ImmutableList<RouteTarget> Targets, string Channel, DateTimeOffset? NextCheckAt,
-        bool Withdrawable = false) : BacklinkState
+        bool Withdrawable = false, DateTimeOffset SubmittedAt = default, int FollowUpsDone = 0, DateTimeOffset? MissedSince = null) : BacklinkState
     {
         public ImmutableList<string> Channels => [.. Targets.Select(t => t.Channel)];
     }
 
+    /// <summary>Indexed (through <see cref="Channel"/>; empty when it was indexed before any submission); monitored until the horizon.</summary>
     public sealed record Indexed(BacklinkFacts Facts, string Channel, DateTimeOffset IndexedAt, DateTimeOffset? NextCheckAt,
-        bool Withdrawable = false) : BacklinkState;
+        bool Withdrawable = false, ImmutableList<RouteTarget>? Targets = null, DateTimeOffset? MissedSince = null) : BacklinkState;
 
     public sealed record Failed(BacklinkFacts Facts, string Reason, string? Detail) : BacklinkState;
 
@@ -134,8 +161,10 @@ internal abstract record BacklinkState
         (None, _) => state,
         (_, BacklinkJoinedCampaign j) => WithFacts(state, f => f.Campaigns.Contains(j.CampaignId) ? f : f with { Campaigns = f.Campaigns.Add(j.CampaignId) }),
         (_, BacklinkWaiting w) => WithFacts(state, f => f with { Waiting = new Wait(w.Step, w.Reason, w.Until) }),
-        (Collected s, BacklinkRouted r) => new Collected(Touch(s.Facts, r.At) with { Checkers = r.Checkers is null ? null : [.. r.Checkers] }, [.. r.SubmitTargets]),
-        (Collected { Targets: { } targets } s, BacklinkValidated v) => new Validated(Touch(s.Facts, v.At), targets),
+        (Collected s, BacklinkRouted r) => new Collected(Touch(s.Facts, r.At) with { Checkers = r.Checkers is null ? null : [.. r.Checkers], PreCheck = r.PreCheck },
+            [.. r.SubmitTargets]),
+        (Collected { Targets: { } targets } s, BacklinkValidated v) => new Validated(Touch(s.Facts, v.At), targets,
+            PreCheckDue: s.Facts.PreCheck && s.Facts.Checkers is { Count: > 0 }),
         (Collected s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
         (Validated s, SubmissionQueued q) => s with { Facts = Touch(s.Facts, q.At), Queued = new Queue(q.Channel, q.QuotaKey, q.LookAgainAt, q.Detail) },
         (_, SubmissionAttempted a) => WithFacts(state, f => f.After(a) with { Waiting = null }),
@@ -145,22 +174,39 @@ internal abstract record BacklinkState
             Targets = s.Targets.RemoveAll(t => t.Channel == d.Channel),
             Queued = null,
         },
-        (Validated s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At), s.Targets, sub.Channel, sub.NextCheckAt, sub.Withdrawable),
+        (Validated s, BacklinkSubmitted sub) => new Submitted(Touch(s.Facts, sub.At).Accepted(sub.Channel, sub.At), s.Targets, sub.Channel, sub.NextCheckAt,
+            sub.Withdrawable, sub.At),
         (Validated s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
+        (Validated s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At).After(c), PreCheckDue = false },
+        (Validated s, PreCheckSkipped p) => s with { Facts = Touch(s.Facts, p.At), PreCheckDue = false },
+        (Validated s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), "", i.At, i.NextCheckAt, Targets: s.Targets),
         (Failed { Reason: FailureReasons.OutcomeUnknown } s, BacklinkSubmitted sub) =>
-            new Submitted(Touch(s.Facts, sub.At), [RouteTarget.ForChannel(sub.Channel)], sub.Channel, sub.NextCheckAt, sub.Withdrawable),
-        (Submitted s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.NextCheckAt },
-        (Submitted s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), s.Channel, i.At, i.NextCheckAt, s.Withdrawable),
+            new Submitted(Touch(s.Facts, sub.At).Accepted(sub.Channel, sub.At), [RouteTarget.ForChannel(sub.Channel)], sub.Channel, sub.NextCheckAt,
+                sub.Withdrawable, sub.At),
+        (Submitted s, IndexChecked c) => s with
+        {
+            Facts = Touch(s.Facts, c.At).After(c), NextCheckAt = c.NextCheckAt, FollowUpsDone = c.FollowUpsDone, MissedSince = c.MissedSince,
+        },
+        (Submitted s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), s.Channel, i.At, i.NextCheckAt, s.Withdrawable, s.Targets),
         (Submitted s, CheckRequested c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.At },
         (Submitted s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
-        (Indexed s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.NextCheckAt },
+        (Submitted s, RecoveryStarted r) => Recovering(s.Facts, s.Targets, r),
+        (Indexed s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At).After(c), NextCheckAt = c.NextCheckAt, MissedSince = c.MissedSince },
         (Indexed s, CheckRequested c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.At },
         (Indexed s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
+        (Indexed s, RecoveryStarted r) => Recovering(s.Facts, s.Targets ?? [RouteTarget.ForChannel(r.Channel)], r),
         (Failed s, RetryRequested r) => new Collected(Touch(s.Facts, r.At), Targets: null),
         (_, BacklinkRetired r) => WithFacts(state, f => Touch(f, r.At) with { Retired = true }),
         (_, WithdrawalQueued w) => WithFacts(state, f => Touch(f, w.At) with { Withdrawn = (f.Withdrawn ?? []).Add(w.Channel) }),
         _ => state,
     };
+
+    /// <summary>Back to submission through the recovery's channel first, the others after it; not before its hold.</summary>
+    private static Validated Recovering(BacklinkFacts facts, ImmutableList<RouteTarget> targets, RecoveryStarted r)
+    {
+        var first = targets.FirstOrDefault(t => t.Channel == r.Channel) ?? RouteTarget.ForChannel(r.Channel);
+        return new Validated(Touch(facts, r.At) with { HoldUntil = r.NotBefore }, [first, .. targets.Where(t => t.Channel != r.Channel)]);
+    }
 
     /// <summary>Any change of the state ends a wait: the step it waited for was taken, or is no longer the next.</summary>
     private static BacklinkFacts Touch(BacklinkFacts facts, DateTimeOffset at) => facts with { UpdatedAt = at, Waiting = null };

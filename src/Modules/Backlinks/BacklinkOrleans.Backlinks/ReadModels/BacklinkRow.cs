@@ -38,8 +38,15 @@ internal sealed record BacklinkRow(
             SubmissionAttempted => next with { WaitingFor = row.WaitingFor },
             ChannelDropped => next with { NextActionAt = soon },
             BacklinkSubmitted s => next with { State = BacklinkState.SubmittedName, NextActionAt = Due(s.NextCheckAt, s.At, fastPathGrace) },
+            IndexChecked { Stage: CheckStages.PreCheck } => next with { NextActionAt = soon }, // submitted next, unless indexed
             IndexChecked c => next with { NextActionAt = Due(c.NextCheckAt, c.At, fastPathGrace) },
-            BacklinkIndexed i => next with { State = BacklinkState.IndexedName, NextActionAt = Due(i.NextCheckAt, i.At, fastPathGrace) },
+            PreCheckSkipped => next with { NextActionAt = soon },
+            BacklinkIndexed i => next with
+            {
+                State = BacklinkState.IndexedName, Reason = i.AlreadyIndexed ? IndexedReasons.AlreadyIndexed : null,
+                NextActionAt = Due(i.NextCheckAt, i.At, fastPathGrace),
+            },
+            RecoveryStarted r => next with { State = BacklinkState.ValidatedName, Reason = null, NextActionAt = r.NotBefore is { } hold && hold > soon ? hold : soon },
             RetryRequested => next with { State = BacklinkState.CollectedName, Reason = null, NextActionAt = soon },
             BacklinkRetired => next with { Retired = true, NextActionAt = null },
             WithdrawalQueued => next with { NextActionAt = null },
