@@ -14,7 +14,7 @@ namespace BacklinkOrleans.Sandbox.Tests;
 /// refuses (a JWT out of its time frame, an account that owns no property for the URL, the 201st publish of a Pacific
 /// day), or it would hide the failures users meet.
 /// </summary>
-public sealed class GoogleStrictnessTests : IAsyncLifetime
+public sealed partial class GoogleStrictnessTests : IAsyncLifetime
 {
     private const string Project = "acme-indexing";
     // 2026-11-01 is the day US Pacific time leaves daylight saving: that Pacific day lasts 25 hours.

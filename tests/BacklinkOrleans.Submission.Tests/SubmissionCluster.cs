@@ -72,6 +72,17 @@ public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null)
             ["Submission:Google:BackoffMax"] = "00:01:00",
             ["Submission:Google:RedeliverAfter"] = "00:00:10",
             ["Submission:Google:RequestTimeout"] = "00:00:10",
+            ["Submission:Inspection:AnswerWithin"] = "00:00:20",
+            ["Submission:Inspection:Linger"] = "00:00:01",
+            ["Submission:Inspection:BackoffBase"] = "00:00:05",
+            ["Submission:Inspection:RedeliverAfter"] = "00:00:10",
+            ["Submission:Inspection:RequestTimeout"] = "00:00:10",
+            ["Submission:Serp:AnswerWithin"] = "00:00:20",
+            ["Submission:Serp:Linger"] = "00:00:01",
+            ["Submission:Serp:BackoffBase"] = "00:00:02",
+            ["Submission:Serp:BackoffMax"] = "00:00:30",
+            ["Submission:Serp:RedeliverAfter"] = "00:00:10",
+            ["Submission:Serp:RequestTimeout"] = "00:00:10",
         }).Build();
 
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -217,6 +228,12 @@ public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null)
             states[reader.GetString(0)] = reader.GetInt32(1);
         return states;
     }
+
+    /// <summary>
+    /// Backlinks a channel accepted: submitted, or since seen indexed by a check (a tenant with a Google service account
+    /// has URL Inspection for its properties, which follows up on every submission).
+    /// </summary>
+    public static int Pushed(IReadOnlyDictionary<string, int> states) => states.GetValueOrDefault("submitted") + states.GetValueOrDefault("indexed");
 
     /// <summary>Polls until <paramref name="done"/> holds (a real-time deadline); fails with what was last seen.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> done, TimeSpan timeout, Func<Task<string>> seen)

@@ -88,6 +88,15 @@ internal sealed class TestCredentials(ILocalSiloDetails silo) : ICredentialDirec
         return view;
     }
 
+    /// <summary>A SERP API key of the tenant (one the Sandbox issued): it covers any URL, for index checks.</summary>
+    public static CredentialView AddSerp(string tenant, string apiKey)
+    {
+        var view = new CredentialView(Guid.NewGuid().ToString("N"), CredentialKinds.Serp, "SERP API", new CredentialScope(), $"serp:{apiKey[..8]}",
+            CredentialStatuses.Unverified, null, null, SubmissionCluster.Start);
+        Keys[$"{tenant}/serp:{view.Id}"] = (view, apiKey);
+        return view;
+    }
+
     /// <summary>The tenant turns a channel on (Google's policy accepted) or off.</summary>
     public static void Switch(string tenant, string channel, bool on)
     {

@@ -80,7 +80,7 @@ public sealed class GoogleChannelTests(OneSiloBeforeDst fixture) : GoogleLaneTes
 
             Google.DailyPublishLimit = 200;
             await Cluster.JumpToAsync(midnight.AddMinutes(2));
-            await Cluster.WaitAsync(async () => (await Cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 60,
+            await Cluster.WaitAsync(async () => SubmissionCluster.Pushed(await Cluster.StatesAsync(tenant)) == 60,
                 TimeSpan.FromMinutes(2), () => SeenAsync(tenant, project));
             Assert.Equal(60, Published(project).Where(p => p.Accepted).Select(p => p.Url).Distinct().Count());
         }
@@ -113,12 +113,12 @@ public sealed class GoogleChannelTests(OneSiloBeforeDst fixture) : GoogleLaneTes
             Assert.All(first.Where(p => p.Status == 429), p => Assert.Contains("per minute", p.Message));
             var day = GoogleSimulation.PacificDay(Cluster.Clock.GetUtcNow());
 
-            for (var minute = 1; minute <= 4 && (await Cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") < 100; minute++)
+            for (var minute = 1; minute <= 4 && SubmissionCluster.Pushed(await Cluster.StatesAsync(tenant)) < 100; minute++)
             {
                 await Cluster.JumpToAsync(Cluster.Clock.GetUtcNow().AddSeconds(61));
                 await Task.Delay(TimeSpan.FromSeconds(3));
             }
-            await Cluster.WaitAsync(async () => (await Cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 100,
+            await Cluster.WaitAsync(async () => SubmissionCluster.Pushed(await Cluster.StatesAsync(tenant)) == 100,
                 TimeSpan.FromMinutes(2), () => SeenAsync(tenant, project));
             var accepted = Published(project).Where(p => p.Accepted).ToList();
             Assert.Equal(100, accepted.Select(p => p.Url).Distinct().Count());
@@ -145,7 +145,7 @@ public sealed class GoogleChannelTests(OneSiloBeforeDst fixture) : GoogleLaneTes
         var urls = await Cluster.CollectAsync(tenant, campaign,
             Enumerable.Range(0, 3).Select(i => $"https://www.{claimed}/post/{i}").Concat(Enumerable.Range(0, 2).Select(i => $"https://blog.{claimed}/post/{i}")));
         await Cluster.WaitAsync(async () => (await Cluster.StatesAsync(tenant)) is var s
-                && s.GetValueOrDefault("submitted") == 3 && s.GetValueOrDefault("failed:not-owner") == 2,
+                && SubmissionCluster.Pushed(s) == 3 && s.GetValueOrDefault("failed:not-owner") == 2,
             TimeSpan.FromMinutes(1), () => SeenAsync(tenant, $"claims-{id}"));
 
         Assert.All(Published($"claims-{id}"), p => Assert.Equal((403, "Permission denied. Failed to verify the URL ownership."), (p.Status, p.Message)));
@@ -160,7 +160,7 @@ public sealed class GoogleChannelTests(OneSiloBeforeDst fixture) : GoogleLaneTes
 
         // The property is flagged: the next URL on it goes straight to IndexNow, without asking Google.
         var later = await Cluster.CollectAsync(tenant, campaign, [$"https://www.{claimed}/post/later"]);
-        await Cluster.WaitAsync(async () => (await Cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 4,
+        await Cluster.WaitAsync(async () => SubmissionCluster.Pushed(await Cluster.StatesAsync(tenant)) == 4,
             TimeSpan.FromMinutes(1), () => SeenAsync(tenant, $"claims-{id}"));
         Assert.DoesNotContain(Google.Publications, p => p.Url == later[0].Value);
     }
@@ -172,13 +172,13 @@ public sealed class GoogleChannelTests(OneSiloBeforeDst fixture) : GoogleLaneTes
         var email = account.Scope.ClientEmail!;
         await Cluster.CollectAsync(tenant, campaign, Enumerable.Range(0, 5).Select(i => $"https://{domain}/first/{i}"));
         await Cluster.WaitAsync(() => Task.FromResult(Accepted(project) == 5), TimeSpan.FromMinutes(1), () => SeenAsync(tenant, project));
-        Assert.Equal(1, Google.TokensIssuedTo(email));
+        Assert.Equal(1, Google.TokensIssuedTo(email, GoogleSimulation.IndexingScope));
 
         await Cluster.JumpToAsync(Cluster.Clock.GetUtcNow().AddMinutes(70)); // the hour-long token has expired
         await Cluster.CollectAsync(tenant, campaign, Enumerable.Range(0, 5).Select(i => $"https://{domain}/second/{i}"));
         await Cluster.WaitAsync(() => Task.FromResult(Accepted(project) == 10), TimeSpan.FromMinutes(1), () => SeenAsync(tenant, project));
 
-        Assert.Equal(2, Google.TokensIssuedTo(email)); // one at the start, one when it had expired
+        Assert.Equal(2, Google.TokensIssuedTo(email, GoogleSimulation.IndexingScope)); // one at the start, one when it had expired
         Assert.DoesNotContain(Published(project), p => p.Status == 401);
     }
 
@@ -194,7 +194,7 @@ public sealed class GoogleChannelTests(OneSiloBeforeDst fixture) : GoogleLaneTes
         var urls = await Cluster.CollectAsync(tenant, campaign, [$"https://{keyHost}/a", $"https://careers.{domain}/b", $"https://nobody.example/{Guid.NewGuid():N}"]);
         var notOptedIn = await Cluster.CollectAsync(optedOut, optedOutCampaign, [$"https://{domain}/c"]);
         await Cluster.WaitAsync(async () => (await Cluster.StatesAsync(tenant)) is var s
-                && s.GetValueOrDefault("submitted") == 2 && s.GetValueOrDefault("failed:no-channel") == 1
+                && SubmissionCluster.Pushed(s) == 2 && s.GetValueOrDefault("failed:no-channel") == 1
                 && (await Cluster.StatesAsync(optedOut)).GetValueOrDefault("failed:no-channel") == 1,
             TimeSpan.FromMinutes(1), () => SeenAsync(tenant, project));
 
@@ -212,7 +212,7 @@ public sealed class GoogleChannelTests(OneSiloBeforeDst fixture) : GoogleLaneTes
         var keyHost = $"kept-{Guid.NewGuid():N}"[..14] + ".example";
         Cluster.AddKey(tenant, keyHost);
         var urls = await Cluster.CollectAsync(tenant, campaign, [$"https://{domain}/jobs/closed", $"https://{domain}/jobs/open", $"https://{keyHost}/post"]);
-        await Cluster.WaitAsync(async () => (await Cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 3,
+        await Cluster.WaitAsync(async () => SubmissionCluster.Pushed(await Cluster.StatesAsync(tenant)) == 3,
             TimeSpan.FromMinutes(1), () => SeenAsync(tenant, project));
 
         foreach (var url in new[] { urls[0], urls[2] }) // one Google accepted, one IndexNow accepted

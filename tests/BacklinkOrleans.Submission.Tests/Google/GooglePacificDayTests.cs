@@ -18,7 +18,7 @@ public sealed class GooglePacificDayTests(OneSiloBeforeDst fixture) : GoogleLane
         Assert.Equal(new DateTimeOffset(2026, 11, 1, 7, 0, 0, TimeSpan.Zero), NextPacificMidnight(start)); // midnight PDT
 
         await Cluster.CollectAsync(tenant, campaign, Enumerable.Range(0, 450).Select(i => $"https://{domain}/jobs/{i}"));
-        await Cluster.WaitAsync(async () => Accepted(project) == 200 && (await Cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 200,
+        await Cluster.WaitAsync(async () => Accepted(project) == 200 && SubmissionCluster.Pushed(await Cluster.StatesAsync(tenant)) == 200,
             TimeSpan.FromMinutes(2), () => SeenAsync(tenant, project));
         var day1 = await Quota(tenant, project).GetQuotaAsync();
         var pacific = day1.Windows.Single(w => w.Window == "pacific-day");
@@ -34,7 +34,7 @@ public sealed class GooglePacificDayTests(OneSiloBeforeDst fixture) : GoogleLane
         await Task.Delay(TimeSpan.FromSeconds(4));
         Assert.Equal(400, Accepted(project));
         await Cluster.JumpToAsync(new DateTimeOffset(2026, 11, 2, 8, 2, 0, TimeSpan.Zero)); // Nov 2 00:02 PST
-        await Cluster.WaitAsync(async () => Accepted(project) >= 450 && (await Cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 450,
+        await Cluster.WaitAsync(async () => Accepted(project) >= 450 && SubmissionCluster.Pushed(await Cluster.StatesAsync(tenant)) == 450,
             TimeSpan.FromMinutes(2), () => SeenAsync(tenant, project));
         await Task.Delay(TimeSpan.FromSeconds(2)); // nothing more goes out
 

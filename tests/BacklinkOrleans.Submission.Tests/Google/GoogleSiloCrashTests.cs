@@ -58,7 +58,7 @@ public sealed class GoogleSiloCrashTests : IAsyncLifetime
         await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(sender)));
         await cluster.JumpToAsync(cluster.Clock.GetUtcNow().AddMinutes(3)); // past any send's duration: the reservation is an orphan
 
-        await cluster.WaitAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 20,
+        await cluster.WaitAsync(async () => SubmissionCluster.Pushed(await cluster.StatesAsync(tenant)) == 20,
             TimeSpan.FromMinutes(3), async () => $"{string.Join(", ", (await cluster.StatesAsync(tenant)).Select(s => $"{s.Key}={s.Value}"))}; "
                 + $"published {string.Join(" ", Google.Publications.Where(p => p.Project == project).Select(p => $"{p.Status}"))}; metadata reads {Google.Statistics().MetadataReads}; "
                 + SubmissionCluster.Describe(await quota.GetQuotaAsync()));

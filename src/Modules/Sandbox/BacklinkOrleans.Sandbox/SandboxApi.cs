@@ -40,7 +40,56 @@ public static class SandboxApi
             })
             .WithName("SandboxIndexNowSettings").WithSummary("Set the simulated IndexNow engine's latency, daily limit per key and 5xx rate.");
         MapGoogle(sandbox.MapGroup("/engines/google"));
+        MapSearch(sandbox);
         return app;
+    }
+
+    /// <summary>Settings of the simulated SERP API and search index; absent fields stay as they are.</summary>
+    public sealed record SerpSettings(int? LatencyMs, double? FalseNegativeRate, string? IndexAfterSubmission);
+
+    /// <summary>An API key the simulated SERP API accepts.</summary>
+    public sealed record SerpApiKey(string ApiKey);
+
+    /// <summary>A URL of the simulated search index: indexed from now on, or dropped from it.</summary>
+    public sealed record IndexEntry(string Url, bool Indexed);
+
+    /// <summary>Scripting the simulated search world: the SERP API, its keys, and what the index holds.</summary>
+    private static void MapSearch(RouteGroupBuilder sandbox)
+    {
+        sandbox.MapGet("/engines/serp", (SandboxHost host) => TypedResults.Ok(host.Server.Serp.Statistics()))
+            .WithName("SandboxSerp").WithSummary("What the simulated SERP API answered: queries, those answered, matches left out as false negatives.");
+        sandbox.MapPut("/engines/serp", Results<Ok<SerpSettings>, ValidationProblem> (SerpSettings settings, SandboxHost host) =>
+            {
+                var (serp, index) = (host.Server.Serp, host.Server.Index);
+                TimeSpan? after = null;
+                if (settings.IndexAfterSubmission is { } text)
+                {
+                    if (!TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed < TimeSpan.Zero)
+                        return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["indexAfterSubmission"] = ["a duration such as 00:30:00"] });
+                    after = parsed;
+                }
+                if (settings.LatencyMs is { } latency)
+                    serp.Latency = TimeSpan.FromMilliseconds(Math.Clamp(latency, 0, 60_000));
+                if (settings.FalseNegativeRate is { } rate)
+                    serp.FalseNegativeRate = Math.Clamp(rate, 0, 1);
+                if (after is not null)
+                    index.IndexAfterSubmission = after;
+                return TypedResults.Ok(new SerpSettings((int)serp.Latency.TotalMilliseconds, serp.FalseNegativeRate, index.IndexAfterSubmission?.ToString()));
+            })
+            .WithName("SandboxSerpSettings").WithSummary("Set the simulated SERP API's latency and false-negative rate, and how long after a submission a URL is indexed.");
+        sandbox.MapPost("/engines/serp/keys", (SandboxHost host) => TypedResults.Ok(new SerpApiKey(host.Server.Serp.CreateApiKey())))
+            .WithName("SandboxSerpKey").WithSummary("Issue an API key the simulated SERP API accepts (add it as a credential of kind serp).");
+        sandbox.MapPut("/index", Results<Ok<IndexEntry>, ValidationProblem> (IndexEntry entry, SandboxHost host, TimeProvider time) =>
+            {
+                if (!BacklinkOrleans.SharedKernel.Urls.UrlNormalizer.TryNormalize(entry.Url, out _, out var error))
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["url"] = [error?.Detail ?? "not a URL"] });
+                if (entry.Indexed)
+                    host.Server.Index.MarkIndexed(entry.Url, time.GetUtcNow());
+                else
+                    host.Server.Index.Drop(entry.Url, time.GetUtcNow());
+                return TypedResults.Ok(entry);
+            })
+            .WithName("SandboxIndex").WithSummary("Mark a URL indexed from now on (already indexed before submission), or drop it from the index.");
     }
 
     /// <summary>A new service account of a simulated Cloud project, owning the listed Search Console properties.</summary>

@@ -34,6 +34,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private HttpClient? selfClient;
     private IndexNowEngine? indexNow;
     private GoogleEngine? google;
+    private SerpEngine? serp;
 
     private SandboxServer(TimeProvider time) => this.time = time;
 
@@ -46,6 +47,11 @@ public sealed class SandboxServer : IAsyncDisposable
     public IndexNowSimulation IndexNow { get; } = new();
 
     public GoogleSimulation Google { get; } = new();
+
+    /// <summary>The simulated search index: what engines accepted becomes indexed after a while; the checkers read it.</summary>
+    public SearchIndex Index { get; } = new();
+
+    public SerpSimulation Serp { get; } = new();
 
     /// <summary>The simulated site on <paramref name="host"/> (created empty on first use).</summary>
     public SimulatedSite Site(string host) => sites.GetOrAdd(host.ToLowerInvariant().TrimEnd('.'), h => new SimulatedSite(h));
@@ -96,6 +102,9 @@ public sealed class SandboxServer : IAsyncDisposable
         selfClient = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(10) };
         indexNow = new IndexNowEngine(IndexNow, time, FetchAsync);
         google = new GoogleEngine(Google, time);
+        serp = new SerpEngine(Serp, Index, time);
+        IndexNow.Index = Index;
+        Google.Index = Index;
     }
 
     /// <summary>
@@ -152,8 +161,10 @@ public sealed class SandboxServer : IAsyncDisposable
         var body = await ReadBodyAsync(context.Request);
         if (IndexNowSimulation.Endpoints.Contains(host))
             await indexNow!.HandleAsync(context, body);
-        else if (host is GoogleSimulation.TokenHost or GoogleSimulation.IndexingHost)
+        else if (host is GoogleSimulation.TokenHost or GoogleSimulation.IndexingHost or GoogleSimulation.SearchConsoleHost)
             await google!.HandleAsync(context, host, body);
+        else if (host == SerpSimulation.Host)
+            await serp!.HandleAsync(context, body);
         else if (!await ServeSiteAsync(context, host))
             return; // connection dropped: nothing to record as answered
         Log.Add(new RecordedRequest(time.GetUtcNow(), context.Request.Scheme, host, context.Request.Method,

@@ -7,6 +7,7 @@ using BacklinkOrleans.Submission.Channels;
 using BacklinkOrleans.Submission.Google;
 using BacklinkOrleans.Submission.IndexNow;
 using BacklinkOrleans.Submission.Lane;
+using BacklinkOrleans.Submission.Serp;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,12 +34,15 @@ public static class SubmissionModule
         services.AddSingleton<AnswerDeliverer>();
         services.Replace(ServiceDescriptor.Singleton<IRoutingPort>(sp => sp.GetRequiredService<ChannelRouter>()));
         services.Replace(ServiceDescriptor.Singleton<ISubmissionPort, ChannelSubmissionPort>());
+        services.Replace(ServiceDescriptor.Singleton<IIndexCheckPort, ChannelIndexCheckPort>());
         foreach (var (alias, type, snapshot) in QuotaEventTypes)
             services.AddSingleton(new EventTypeRegistration(alias, type, snapshot));
 
         // The channels: each lives in its own folder and registers here, in one line.
         services.AddIndexNowChannel(configuration);
         services.AddGoogleChannel(configuration);
+        services.AddUrlInspection(configuration);
+        services.AddSerpChecker(configuration);
         return services;
     }
 

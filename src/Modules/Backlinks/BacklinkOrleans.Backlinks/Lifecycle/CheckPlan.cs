@@ -14,9 +14,6 @@ internal sealed record CheckPlan(IReadOnlyList<TimeSpan> FollowUps, TimeSpan Mon
     /// <summary>A channel takes a URL at most once in this long.</summary>
     public static readonly TimeSpan ChannelRepeat = TimeSpan.FromHours(24);
 
-    /// <summary>When no provider covers a URL: how long until routing the check is tried again (a provider may be added).</summary>
-    public static readonly TimeSpan UncoveredRetry = TimeSpan.FromHours(24);
-
     /// <summary>After the last follow-up, when the checks could not tell: the next try.</summary>
     public static readonly TimeSpan InconclusiveRetry = TimeSpan.FromHours(24);
 

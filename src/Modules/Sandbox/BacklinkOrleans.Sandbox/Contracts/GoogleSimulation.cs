@@ -28,6 +28,8 @@ public sealed class GoogleSimulation
 {
     public const string TokenHost = "oauth2.googleapis.com";
     public const string IndexingHost = "indexing.googleapis.com";
+    public const string SearchConsoleHost = "searchconsole.googleapis.com";
+    public const string WebmastersScope = "https://www.googleapis.com/auth/webmasters.readonly";
     public const string TokenUrl = "https://oauth2.googleapis.com/token";
     public const string IndexingScope = "https://www.googleapis.com/auth/indexing";
     public const int MaxPartsPerBatch = 100;
@@ -41,6 +43,10 @@ public sealed class GoogleSimulation
     internal readonly ConcurrentDictionary<(string Project, long Minute), int> RequestsPerMinute = new();
     internal readonly ConcurrentDictionary<(string Project, long Minute), int> MetadataPerMinute = new();
     internal readonly ConcurrentDictionary<string, (string? LatestUpdate, string? LatestRemove)> Notified = new(StringComparer.Ordinal);
+    internal readonly ConcurrentDictionary<(string Property, DateOnly PacificDay), int> InspectionsPerDay = new();
+    internal readonly ConcurrentDictionary<(string Property, long Minute), int> InspectionsPerMinute = new();
+    private readonly ConcurrentDictionary<string, List<(DateTimeOffset From, InspectionState State)>> timelines = new(StringComparer.Ordinal);
+    private readonly List<InspectionRequest> inspections = [];
     private readonly ConcurrentQueue<(int Status, string Message)> scripted = new();
     private readonly List<GooglePublication> publications = [];
     private int tokensIssued, tokensRefused, metadataReads;
@@ -55,6 +61,50 @@ public sealed class GoogleSimulation
     public int MetadataPerMinuteLimit { get; set; } = 180;
 
     public TimeSpan Latency { get; set; }
+
+    /// <summary>URL Inspection requests per property per day (Pacific), and per minute.</summary>
+    public int InspectionDailyLimit { get; set; } = 2_000;
+
+    public int InspectionPerMinuteLimit { get; set; } = 600;
+
+    /// <summary>
+    /// From <paramref name="from"/> on, URL Inspection says <paramref name="state"/> about <paramref name="url"/>
+    /// (steps of a timeline; without one, it answers from the search index: indexed, or "Discovered" once submitted,
+    /// else "URL is unknown to Google").
+    /// </summary>
+    public GoogleSimulation ScriptInspection(string url, DateTimeOffset from, InspectionState state)
+    {
+        var steps = timelines.GetOrAdd(url, _ => []);
+        lock (steps)
+        {
+            steps.Add((from, state));
+            steps.Sort((a, b) => a.From.CompareTo(b.From));
+        }
+        return this;
+    }
+
+    internal InspectionState? ScriptedInspection(string url, DateTimeOffset now)
+    {
+        if (!timelines.TryGetValue(url, out var steps))
+            return null;
+        lock (steps)
+            return steps.LastOrDefault(s => s.From <= now).State;
+    }
+
+    public IReadOnlyList<InspectionRequest> Inspections
+    {
+        get
+        {
+            lock (inspections)
+                return [.. inspections];
+        }
+    }
+
+    internal void Record(InspectionRequest request)
+    {
+        lock (inspections)
+            inspections.Add(request);
+    }
 
     /// <summary>Awaited before a publish request (or part) is processed; tests hold requests here.</summary>
     public Func<GooglePublication, Task>? BeforeAnswer { get; set; }
@@ -108,7 +158,8 @@ public sealed class GoogleSimulation
     public void RevokeTokens() => Tokens.Clear();
 
     /// <summary>Access tokens issued to <paramref name="clientEmail"/> and not revoked since.</summary>
-    public int TokensIssuedTo(string clientEmail) => Tokens.Values.Count(t => t.Email == clientEmail);
+    public int TokensIssuedTo(string clientEmail, string? scope = null) =>
+        Tokens.Values.Count(t => t.Email == clientEmail && (scope is null || t.Scope.Split(' ').Contains(scope)));
 
     /// <summary>The next <paramref name="count"/> publish answers (parts of batches included) are <paramref name="status"/> with <paramref name="message"/>.</summary>
     public void RespondNext(int count, int status, string message)
@@ -128,10 +179,15 @@ public sealed class GoogleSimulation
         }
     }
 
+    /// <summary>The search index the published URLs go into (set by the server).</summary>
+    internal SearchIndex? Index { get; set; }
+
     internal void Record(GooglePublication publication)
     {
         lock (publications)
             publications.Add(publication);
+        if (publication is { Accepted: true, Url: { } url, Type: "URL_UPDATED" })
+            Index?.Submitted(url, publication.At);
     }
 
     internal void CountToken(bool issued) => Interlocked.Increment(ref issued ? ref tokensIssued : ref tokensRefused);

@@ -72,10 +72,18 @@ public sealed class IndexNowSimulation
             return ServerErrorRate > 0 && random.NextDouble() < ServerErrorRate;
     }
 
+    /// <summary>The search index the accepted URLs go into (set by the server).</summary>
+    internal SearchIndex? Index { get; set; }
+
     internal void Record(IndexNowSubmission submission)
     {
         lock (submissions)
             submissions.Add(submission);
+        if (submission.Accepted)
+        {
+            foreach (var url in submission.Urls)
+                Index?.Submitted(url, submission.At);
+        }
     }
 
     /// <summary>What the engine received so far: requests, accepted URLs, and URLs accepted twice within a day.</summary>

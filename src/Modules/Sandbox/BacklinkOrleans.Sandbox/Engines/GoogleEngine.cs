@@ -29,6 +29,11 @@ internal sealed partial class GoogleEngine(GoogleSimulation simulation, TimeProv
             await WriteAsync(context, Token(context.Request, body));
             return;
         }
+        if (host == GoogleSimulation.SearchConsoleHost)
+        {
+            await WriteAsync(context, Inspect(context.Request, body));
+            return;
+        }
         var path = context.Request.Path.Value ?? "";
         if (path == "/batch" && HttpMethods.IsPost(context.Request.Method))
         {

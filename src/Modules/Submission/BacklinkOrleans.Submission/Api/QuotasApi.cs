@@ -28,7 +28,7 @@ internal static class QuotasApi
     {
         var tenant = user.Tenant();
         var quotas = await Task.WhenAll((await credentials.ListAsync(tenant, cancellationToken))
-            .SelectMany(c => ChannelsOf(c, channels).Select(channel => QuotaOf(tenant, c, channel, grains))));
+            .SelectMany(c => ChannelsOf(c, channels).SelectMany(channel => channel.QuotaKeysOf(c).Select(key => QuotaOf(tenant, c, channel, key, grains)))));
         return TypedResults.Ok<IReadOnlyList<CredentialQuota>>(quotas);
     }
 
@@ -47,15 +47,14 @@ internal static class QuotasApi
                     ? $"The tenant has no credential '{credentialId}'."
                     : $"Credential '{credentialId}' is a {credential.Kind} credential; no channel of this build spends it.",
             });
-        return TypedResults.Ok(await QuotaOf(tenant, credential, channel, grains));
+        return TypedResults.Ok(await QuotaOf(tenant, credential, channel, channel.QuotaKeyOf(credential), grains));
     }
 
     private static IEnumerable<IChannel> ChannelsOf(CredentialView credential, ChannelRegistry channels) =>
         channels.All.Where(c => c.Descriptor.CredentialKind == credential.Kind).OrderBy(c => c.Descriptor.Purpose);
 
-    private static async Task<CredentialQuota> QuotaOf(TenantId tenant, CredentialView credential, IChannel channel, IGrainFactory grains)
+    private static async Task<CredentialQuota> QuotaOf(TenantId tenant, CredentialView credential, IChannel channel, string quotaKey, IGrainFactory grains)
     {
-        var quotaKey = channel.QuotaKeyOf(credential);
         var q = await grains.GetGrain<IChannelQuotaGrain>(QuotaGrainKeys.Of(tenant.Value, channel.Descriptor.Name, quotaKey)).GetQuotaAsync();
         var first = q.Windows.FirstOrDefault();
         return new CredentialQuota(credential.Id, credential.Kind, credential.Label, quotaKey, credential.Fingerprint, first?.Limit ?? 0, first?.Used ?? 0,

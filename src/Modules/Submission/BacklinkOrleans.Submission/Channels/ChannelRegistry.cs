@@ -25,9 +25,17 @@ internal static class ChannelRegistration
         where TChannel : class, IChannel
         where TCredentialKind : class, ICredentialKind
     {
+        services.AddChannel<TChannel>();
+        services.AddSingleton<ICredentialKind, TCredentialKind>();
+        return services;
+    }
+
+    /// <summary>Registers a channel that sends with another channel's credential kind (URL Inspection with Google's service accounts).</summary>
+    internal static IServiceCollection AddChannel<TChannel>(this IServiceCollection services)
+        where TChannel : class, IChannel
+    {
         services.AddSingleton<TChannel>();
         services.AddSingleton<IChannel>(sp => sp.GetRequiredService<TChannel>());
-        services.AddSingleton<ICredentialKind, TCredentialKind>();
         return services;
     }
 }

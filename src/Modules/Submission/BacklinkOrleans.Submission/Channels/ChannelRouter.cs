@@ -59,10 +59,10 @@ internal sealed class CoverageIndex
         foreach (var name in preference)
         {
             if (channels.Find(name) is { Descriptor.Purpose: ChannelPurpose.Submit } channel && Allowed(channel, enabled) && Covering(channel, url) is { } credential)
-                submit.Add(Target(channel, credential));
+                submit.Add(Target(channel, credential, url));
         }
         var check = channels.All.Where(c => c.Descriptor.Purpose == ChannelPurpose.Check && Allowed(c, enabled))
-            .Select(c => Covering(c, url) is { } credential ? Target(c, credential) : null)
+            .Select(c => Covering(c, url) is { } credential ? Target(c, credential, url) : null)
             .OfType<RouteTarget>().ToList();
         return new RouteResult(submit, check);
     }
@@ -70,8 +70,8 @@ internal sealed class CoverageIndex
     private static bool Allowed(IChannel channel, IReadOnlySet<string> enabled) =>
         channel.Descriptor.OptInPolicy is null || enabled.Contains(channel.Descriptor.Name);
 
-    private static RouteTarget Target(IChannel channel, CredentialView credential) =>
-        new(channel.Descriptor.Name, credential.Id, channel.QuotaKeyOf(credential), channel.Descriptor.Crawler);
+    private static RouteTarget Target(IChannel channel, CredentialView credential, NormalizedUrl url) =>
+        new(channel.Descriptor.Name, credential.Id, channel.QuotaKeyOf(credential, url), channel.Descriptor.Crawler);
 
     /// <summary>The oldest usable credential of the channel that covers the URL: exact host, then its parent domains, then any host.</summary>
     private CredentialView? Covering(IChannel channel, NormalizedUrl url)

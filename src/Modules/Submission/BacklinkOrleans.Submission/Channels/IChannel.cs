@@ -50,6 +50,12 @@ internal interface IChannel
     /// <summary>The quota <paramref name="credential"/> spends (a host, a Cloud project, an account).</summary>
     string QuotaKeyOf(CredentialView credential);
 
+    /// <summary>The quota <paramref name="credential"/> spends for <paramref name="url"/>, where that depends on the URL (URL Inspection: per property).</summary>
+    string QuotaKeyOf(CredentialView credential, NormalizedUrl url) => QuotaKeyOf(credential);
+
+    /// <summary>Every quota <paramref name="credential"/> may spend (the Quota API shows each).</summary>
+    IEnumerable<string> QuotaKeysOf(CredentialView credential) => [QuotaKeyOf(credential)];
+
     /// <summary>Sends one batch and reads the answer. Never throws for what the service answered or a lost connection.</summary>
     Task<SendOutcome> SendAsync(ChannelSend send, CancellationToken cancellationToken);
 

@@ -16,20 +16,28 @@ namespace BacklinkOrleans.Submission.Google;
 /// </summary>
 internal sealed class GoogleAccounts(IOutboundHandlerFactory outbound, IOptions<GoogleOptions> options, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, Lazy<IndexingService>> services = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<GoogleApiService>> services = new(StringComparer.Ordinal);
 
     /// <summary>The Indexing API client of <paramref name="credential"/> (its secret is the service account's JSON key).</summary>
-    public IndexingService ServiceFor(CredentialView credential, string secret) =>
-        services.GetOrAdd($"{credential.Id}/{credential.Fingerprint}", _ => new Lazy<IndexingService>(() => new IndexingService(
+    public GoogleApiService ServiceFor(CredentialView credential, string secret) =>
+        ClientFor(credential, secret, "indexing", GoogleOptions.IndexingScope, options.Value.IndexingBaseUri, options.Value.RequestTimeout);
+
+    /// <summary>The URL Inspection client of <paramref name="credential"/> (read-only Search Console scope).</summary>
+    public GoogleApiService InspectionFor(CredentialView credential, string secret, InspectionOptions inspection) =>
+        ClientFor(credential, secret, "searchconsole", InspectionOptions.Scope, inspection.BaseUri, inspection.RequestTimeout);
+
+    /// <summary>An API client per credential version and API, kept so its access token is reused until it expires.</summary>
+    private GoogleApiService ClientFor(CredentialView credential, string secret, string api, string scope, Uri baseUri, TimeSpan timeout) =>
+        services.GetOrAdd($"{credential.Id}/{credential.Fingerprint}/{api}", _ => new Lazy<GoogleApiService>(() => new GoogleApiService(
             new BaseClientService.Initializer
             {
-                HttpClientInitializer = CredentialFor(secret, GoogleOptions.IndexingScope),
+                HttpClientInitializer = CredentialFor(secret, scope),
                 HttpClientFactory = new OutboundClientFactory(outbound),
                 ApplicationName = "BacklinkOrleans",
                 GZipEnabled = false,
                 DefaultExponentialBackOffPolicy = ExponentialBackOffPolicy.None, // the lane decides what is sent again
-                HttpClientTimeout = options.Value.RequestTimeout,
-            }, options.Value.IndexingBaseUri))).Value;
+                HttpClientTimeout = timeout,
+            }, baseUri, api))).Value;
 
     /// <summary>A token source for <paramref name="scope"/> from a service account's JSON key.</summary>
     public ServiceAccountCredential CredentialFor(string serviceAccountJson, string scope)

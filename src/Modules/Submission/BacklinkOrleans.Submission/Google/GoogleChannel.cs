@@ -102,7 +102,7 @@ internal sealed partial class GoogleChannel(GoogleAccounts accounts, ICredential
     }
 
     /// <summary>URL_UPDATED for a URL to submit, URL_DELETED for a retired one being withdrawn.</summary>
-    private static PublishRequest Publish(IndexingService service, LedgerItem item) =>
+    private static PublishRequest Publish(GoogleApiService service, LedgerItem item) =>
         new(service, new UrlNotification { Url = item.Url, Type = item.Withdraw ? NotificationTypes.Deleted : NotificationTypes.Updated });
 
     private static long Elapsed(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -13,4 +13,11 @@ internal static class GoogleRegistration
         services.AddSingleton<GoogleAccounts>();
         return services.AddChannel<GoogleChannel, GoogleCredentialKind>();
     }
+
+    /// <summary>Search Console URL Inspection, an index checker with the Google channel's service accounts: options (Submission:Inspection) and the channel.</summary>
+    public static IServiceCollection AddUrlInspection(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddChannelOptions<InspectionOptions>(configuration, InspectionOptions.Section, o => o.AllProblems());
+        return services.AddChannel<InspectionChannel>();
+    }
 }

@@ -7,12 +7,14 @@ using Newtonsoft.Json;
 namespace BacklinkOrleans.Submission.Google;
 
 /// <summary>
-/// The Indexing API v3 on Google.Apis' client machinery (the generated Google.Apis.Indexing.v3 package is not in our
-/// registry; ADR 0018): publish a notification, read a URL's notification metadata, and batches of either.
+/// One of Google's APIs on Google.Apis' client machinery (the generated packages — Google.Apis.Indexing.v3,
+/// Google.Apis.SearchConsole.v1 — are not in our registry; ADR 0018): its name and base address; the requests below
+/// and in <c>InspectionService.cs</c> name their paths. Used for the Indexing API v3 (publish, metadata, batches) and
+/// Search Console's URL Inspection.
 /// </summary>
-internal sealed class IndexingService(BaseClientService.Initializer initializer, Uri baseUri) : BaseClientService(initializer)
+internal sealed class GoogleApiService(BaseClientService.Initializer initializer, Uri baseUri, string name) : BaseClientService(initializer)
 {
-    public override string Name => "indexing";
+    public override string Name => name;
 
     public override string BaseUri => baseUri.AbsoluteUri;
 

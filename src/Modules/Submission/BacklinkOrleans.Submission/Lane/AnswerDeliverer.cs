@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 
 namespace BacklinkOrleans.Submission.Lane;
 
-/// <summary>One URL's share of an answer, addressed to its backlink.</summary>
-internal sealed record AddressedReport(string UrlHash, SubmissionReport Report);
+/// <summary>
+/// One URL's share of an answer, addressed to its backlink: a submission's (<see cref="Report"/>) or an index check's
+/// (<see cref="Check"/>); neither: nothing for the backlink to record (a check that must be made again), it counts as delivered.
+/// </summary>
+internal sealed record AddressedReport(string UrlHash, SubmissionReport? Report, IndexCheckReport? Check = null);
 
 /// <summary>
 /// Carries quota grains' answers to the backlinks, on this silo, so a quota grain never waits on a backlink (which may
@@ -32,11 +35,17 @@ internal sealed partial class AnswerDeliverer(IGrainFactory grains, ILogger<Answ
             await slots.WaitAsync();
             try
             {
-                var outcome = await grains.GetGrain<IBacklinkGrain>($"{tenant}/{item.UrlHash}").RecordSubmissionAsync(item.Report);
+                var backlink = grains.GetGrain<IBacklinkGrain>($"{tenant}/{item.UrlHash}");
+                var outcome = item switch
+                {
+                    { Report: { } report } => await backlink.RecordSubmissionAsync(report),
+                    { Check: { } check } => await backlink.RecordIndexCheckAsync(check),
+                    _ => null,
+                };
                 // A backlink that refuses the answer (retired, never collected) has nothing to record: it counts as delivered.
                 lock (recorded)
                     recorded.Add(item.UrlHash);
-                if (!outcome.Accepted)
+                if (outcome is { Accepted: false })
                     LogRefused(logger, item.UrlHash, answerId, outcome.RejectionCode);
             }
             catch (Exception e)

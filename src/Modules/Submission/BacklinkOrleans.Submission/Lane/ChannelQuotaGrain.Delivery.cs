@@ -1,4 +1,5 @@
 using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Submission.Channels;
 using BacklinkOrleans.Submission.Contracts;
 using Microsoft.Extensions.Logging;
 
@@ -102,8 +103,28 @@ internal sealed partial class ChannelQuotaGrain
 
     private void Deliver(OutboxAnswer answer, IReadOnlyList<LedgerItem> items, bool acknowledge)
     {
-        var reports = items.Select(i => new AddressedReport(i.UrlHash, Report(answer, i))).ToList();
+        var reports = items.Select(i => channel.Descriptor.Purpose == ChannelPurpose.Check
+            ? new AddressedReport(i.UrlHash, null, CheckReport(answer, i))
+            : new AddressedReport(i.UrlHash, Report(answer, i))).ToList();
         deliverer.Deliver(tenant, Key, answer.AnswerId, reports, acknowledge);
+    }
+
+    /// <summary>
+    /// One URL's share of an index check's answer: the provider's verdict when it gave one; a refusal (the credential
+    /// is refused, the URL outside its scope) as a check that could not tell, with the reason as its evidence; null for
+    /// an answer that is no verdict (deferred, lost in a crash): nothing is recorded and the backlink asks again.
+    /// </summary>
+    private IndexCheckReport? CheckReport(OutboxAnswer answer, LedgerItem item)
+    {
+        var a = answer.Answer;
+        if (a.PerUrl?.GetValueOrDefault(item.UrlHash) is { Index: { } verdict } part)
+            return new IndexCheckReport(channel.Descriptor.Name, answer.Fingerprint, answer.BatchId, verdict, part.Reason, part.Detail ?? a.Detail ?? "",
+                part.Cost, a.DurationMs);
+        var refused = a.Outcome == Outcomes.Refused ? (Reason: a.Reason, Detail: a.Detail)
+            : a.PerUrl?.GetValueOrDefault(item.UrlHash) is { Outcome: Outcomes.Refused } own ? (own.Reason, own.Detail) : default;
+        return refused == default ? null
+            : new IndexCheckReport(channel.Descriptor.Name, answer.Fingerprint, answer.BatchId, IndexVerdicts.Unknown, refused.Reason,
+                $"refused by {channel.Descriptor.Name}: {refused.Detail}", null, a.DurationMs);
     }
 
     /// <summary>One URL's share of an answer, as its backlink records it.</summary>

@@ -7,8 +7,12 @@ namespace BacklinkOrleans.Submission.Lane;
 /// <param name="Withdraw">the request tells the channel the URL is gone (a retired URL), instead of submitting it</param>
 internal sealed record LedgerItem(string UrlHash, string Url, TimeSpan FirstCheckAfter, string? Campaign = null, bool Withdraw = false);
 
-/// <summary>What one URL's part of a request came to (requests whose parts are answered one by one, like Google's batch).</summary>
-internal sealed record UrlVerdict(string Outcome, string? Reason, string? Detail);
+/// <summary>
+/// What one URL's part of a request came to (requests whose parts are answered one by one, like Google's batch). For an
+/// index check that was answered: <see cref="Index"/>, one of <c>IndexVerdicts</c> (with <see cref="Reason"/> naming a
+/// blocking cause), the evidence in <see cref="Detail"/>, and what the check cost.
+/// </summary>
+internal sealed record UrlVerdict(string Outcome, string? Reason, string? Detail, string? Index = null, decimal? Cost = null);
 
 /// <summary>
 /// The answer to one request, as recorded: the status, the outcome for its URLs (accepted, deferred, unknown, refused,
