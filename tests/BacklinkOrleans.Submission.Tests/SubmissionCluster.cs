@@ -1,3 +1,4 @@
+using BacklinkOrleans.Validation;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Backlinks;
 using BacklinkOrleans.Backlinks.Contracts;
@@ -27,7 +28,8 @@ namespace BacklinkOrleans.Submission.Tests;
 /// <see cref="TestRouting"/>), validation an instant test port (the URLs are "validated URLs"); credentials come from
 /// <see cref="TestCredentials"/>.
 /// </summary>
-public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null) : IAsyncLifetime
+/// <param name="realValidation">validate pages for real (robots.txt, the page probe) against the Sandbox, instead of passing every URL</param>
+public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null, bool realValidation = false) : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     private readonly CancellationTokenSource stop = new();
@@ -92,6 +94,7 @@ public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null)
             silo.AddBacklinkStorage(storage);
             silo.Services.AddBacklinks(configuration);
             silo.Services.AddSubmission(configuration);
+            silo.Services.AddValidation(configuration); // its link-rot checks at follow-ups; validation itself is replaced below
             // Grains, grain timers and our services on the fake clock; Orleans' own machinery on the real one.
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.AddLogging(logging => logging.AddProvider(Problems));
@@ -99,7 +102,8 @@ public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null)
             silo.Services.Replace(ServiceDescriptor.Singleton<IOutboundHandlerFactory>(new SandboxHandlers(Sandbox)));
             silo.Services.Replace(ServiceDescriptor.Singleton<ICredentialDirectory, TestCredentials>());
             silo.Services.Replace(ServiceDescriptor.Singleton<IRoutingPort, TestRouting>());
-            silo.Services.Replace(ServiceDescriptor.Singleton<IValidationPort, InstantValidation>());
+            if (!realValidation)
+                silo.Services.Replace(ServiceDescriptor.Singleton<IValidationPort, InstantValidation>());
             silo.UseQuickReminders();
         });
         Cluster = builder.Build();

@@ -1,10 +1,7 @@
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Sandbox;
 using BacklinkOrleans.Sandbox.Contracts;
-using BacklinkOrleans.SharedKernel.Http;
 using BacklinkOrleans.Validation.Probing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BacklinkOrleans.Validation.Tests;
 
@@ -18,17 +15,10 @@ public sealed class PageProbeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         sandbox = await SandboxServer.StartAsync();
-        var services = new ServiceCollection().AddOutboundHttp();
-        services.Replace(ServiceDescriptor.Singleton<IOutboundHandlerFactory>(new SandboxFactory(sandbox)));
-        probe = new PageProbe(services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>(), TimeProvider.System);
+        probe = SandboxedProbe.On(sandbox);
     }
 
     public async Task DisposeAsync() => await sandbox.DisposeAsync();
-
-    private sealed class SandboxFactory(SandboxServer sandbox) : IOutboundHandlerFactory
-    {
-        public HttpMessageHandler CreateHandler() => sandbox.CreateHandler();
-    }
 
     private Task<ProbeResult> ProbeAsync(string path, string? target = null) => probe.ProbeAsync($"https://{Host}{path}", target, CancellationToken.None);
 

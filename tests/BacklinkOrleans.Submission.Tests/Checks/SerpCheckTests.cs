@@ -83,5 +83,26 @@ public sealed class SerpCheckTests(IndexCheckSilo cluster)
         Assert.True(view.NextStepAt > cluster.Clock.GetUtcNow().AddHours(23));
     }
 
+    [Fact]
+    public async Task ALinkRemovedBetweenChecks_IsReportedAsLinkMissing_WhileTheIndexCheckGoesOn()
+    {
+        var host = $"rot-{Guid.NewGuid():N}"[..12] + ".example";
+        var (tenant, campaign, _) = await TenantAsync(host);
+        const string target = "https://client.example/product";
+        var url = UrlNormalizer($"https://{host}/guest-post");
+        cluster.Sandbox.Site(host).Article("/guest-post", target);
+        var backlink = cluster.Grains.GetGrain<IBacklinkGrain>($"{tenant}/{url.Sha256}");
+        await backlink.CollectAsync(new CollectBacklink(url.Value, campaign, target, "best product", null, 50));
+        await cluster.WaitAsync(async () => (await backlink.GetAsync())!.State == "submitted", TimeSpan.FromMinutes(1), () => SeenAsync(tenant));
+
+        cluster.Sandbox.Site(host).Article("/guest-post", "https://someone-else.example/"); // the publisher swapped the link
+        await cluster.JumpToAsync(cluster.Clock.GetUtcNow().AddHours(1).AddMinutes(1));
+        await cluster.WaitAsync(async () => (await backlink.GetAsync())!.State == "indexed", TimeSpan.FromMinutes(1), async () => $"{await backlink.GetAsync()}");
+
+        var view = (await backlink.GetAsync())!;
+        Assert.False(view.Link!.Present);
+        Assert.Equal(1, await cluster.BacklinksWithEventAsync(tenant, "backlink.link-missing.v1", "no link to https://client.example/product"));
+    }
+
     private static BacklinkOrleans.SharedKernel.Urls.NormalizedUrl UrlNormalizer(string url) => BacklinkOrleans.SharedKernel.Urls.UrlNormalizer.Normalize(url);
 }

@@ -54,6 +54,7 @@ public static class BacklinksModule
         services.TryAddSingleton<IValidationPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.TryAddSingleton<ISubmissionPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.TryAddSingleton<IIndexCheckPort>(sp => sp.GetRequiredService<UnboundPorts>());
+        services.TryAddSingleton<ILinkCheckPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.TryAddSingleton<ISitemapFetchPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.AddHostedService<SchedulerStarter>();
         return services;
@@ -83,6 +84,10 @@ public static class BacklinksModule
         ("backlink.check-requested.v1", typeof(CheckRequested)),
         ("backlink.recovery-started.v1", typeof(RecoveryStarted)),
         ("backlink.pre-check-skipped.v1", typeof(PreCheckSkipped)),
+        ("backlink.link-checked.v1", typeof(LinkChecked)),
+        ("backlink.link-missing.v1", typeof(LinkMissing)),
+        ("backlink.link-restored.v1", typeof(LinkRestored)),
+        ("backlink.link-rel-changed.v1", typeof(LinkRelChanged)),
         ("campaign.created.v1", typeof(CampaignCreated)),
         ("campaign.paused.v1", typeof(CampaignPaused)),
         ("campaign.resumed.v1", typeof(CampaignResumed)),

@@ -22,6 +22,7 @@ public static class ValidationModule
         services.AddSingleton<RobotsFetcher>();
         services.AddSingleton<PageProbe>();
         services.Replace(ServiceDescriptor.Singleton<IValidationPort, PageValidator>());
+        services.Replace(ServiceDescriptor.Singleton<ILinkCheckPort, LinkObserver>());
         services.Replace(ServiceDescriptor.Singleton<ISitemapFetchPort, SitemapFetcher>());
         return services;
     }

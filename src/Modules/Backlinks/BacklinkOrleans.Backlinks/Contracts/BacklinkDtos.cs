@@ -65,7 +65,16 @@ public sealed record BacklinkView(
     [property: Id(20)] DateTimeOffset? NextStepAt = null,
     [property: Id(21)] string? WaitingFor = null,
     [property: Id(22)] DateTimeOffset? IndexedAt = null,
-    [property: Id(23)] TimeSpan? TimeToIndex = null);
+    [property: Id(23)] TimeSpan? TimeToIndex = null,
+    [property: Id(24)] LinkView? Link = null);
+
+/// <summary>The backlink's link to the campaign's target as last seen on the page (link-rot; null: not looked at since validation).</summary>
+[GenerateSerializer, Immutable, Alias("backlink-orleans.link-view")]
+public sealed record LinkView(
+    [property: Id(0)] bool Present,
+    [property: Id(1)] string? Anchor,
+    [property: Id(2)] string? Rel,
+    [property: Id(3)] DateTimeOffset CheckedAt);
 
 /// <summary>One stored event of a backlink's history.</summary>
 public sealed record BacklinkEventView(long Version, string Type, DateTimeOffset RecordedAt, System.Text.Json.JsonElement Data);

@@ -147,6 +147,26 @@ public static class BacklinkSteps
     public const string Withdraw = "withdraw";
 }
 
+/// <summary>
+/// At a follow-up, the page was fetched again for its link to the campaign's target: what it showed (the evidence of
+/// link-rot; <see cref="Reachable"/> false: the page could not be read, nothing is concluded).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("backlink.link-checked.v1")]
+public sealed record LinkChecked(Guid EventId, string Target, bool Reachable, bool Present, string? Anchor, string? Rel, string Evidence, DateTimeOffset At)
+    : IBacklinkEvent;
+
+/// <summary>The page no longer links to the target (it did when validated or last checked). Not a failure: counted and shown.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.link-missing.v1")]
+public sealed record LinkMissing(Guid EventId, string Target, string Evidence, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>The link to the target is back.</summary>
+[GenerateSerializer, Immutable, Alias("backlink.link-restored.v1")]
+public sealed record LinkRestored(Guid EventId, string Target, string? Anchor, string? Rel, DateTimeOffset At) : IBacklinkEvent;
+
+/// <summary>The link's rel changed (e.g. it became nofollow, ugc or sponsored).</summary>
+[GenerateSerializer, Immutable, Alias("backlink.link-rel-changed.v1")]
+public sealed record LinkRelChanged(Guid EventId, string Target, string? From, string? To, string? Anchor, DateTimeOffset At) : IBacklinkEvent;
+
 /// <summary>Which check an <see cref="IndexChecked"/> was.</summary>
 public static class CheckStages
 {

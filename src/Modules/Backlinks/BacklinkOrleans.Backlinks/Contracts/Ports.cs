@@ -105,6 +105,20 @@ public interface IIndexCheckPort
     Task<Enqueued?> EnqueueCheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// What the backlink page shows of its link to the campaign's target: <see cref="Reachable"/> (false: the page could
+/// not be read now, nothing is known), <see cref="Present"/>, the anchor text and the rel attribute (normalized:
+/// lower case, sorted), and the evidence.
+/// </summary>
+public sealed record LinkObservation(bool Reachable, bool Present, string? Anchor, string? Rel, string Evidence);
+
+/// <summary>Link-rot: does the backlink page still link to the campaign's target (checked at each follow-up)?</summary>
+public interface ILinkCheckPort
+{
+    /// <summary>What the page shows now; null when no link checker is bound or the backlink names no target.</summary>
+    Task<LinkObservation?> CheckLinkAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken);
+}
+
 /// <summary>Fetch: a child sitemap of an uploaded sitemap index, through the guarded outbound client.</summary>
 public interface ISitemapFetchPort
 {

@@ -24,6 +24,7 @@ internal sealed partial class BacklinkGrain(
     IValidationPort validation,
     ISubmissionPort submission,
     IIndexCheckPort indexCheck,
+    ILinkCheckPort linkCheck,
     IOptions<BacklinkOptions> options,
     ILogger<BacklinkGrain> logger)
     : EventSourcedGrain<BacklinkState, IBacklinkEvent>(store, registry), IBacklinkGrain
@@ -134,6 +135,10 @@ internal sealed partial class BacklinkGrain(
         BacklinkCommand command;
         try
         {
+            // At a follow-up, the page is looked at for its link to the target first (link-rot), then the index is checked.
+            if (next.Step == BacklinkSteps.Check && LinkRot.Due(state)
+                && await linkCheck.CheckLinkAsync(snapshot, CancellationToken.None) is { } observation)
+                return Decided(state, new BacklinkCommand.RecordLinkCheck(observation, time.GetUtcNow()));
             command = next.Step switch
             {
                 BacklinkSteps.Route => await routing.RouteAsync(snapshot, CancellationToken.None) is { } route
@@ -163,6 +168,11 @@ internal sealed partial class BacklinkGrain(
             command = new BacklinkCommand.RecordWait(next.Step!, $"the {next.Step} step failed ({e.GetType().Name}: {e.Message}); it is tried again",
                 now + options.Value.PortErrorRetry, now);
         }
+        return Decided(state, command);
+    }
+
+    private static IReadOnlyList<IBacklinkEvent> Decided(BacklinkState state, BacklinkCommand command)
+    {
         var decision = BacklinkDecider.Decide(state, command, Guid.CreateVersion7);
         return decision.IsRejected ? [] : decision.Events;
     }

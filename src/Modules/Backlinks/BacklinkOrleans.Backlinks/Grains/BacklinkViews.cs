@@ -24,6 +24,7 @@ internal static class BacklinkViews
         return new BacklinkView(f.UrlHash, f.Url, f.Host, state.Name, reason, detail, f.Retired, f.Campaign, f.Campaigns,
             channels, via, f.CollectedAt, f.UpdatedAt, f.Retired ? null : nextCheck, f.Priority, f.TargetUrl, f.Anchor, f.Note, version,
             next.Step, next.DueAt, next.DueAt > now ? next.WaitingFor : null, (state as BacklinkState.Indexed)?.IndexedAt,
-            state is BacklinkState.Indexed { Facts.FirstAcceptedAt: { } accepted } indexed && indexed.Channel.Length > 0 ? indexed.IndexedAt - accepted : null);
+            state is BacklinkState.Indexed { Facts.FirstAcceptedAt: { } accepted } indexed && indexed.Channel.Length > 0 ? indexed.IndexedAt - accepted : null,
+            f.Link is { } link ? new LinkView(link.Present, link.Anchor, link.Rel, link.CheckedAt) : null);
     }
 }

@@ -6,7 +6,7 @@ namespace BacklinkOrleans.Backlinks.Grains;
 /// The ports' defaults until their modules bind real implementations: each says "not bound" (null), and the
 /// backlink waits at its current step, visibly, re-checked after <see cref="BacklinkOptions.UnboundPortRetry"/>.
 /// </summary>
-internal sealed class UnboundPorts : IRoutingPort, IValidationPort, ISubmissionPort, IIndexCheckPort, ISitemapFetchPort
+internal sealed class UnboundPorts : IRoutingPort, IValidationPort, ISubmissionPort, IIndexCheckPort, ILinkCheckPort, ISitemapFetchPort
 {
     public Task<Stream?> OpenAsync(string url, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
 
@@ -22,4 +22,6 @@ internal sealed class UnboundPorts : IRoutingPort, IValidationPort, ISubmissionP
         Task.FromResult<Enqueued?>(null);
 
     public Task<Enqueued?> EnqueueCheckAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<Enqueued?>(null);
+
+    public Task<LinkObservation?> CheckLinkAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<LinkObservation?>(null);
 }

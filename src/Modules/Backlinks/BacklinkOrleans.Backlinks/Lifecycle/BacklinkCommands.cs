@@ -28,6 +28,9 @@ internal abstract record BacklinkCommand(DateTimeOffset Now)
     /// <summary>No index-status provider covers the URL now (<paramref name="Detail"/>); ask again at <paramref name="RetryAt"/>.</summary>
     public sealed record RecordCheckUncovered(string Detail, DateTimeOffset RetryAt, DateTimeOffset Now) : BacklinkCommand(Now);
 
+    /// <summary>What the page showed of its link to the campaign's target at a follow-up.</summary>
+    public sealed record RecordLinkCheck(LinkObservation Observation, DateTimeOffset Now) : BacklinkCommand(Now);
+
     public sealed record Retry(DateTimeOffset Now) : BacklinkCommand(Now);
 
     public sealed record Retire(DateTimeOffset Now) : BacklinkCommand(Now);

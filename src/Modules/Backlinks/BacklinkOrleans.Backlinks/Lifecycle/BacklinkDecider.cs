@@ -65,6 +65,9 @@ internal static class BacklinkDecider
                 Decision.Accept(new BacklinkWaiting(newId(), BacklinkSteps.Check, u.Detail, u.RetryAt, u.Now)),
             (_, BacklinkCommand.RecordCheckUncovered) => Decision.Reject("not-awaiting-check", $"A {state.Name} URL is not awaiting an index check."),
 
+            (Submitted or Indexed, BacklinkCommand.RecordLinkCheck l) when facts!.TargetUrl is { } target => LinkRot.Decide(facts, target, l, newId),
+            (_, BacklinkCommand.RecordLinkCheck) => Decision.Reject("not-monitored", $"A {state.Name} URL's link is not checked."),
+
             (Failed, BacklinkCommand.Retry r) => Decision.Accept(new RetryRequested(newId(), r.Now)),
             (_, BacklinkCommand.Retry) => Decision.Reject("not-failed", $"Only a failed URL can be retried; this one is {state.Name}."),
 

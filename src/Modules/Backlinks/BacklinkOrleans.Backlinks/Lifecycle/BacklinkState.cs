@@ -6,6 +6,9 @@ namespace BacklinkOrleans.Backlinks.Lifecycle;
 /// <summary>A step that cannot be taken now: which, why, and when it is tried again.</summary>
 internal sealed record Wait(string Step, string Reason, DateTimeOffset Until);
 
+/// <summary>The link to the campaign's target as last seen on the page (at <see cref="CheckedAt"/>).</summary>
+internal sealed record LinkSeen(bool Present, string? Anchor, string? Rel, DateTimeOffset CheckedAt);
+
 /// <summary>A channel accepted the URL at <see cref="At"/>.</summary>
 internal sealed record Acceptance(string Channel, DateTimeOffset At);
 
@@ -43,7 +46,8 @@ internal sealed record BacklinkFacts(
     ImmutableList<string>? Withdrawn = null,
     bool PreCheck = false,
     DateTimeOffset? FirstAcceptedAt = null,
-    ImmutableList<Acceptance>? Acceptances = null)
+    ImmutableList<Acceptance>? Acceptances = null,
+    LinkSeen? Link = null)
 {
     public const int RememberedAnswers = 16;
 
@@ -197,6 +201,10 @@ internal abstract record BacklinkState
         (Indexed s, RecoveryStarted r) => Recovering(s.Facts, s.Targets ?? [RouteTarget.ForChannel(r.Channel)], r),
         (Failed s, RetryRequested r) => new Collected(Touch(s.Facts, r.At), Targets: null),
         (_, BacklinkRetired r) => WithFacts(state, f => Touch(f, r.At) with { Retired = true }),
+        (_, LinkChecked l) => WithFacts(state, f => f with
+        {
+            Link = l.Reachable ? new LinkSeen(l.Present, l.Anchor, l.Rel, l.At) : (f.Link ?? new LinkSeen(true, null, null, l.At)) with { CheckedAt = l.At },
+        }),
         (_, WithdrawalQueued w) => WithFacts(state, f => Touch(f, w.At) with { Withdrawn = (f.Withdrawn ?? []).Add(w.Channel) }),
         _ => state,
     };

@@ -6,8 +6,14 @@ using BacklinkOrleans.SharedKernel.Urls;
 
 namespace BacklinkOrleans.Validation.Probing;
 
-/// <summary>What the page probe found: a verdict for the lifecycle, or null when the page must be tried again later.</summary>
-internal sealed record ProbeResult(ValidationVerdict? Verdict, string Evidence);
+/// <summary>
+/// What the page probe found: a verdict for the lifecycle, or null when the page must be tried again later. When a
+/// target was named and the page could be read: the first link to it (<see cref="Link"/>; null: none).
+/// </summary>
+internal sealed record ProbeResult(ValidationVerdict? Verdict, string Evidence, LinkToTarget? Link = null, bool PageRead = false);
+
+/// <summary>A link to the campaign's target on the page: its anchor text and rel attribute.</summary>
+internal sealed record LinkToTarget(string Anchor, string Rel);
 
 /// <summary>
 /// Fetches a backlink page as a crawler would and judges it: redirects followed by hand (at most 5 hops, each a
@@ -138,17 +144,21 @@ internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
         if (LooksNotFound(title) || LooksNotFound(heading))
             return Fail(FailureReasons.Soft404, $"200 with a not-found page (\"{(LooksNotFound(title) ? title : heading).Trim()}\")", evidence);
 
+        LinkToTarget? found = null;
         if (targetUrl is not null && UrlNormalizer.TryNormalize(targetUrl, out var target, out _))
         {
+            // Relative links resolve against <base href> when the page has one (itself relative to the page), else the page.
+            var baseUrl = document.QuerySelector("base[href]")?.GetAttribute("href") is { } declared && Uri.TryCreate(pageUrl, declared, out var b) ? b : pageUrl;
             var link = document.GetElementsByTagName("a").Where(a => a.HasAttribute("href")).FirstOrDefault(a =>
-                Uri.TryCreate(pageUrl, a.GetAttribute("href"), out var href) && UrlNormalizer.TryNormalize(href.ToString(), out var normalized, out _)
+                Uri.TryCreate(baseUrl, a.GetAttribute("href")?.Trim(), out var href) && UrlNormalizer.TryNormalize(href.ToString(), out var normalized, out _)
                 && normalized.Value == target.Value);
             if (link is null)
-                return Fail(FailureReasons.LinkMissing, $"no link to {target.Value}", evidence);
-            var rel = link.GetAttribute("rel") ?? "";
-            evidence += rel.Contains("nofollow", StringComparison.OrdinalIgnoreCase) ? $"; links to the target with rel=\"{rel}\" (nofollow)" : "; links to the target";
+                return Fail(FailureReasons.LinkMissing, $"no link to {target.Value}", evidence) with { PageRead = true };
+            var rel = string.Join(' ', (link.GetAttribute("rel") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(r => r.ToLowerInvariant()).Order());
+            found = new LinkToTarget(string.Join(' ', link.TextContent.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)), rel);
+            evidence += rel.Contains("nofollow", StringComparison.Ordinal) ? $"; links to the target with rel=\"{rel}\" (nofollow)" : "; links to the target";
         }
-        return new ProbeResult(new ValidationVerdict(true, null, null, evidence), evidence);
+        return new ProbeResult(new ValidationVerdict(true, null, null, evidence), evidence, found, PageRead: true);
     }
 
     private static bool LooksNotFound(string text) =>
