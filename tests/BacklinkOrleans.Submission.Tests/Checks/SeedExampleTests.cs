@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Sandbox.Contracts;
@@ -77,6 +78,13 @@ public sealed class SeedExampleTests(ValidatingSilo cluster)
         var last = await cluster.StatesAsync(tenant);
         Assert.Equal((12, 118, 9, 11), (last["indexed:already-indexed"], last["indexed"], last["failed:robots-disallowed"], last["submitted"]));
         Assert.Equal(150, last.Values.Sum());
+
+        // The same numbers as the API answers them (GET /api/v1/campaigns/{id} reads its counters through this query).
+        var queries = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<BacklinkOrleans.Backlinks.ReadModels.BacklinkQueries>();
+        var view = (await queries.GetCampaignAsync(tenant, campaign, CancellationToken.None))!;
+        Assert.Equal(150, view.Backlinks);
+        Assert.Equal([("failed", "robots-disallowed", 9L), ("indexed", null, 118L), ("indexed", "already-indexed", 12L), ("submitted", null, 11L)],
+            view.Counters.Select(c => (c.State, c.Reason, c.Count)).OrderBy(c => c.State).ThenBy(c => c.Reason ?? "").ToList());
     }
 
     private async Task<string> SeenAsync(string tenant) =>
