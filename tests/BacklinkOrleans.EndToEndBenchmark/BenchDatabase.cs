@@ -39,6 +39,19 @@ internal sealed class BenchDatabase(string? postgres, string sqlitePath)
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The run's events by type, most frequent first.</summary>
+    public async Task<List<(string Type, long Count)>> EventsByTypeAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type, count(*) FROM events GROUP BY type ORDER BY 2 DESC";
+        var result = new List<(string, long)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            result.Add((reader.GetString(0), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)));
+        return result;
+    }
+
     /// <summary>
     /// PostgreSQL's transaction counter: it grows by one for each transaction that wrote (read-only transactions take
     /// no id), whoever wrote — our stores and Orleans' ADO.NET providers alike. Null for SQLite.

@@ -162,6 +162,7 @@ internal static class PipelineRun
         var script = await FieldScript.RunAsync(await world.SandboxHttpsPortAsync(), world.Sites, options.ScriptUrls);
         if (Environment.GetEnvironmentVariable("BENCH_EXCEPTIONS") is not null)
             Console.WriteLine(runtime["firstChanceExceptionSamples"]!.ToJsonString());
+        Console.WriteLine($"  events by type: {string.Join(", ", (await database.EventsByTypeAsync()).Select(e => $"{e.Type} {e.Count:N0}"))}");
         var exceptions = runtime["firstChanceExceptions"]!.AsObject().OrderByDescending(e => e.Value!.GetValue<long>()).Take(6)
             .Select(e => $"{e.Key} {e.Value!.GetValue<long>():N0}");
 
