@@ -104,5 +104,48 @@ public sealed class SerpCheckTests(IndexCheckSilo cluster)
         Assert.Equal(1, await cluster.BacklinksWithEventAsync(tenant, "backlink.link-missing.v1", "no link to https://client.example/product"));
     }
 
+    /// <summary>
+    /// 1,000 URLs, every one indexed 30 minutes after its submission, checked by a SERP API that misses an indexed page
+    /// 30 % of the time: the first follow-up concludes nothing on a miss; only URLs missed twice, an hour or more
+    /// apart, are recovered at the last follow-up — and every conclusion rests on two misses.
+    /// </summary>
+    [Fact]
+    public async Task AThirtyPercentFalseNegativeSerpApi_NeverTurnsAnIndexedUrlIntoNotIndexed_OnASingleMiss()
+    {
+        var hosts = Enumerable.Range(0, 10).Select(i => $"fn{i}-{Guid.NewGuid():N}"[..10] + ".example").ToList();
+        var (tenant, campaign) = await cluster.NewCampaignAsync();
+        foreach (var host in hosts)
+            cluster.AddKey(tenant, host);
+        TestCredentials.AddSerp(tenant, Serp.CreateApiKey());
+        Serp.FalseNegativeRate = 0.3;
+        try
+        {
+            await cluster.CollectAsync(tenant, campaign, hosts.SelectMany(h => Enumerable.Range(0, 100).Select(i => $"https://{h}/post/{i}")));
+            await cluster.WaitAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 1000, TimeSpan.FromMinutes(2),
+                () => SeenAsync(tenant));
+            var accepted = cluster.Clock.GetUtcNow();
+
+            await cluster.JumpToAsync(accepted.AddHours(1).AddMinutes(1));
+            await cluster.WaitAsync(async () => await cluster.BacklinksWithEventAsync(tenant, "backlink.index-checked.v1", "\"stage\":\"follow-up\"") == 1000,
+                TimeSpan.FromMinutes(2), () => SeenAsync(tenant));
+            var first = await cluster.StatesAsync(tenant);
+            Assert.InRange(first.GetValueOrDefault("submitted"), 200, 400); // about 30 % missed …
+            Assert.Equal(1000, first.GetValueOrDefault("indexed") + first.GetValueOrDefault("submitted")); // … and none concluded on it
+            Assert.Equal(0, await cluster.BacklinksWithEventAsync(tenant, "backlink.recovery-started.v1"));
+
+            await cluster.JumpToAsync(accepted.AddDays(1).AddMinutes(1)); // the last follow-up: a second miss concludes
+            await cluster.WaitAsync(async () => await cluster.StatesAsync(tenant) is var s
+                    && s.GetValueOrDefault("indexed") + await cluster.BacklinksWithEventAsync(tenant, "backlink.recovery-started.v1") == 1000,
+                TimeSpan.FromMinutes(2), () => SeenAsync(tenant));
+            var recovered = await cluster.BacklinksWithEventAsync(tenant, "backlink.recovery-started.v1");
+            Assert.InRange(recovered, 40, 160); // about 9 %: missed twice in a row
+            Assert.Equal(recovered, await cluster.BacklinksWithEventAsync(tenant, "backlink.index-checked.v1", "\"verdict\":\"missed\"", "\"followUpsDone\":2"));
+        }
+        finally
+        {
+            Serp.FalseNegativeRate = 0;
+        }
+    }
+
     private static BacklinkOrleans.SharedKernel.Urls.NormalizedUrl UrlNormalizer(string url) => BacklinkOrleans.SharedKernel.Urls.UrlNormalizer.Normalize(url);
 }
