@@ -52,6 +52,18 @@ public sealed partial class BacklinkDeciderTests
     }
 
     [Fact]
+    public void ACheckAUserAskedFor_TakesNoFollowUpsPlace()
+    {
+        var (requested, _) = Step(SubmittedState(), new BacklinkCommand.CheckNow(Accepted.AddMinutes(10)));
+        var (state, decision) = Step(requested, Check(IndexVerdicts.NotIndexed, Accepted.AddMinutes(10)));
+        var check = Assert.IsType<IndexChecked>(Assert.Single(decision.Events));
+        Assert.Equal((CheckStages.Requested, 0), (check.Stage, check.FollowUpsDone));
+        Assert.Equal(Accepted.AddHours(1), Assert.IsType<BacklinkState.Submitted>(state).NextCheckAt); // the first follow-up, as planned
+        var (after, _) = Step(state, Check(IndexVerdicts.NotIndexed, Accepted.AddHours(1)));
+        Assert.Equal((1, Accepted.AddHours(24)), (((BacklinkState.Submitted)after).FollowUpsDone, ((BacklinkState.Submitted)after).NextCheckAt));
+    }
+
+    [Fact]
     public void GivenSubmitted_WhenMissedOnce_ThenItIsNotConcluded_AndASecondMissAnHourLaterConfirmsIt()
     {
         var (state, first) = Step(SubmittedState(), Check(IndexVerdicts.Missed, Accepted.AddHours(1)));

@@ -178,6 +178,9 @@ public static class CheckStages
 
     /// <summary>The slow checks of an indexed URL until the campaign's horizon (drop-outs).</summary>
     public const string Monitor = "monitor";
+
+    /// <summary>A check a user asked for ("check now"): it takes no scheduled follow-up's place.</summary>
+    public const string Requested = "requested";
 }
 
 /// <summary>Reason codes of indexed backlinks (success, shown like failure reasons).</summary>

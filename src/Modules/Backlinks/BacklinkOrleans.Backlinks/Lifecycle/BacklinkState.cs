@@ -121,10 +121,12 @@ internal abstract record BacklinkState
     /// <summary>
     /// Submitted through <see cref="Channel"/> at <see cref="SubmittedAt"/> (the follow-ups count from there);
     /// <see cref="Withdrawable"/>: that channel withdraws the URL when it is retired. <see cref="FollowUpsDone"/> of the
-    /// campaign's follow-ups; <see cref="MissedSince"/>: the first miss not yet confirmed or refuted.
+    /// campaign's follow-ups; <see cref="MissedSince"/>: the first miss not yet confirmed or refuted; <see cref="Requested"/>:
+    /// the check due now was asked for by a user (it takes no follow-up's place).
     /// </summary>
     public sealed record Submitted(BacklinkFacts Facts, ImmutableList<RouteTarget> Targets, string Channel, DateTimeOffset? NextCheckAt,
-        bool Withdrawable = false, DateTimeOffset SubmittedAt = default, int FollowUpsDone = 0, DateTimeOffset? MissedSince = null) : BacklinkState
+        bool Withdrawable = false, DateTimeOffset SubmittedAt = default, int FollowUpsDone = 0, DateTimeOffset? MissedSince = null,
+        bool Requested = false) : BacklinkState
     {
         public ImmutableList<string> Channels => [.. Targets.Select(t => t.Channel)];
     }
@@ -190,9 +192,10 @@ internal abstract record BacklinkState
         (Submitted s, IndexChecked c) => s with
         {
             Facts = Touch(s.Facts, c.At).After(c), NextCheckAt = c.NextCheckAt, FollowUpsDone = c.FollowUpsDone, MissedSince = c.MissedSince,
+            Requested = false,
         },
         (Submitted s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), s.Channel, i.At, i.NextCheckAt, s.Withdrawable, s.Targets),
-        (Submitted s, CheckRequested c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.At },
+        (Submitted s, CheckRequested c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.At, Requested = true },
         (Submitted s, BacklinkFailed f) => new Failed(Touch(s.Facts, f.At), f.Reason, f.Detail),
         (Submitted s, RecoveryStarted r) => Recovering(s.Facts, s.Targets, r),
         (Indexed s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At).After(c), NextCheckAt = c.NextCheckAt, MissedSince = c.MissedSince },

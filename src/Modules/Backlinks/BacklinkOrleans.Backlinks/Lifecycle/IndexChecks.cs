@@ -27,30 +27,32 @@ internal static class IndexChecks
     public static Decision FollowUp(Submitted state, BacklinkCommand.RecordIndexCheck c, Func<Guid> newId)
     {
         var (r, plan, now) = (c.Report, c.Plan, c.Now);
-        var done = Math.Min(state.FollowUpsDone + 1, plan.FollowUps.Count);
+        // A check a user asked for takes no follow-up's place: the schedule goes on as planned.
+        var done = state.Requested ? state.FollowUpsDone : Math.Min(state.FollowUpsDone + 1, plan.FollowUps.Count);
+        var stage = state.Requested ? CheckStages.Requested : CheckStages.FollowUp;
         switch (r.Verdict)
         {
             case IndexVerdicts.Indexed:
                 var next = MonitorNext(state.Facts, plan, now);
                 return Decision.Accept(
-                    Checked(c, newId, CheckStages.FollowUp, next, done, missedSince: null),
+                    Checked(c, newId, stage, next, done, missedSince: null),
                     new BacklinkIndexed(newId(), next, now, TimeToIndex: now - (state.Facts.FirstAcceptedAt ?? state.SubmittedAt)));
             case IndexVerdicts.Blocked:
-                return Decision.Accept(Checked(c, newId, CheckStages.FollowUp, null, done, state.MissedSince), Blocked(c, newId));
+                return Decision.Accept(Checked(c, newId, stage, null, done, state.MissedSince), Blocked(c, newId));
             case IndexVerdicts.Unknown:
-                return Decision.Accept(Checked(c, newId, CheckStages.FollowUp, NextFollowUp(state, plan, done, now) ?? Retry(state.Facts, plan, now),
+                return Decision.Accept(Checked(c, newId, stage, NextFollowUp(state, plan, done, now) ?? Retry(state.Facts, plan, now),
                     done, state.MissedSince));
             case IndexVerdicts.Missed when !Confirmed(state.MissedSince, now):
                 // One miss proves nothing: the next follow-up (or, after the last, a check an hour on) confirms or refutes it.
-                return Decision.Accept(Checked(c, newId, CheckStages.FollowUp, NextFollowUp(state, plan, done, now) ?? now + CheckPlan.ConfirmAfter,
+                return Decision.Accept(Checked(c, newId, stage, NextFollowUp(state, plan, done, now) ?? now + CheckPlan.ConfirmAfter,
                     done, state.MissedSince ?? now));
             default: // not indexed, or a confirmed miss
                 var missed = state.MissedSince ?? now;
                 if (NextFollowUp(state, plan, done, now) is { } followUp)
-                    return Decision.Accept(Checked(c, newId, CheckStages.FollowUp, followUp, done, missed));
+                    return Decision.Accept(Checked(c, newId, stage, followUp, done, missed));
                 return Recover(state.Facts, state.Targets, state.Channel, FailureReasons.NotIndexed,
                     $"Not indexed {plan.FollowUps.Count} follow-up(s) after its submission through {state.Channel}: {r.Evidence}",
-                    Checked(c, newId, CheckStages.FollowUp, null, done, missed), plan, now, newId);
+                    Checked(c, newId, stage, null, done, missed), plan, now, newId);
         }
     }
 
