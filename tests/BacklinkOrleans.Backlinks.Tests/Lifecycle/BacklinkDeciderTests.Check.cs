@@ -211,7 +211,7 @@ public sealed partial class BacklinkDeciderTests
     public void GivenAPreCheck_WhenNoCheckerCoversTheUrlAnyMore_ThenItIsSkipped_AndSubmitted()
     {
         var (state, decision) = Step(Given(Collected(), RoutedWithChecker(preCheck: true), Validated()),
-            new BacklinkCommand.RecordCheckUncovered("no index checker covers this URL", Now.AddDays(1), Now));
+            new BacklinkCommand.RecordCheckUncovered("no index checker covers this URL", Now.AddDays(1), TimeSpan.FromDays(180), Now));
         Assert.Equal([typeof(PreCheckSkipped)], decision.EventTypes());
         Assert.Equal(BacklinkSteps.Submit, BacklinkNextStep.Of(state, Now).Step);
     }
@@ -226,11 +226,24 @@ public sealed partial class BacklinkDeciderTests
     [Fact]
     public void GivenSubmitted_WhenNoCheckerCoversTheUrl_ThenItWaitsSayingSo()
     {
-        var (state, decision) = Step(SubmittedState(), new BacklinkCommand.RecordCheckUncovered("no index checker covers this URL", Accepted.AddDays(2), Accepted.AddHours(1)));
+        var (state, decision) = Step(SubmittedState(), new BacklinkCommand.RecordCheckUncovered("no index checker covers this URL", Accepted.AddDays(2),
+            TimeSpan.FromDays(180), Accepted.AddHours(1)));
         Assert.Equal([typeof(BacklinkWaiting)], decision.EventTypes());
         var next = BacklinkNextStep.Of(state, Accepted.AddHours(1));
         Assert.Equal((BacklinkSteps.Check, Accepted.AddDays(2), "no index checker covers this URL"), (next.Step, next.DueAt, next.WaitingFor));
         Assert.IsType<BacklinkState.Submitted>(state);
+    }
+
+    [Fact]
+    public void AUrlNoCheckerCovers_IsAskedAboutUntilTheHorizon_AndThenNoMore()
+    {
+        var uncovered = (DateTimeOffset at) => new BacklinkCommand.RecordCheckUncovered("no index checker covers this URL", at.AddDays(1), TimeSpan.FromDays(30), at);
+        var (waiting, _) = Step(SubmittedState(), uncovered(Accepted.AddDays(29).AddHours(12)));
+        Assert.Equal(Accepted.AddDays(30), BacklinkNextStep.Of(waiting, Accepted.AddDays(29).AddHours(12)).DueAt); // not past the horizon
+        var (ended, decision) = Step(waiting, uncovered(Accepted.AddDays(30)));
+        Assert.Equal(IndexVerdicts.Unknown, Assert.IsType<IndexChecked>(Assert.Single(decision.Events)).Verdict);
+        Assert.Null(BacklinkNextStep.Of(ended, Accepted.AddDays(400)).Step);
+        Assert.IsType<BacklinkState.Submitted>(ended); // never guessed: it stays submitted
     }
 
     [Fact]

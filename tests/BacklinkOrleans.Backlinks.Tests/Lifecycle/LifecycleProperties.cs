@@ -96,7 +96,7 @@ public sealed class LifecycleProperties
             random.Next(2) == 0, null, 5, now.AddHours(1), random.Next(4) == 0 ? FailureReasons.KeyInvalid : null,
             random.Next(5) == 0 ? SubmissionOutcomes.Unknown : null, random.Next(2) == 0 ? now.AddDays(1) : null), 1 + random.Next(3), now),
         4 => random.Next(4) == 0
-            ? new BacklinkCommand.RecordCheckUncovered("no index checker covers this URL", now.AddDays(1), now)
+            ? new BacklinkCommand.RecordCheckUncovered("no index checker covers this URL", now.AddDays(1), TimeSpan.FromDays(random.Next(3) * 90), now)
             : new BacklinkCommand.RecordIndexCheck(new IndexCheckReport("serp", "k", $"c{random.Next(5)}", IndexVerdicts.All[random.Next(IndexVerdicts.All.Count)],
                 random.Next(2) == 0 ? FailureReasons.Noindex : null, "evidence"),
                 new CheckPlan(new[] { TimeSpan.FromHours(1), TimeSpan.FromHours(24) }[..random.Next(3)], TimeSpan.FromDays(30), TimeSpan.FromDays(random.Next(3) * 90), random.Next(3)), now),

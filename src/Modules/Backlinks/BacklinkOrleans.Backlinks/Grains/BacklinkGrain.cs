@@ -155,7 +155,8 @@ internal sealed partial class BacklinkGrain(
                     : Unbound(BacklinkSteps.Withdraw, $"no channel of this build withdraws from {withdrawn.Channel}", now),
                 BacklinkSteps.Check => await indexCheck.EnqueueCheckAsync(snapshot, CancellationToken.None) switch
                 {
-                    { Uncovered: true } uncovered => new BacklinkCommand.RecordCheckUncovered(uncovered.Detail, uncovered.LookAgainAt, time.GetUtcNow()),
+                    { Uncovered: true } uncovered => new BacklinkCommand.RecordCheckUncovered(uncovered.Detail, uncovered.LookAgainAt,
+                        snapshot.Campaign.MonitoringHorizon, time.GetUtcNow()),
                     { } checking => new BacklinkCommand.RecordWait(BacklinkSteps.Check, checking.Detail, checking.LookAgainAt, time.GetUtcNow()),
                     null => Unbound(BacklinkSteps.Check, "no index checker is installed", now),
                 },

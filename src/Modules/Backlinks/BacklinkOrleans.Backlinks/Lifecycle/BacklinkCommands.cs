@@ -25,8 +25,11 @@ internal abstract record BacklinkCommand(DateTimeOffset Now)
     /// <summary>An index-status provider's answer; <paramref name="Plan"/>: the governing campaign's schedule and recovery limit.</summary>
     public sealed record RecordIndexCheck(IndexCheckReport Report, CheckPlan Plan, DateTimeOffset Now) : BacklinkCommand(Now);
 
-    /// <summary>No index-status provider covers the URL now (<paramref name="Detail"/>); ask again at <paramref name="RetryAt"/>.</summary>
-    public sealed record RecordCheckUncovered(string Detail, DateTimeOffset RetryAt, DateTimeOffset Now) : BacklinkCommand(Now);
+    /// <summary>
+    /// No index-status provider covers the URL now (<paramref name="Detail"/>); ask again at <paramref name="RetryAt"/>,
+    /// while the campaign's monitoring horizon (<paramref name="Horizon"/>, from the first acceptance) lasts.
+    /// </summary>
+    public sealed record RecordCheckUncovered(string Detail, DateTimeOffset RetryAt, TimeSpan Horizon, DateTimeOffset Now) : BacklinkCommand(Now);
 
     /// <summary>What the page showed of its link to the campaign's target at a follow-up.</summary>
     public sealed record RecordLinkCheck(LinkObservation Observation, DateTimeOffset Now) : BacklinkCommand(Now);

@@ -61,8 +61,7 @@ internal static class BacklinkDecider
             (Indexed i, BacklinkCommand.RecordIndexCheck c) => IndexChecks.Monitor(i, c, newId),
             (_, BacklinkCommand.RecordIndexCheck) => Decision.Reject("not-awaiting-check", $"A {state.Name} URL is not awaiting an index check."),
             (Validated { PreCheckDue: true }, BacklinkCommand.RecordCheckUncovered u) => Decision.Accept(new PreCheckSkipped(newId(), u.Detail, u.Now)),
-            (Submitted or Indexed, BacklinkCommand.RecordCheckUncovered u) =>
-                Decision.Accept(new BacklinkWaiting(newId(), BacklinkSteps.Check, u.Detail, u.RetryAt, u.Now)),
+            (Submitted or Indexed, BacklinkCommand.RecordCheckUncovered u) => IndexChecks.Uncovered(state, facts!, u, newId),
             (_, BacklinkCommand.RecordCheckUncovered) => Decision.Reject("not-awaiting-check", $"A {state.Name} URL is not awaiting an index check."),
 
             (Submitted or Indexed, BacklinkCommand.RecordLinkCheck l) when facts!.TargetUrl is { } target => LinkRot.Decide(facts, target, l, newId),

@@ -77,6 +77,20 @@ internal static class IndexChecks
     }
 
     /// <summary>
+    /// No checker covers the URL: it waits, visibly, and asks again — until the campaign's monitoring horizon, when the
+    /// checks end (a URL nobody can check is not woken forever).
+    /// </summary>
+    public static Decision Uncovered(BacklinkState state, BacklinkFacts facts, BacklinkCommand.RecordCheckUncovered u, Func<Guid> newId)
+    {
+        var horizon = (facts.FirstAcceptedAt ?? facts.CollectedAt) + u.Horizon;
+        if (u.Now < horizon)
+            return Decision.Accept(new BacklinkWaiting(newId(), BacklinkSteps.Check, u.Detail, u.RetryAt < horizon ? u.RetryAt : horizon, u.Now));
+        var (stage, done, missed) = state is Submitted s ? (CheckStages.FollowUp, s.FollowUpsDone, s.MissedSince) : (CheckStages.Monitor, 0, (state as Indexed)?.MissedSince);
+        return Decision.Accept(new IndexChecked(newId(), false, $"{u.Detail}; the monitoring horizon has passed: no more checks", null, u.Now,
+            IndexVerdicts.Unknown, Stage: stage, FollowUpsDone: done, MissedSince: missed));
+    }
+
+    /// <summary>
     /// Re-submission through the next covering channel after <paramref name="current"/> (in the campaign's order, round
     /// and round), never the same channel within 24 h of its acceptance — while the URL has sends left; else it fails.
     /// </summary>
