@@ -66,7 +66,7 @@ public sealed class InspectionCheckTests(IndexCheckSilo cluster)
         // Google never indexes these from IndexNow; the slow one once it comes through its own Indexing API; the other 404s.
         Google.ScriptInspection(slow, start, InspectionState.Discovered);
         Google.ScriptInspection(blocked, start, InspectionState.Discovered).ScriptInspection(blocked, start.AddHours(20), InspectionState.NotFound);
-        var urls = await cluster.CollectAsync(tenant, campaign, [slow, blocked]);
+        await cluster.CollectAsync(tenant, campaign, [slow, blocked]);
         await cluster.WaitAsync(async () => (await cluster.StatesAsync(tenant)).GetValueOrDefault("submitted") == 2, TimeSpan.FromMinutes(1),
             () => SeenAsync(tenant, host));
         var accepted = cluster.Clock.GetUtcNow();
@@ -89,6 +89,5 @@ public sealed class InspectionCheckTests(IndexCheckSilo cluster)
         var view = (await backlink.GetAsync())!;
         Assert.Equal("google", view.SubmittedVia);
         Assert.True(view.TimeToIndex > TimeSpan.FromDays(1), $"time to index counts from the first acceptance: {view.TimeToIndex}");
-        Assert.NotNull(urls);
     }
 }

@@ -51,8 +51,8 @@ internal sealed class InspectionChannel(GoogleAccounts accounts, IOptions<Inspec
         return Classify(send.Items, answers, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, time.GetUtcNow());
     }
 
-    /// <summary>One inspection: Google's index status (200), or the status and message of its error (0: no answer).</summary>
-    internal sealed record InspectionAnswer(int Status, IndexStatusInspectionResult? Result, string? Message, string? Property);
+    /// <summary>One inspection: Google's index status (200), or the HTTP status and message of its error (0: no answer).</summary>
+    internal sealed record InspectionAnswer(int Status, IndexStatusInspectionResult? IndexStatus, string? Message, string? Property);
 
     private static async Task<InspectionAnswer> InspectAsync(GoogleApiService service, CredentialView credential, string url, CancellationToken cancellationToken)
     {
@@ -91,7 +91,7 @@ internal sealed class InspectionChannel(GoogleAccounts accounts, IOptions<Inspec
             {
                 case { Status: 200 }:
                     answered++;
-                    var (verdict, reason) = Verdict(items[i].Url, answer.Result);
+                    var (verdict, reason) = Verdict(items[i].Url, answer.IndexStatus);
                     perUrl[items[i].UrlHash] = new UrlVerdict(Outcomes.Accepted, reason, Evidence(answer), verdict);
                     break;
                 case { Status: 403 } when answer.Message?.Contains("do not own", StringComparison.OrdinalIgnoreCase) == true
@@ -165,7 +165,7 @@ internal sealed class InspectionChannel(GoogleAccounts accounts, IOptions<Inspec
     /// <summary>Google's fields, as evidence for the URL's history.</summary>
     private static string Evidence(InspectionAnswer answer)
     {
-        var r = answer.Result;
+        var r = answer.IndexStatus;
         if (r is null)
             return $"URL Inspection ({answer.Property}): no index status in the answer";
         var canonical = r.GoogleCanonical is { } g && r.UserCanonical is { } u && g != u ? $"; Google chose canonical {g} over the page's {u}" : "";
