@@ -71,6 +71,23 @@ public sealed class ImporterTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AnOverlongUrl_AndBytesThatAreNotUtf8_AreRowErrors_AndTheGoodRowsAroundThemCount()
+    {
+        var bytes = Encoding.UTF8.GetBytes($"url,target_url\nhttps://a.example/ok-1,\nhttps://a.example/{new string('x', 2_100)},\n"
+            + $"https://a.example/ok-2,https://client.example/{new string('y', 2_100)}\nhttps://a.example/caf").Concat(new byte[] { 0xE9, 0x0A })
+            .Concat(Encoding.UTF8.GetBytes("https://a.example/caf\u00e9\nhttps://a.example/ok-3,\n")).ToArray();
+        var collector = new RecordingCollector();
+
+        var result = await new BacklinkImporter(collector).ImportAsync(TenantId.From("acme"), "c1", new CsvImportReader(), new MemoryStream(bytes),
+            CancellationToken.None);
+
+        Assert.Equal([(3L, "url"), (4L, "target_url"), (5L, "row")], result.Errors.Select(e => (e.Row, e.Field)));
+        Assert.Contains("longer than 2,048 characters", result.Errors[0].Reason);
+        Assert.Contains("not valid UTF-8", result.Errors[2].Reason);
+        Assert.Equal((6L, 3L, 3L), (result.Rows, result.Accepted, result.Rejected)); // the café in valid UTF-8 is a different URL, accepted
+    }
+
+    [Fact]
     public async Task AHundredThousandRowCsv_IsStreamed_WithoutTheHeapGrowingWithTheFile()
     {
         const int rows = 100_000;

@@ -19,6 +19,9 @@ namespace BacklinkOrleans.SharedKernel.Urls;
 /// </remarks>
 public static class UrlNormalizer
 {
+    /// <summary>The longest backlink URL accepted (import refuses longer ones; validation checks it again).</summary>
+    public const int MaxLength = 2_048;
+
     private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
 
     public static NormalizedUrl Normalize(string input) =>

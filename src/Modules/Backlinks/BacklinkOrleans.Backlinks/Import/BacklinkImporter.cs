@@ -127,6 +127,10 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
             return Fail(out error, row, "row", row.ReadError);
         if (string.IsNullOrWhiteSpace(row.Url))
             return Fail(out error, row, "url", "the url is missing");
+        if (row.Url.Length > UrlNormalizer.MaxLength)
+            return Fail(out error, row, "url", $"the URL is longer than {UrlNormalizer.MaxLength:N0} characters");
+        if (row.TargetUrl?.Length > UrlNormalizer.MaxLength)
+            return Fail(out error, row, "target_url", $"the URL is longer than {UrlNormalizer.MaxLength:N0} characters");
         if (!UrlNormalizer.TryNormalize(row.Url, out var normalized, out var rejection))
             return Fail(out error, row, "url", rejection.Detail);
         string? target = null;

@@ -62,6 +62,11 @@ internal sealed class CsvImportReader : IImportReader
                 row = new ImportRow(number, null, null, null, null, null, badData);
                 badData = null;
             }
+            else if (NotUtf8(row))
+            {
+                // The reader replaced bytes that are not UTF-8 with U+FFFD: two different URLs could collapse into one.
+                row = new ImportRow(number, null, null, null, null, null, "the row has bytes that are not valid UTF-8; save the file as UTF-8");
+            }
             yield return row;
         }
     }
@@ -71,6 +76,9 @@ internal sealed class CsvImportReader : IImportReader
         var index = columns.IndexOf(name);
         return index < 0 || index >= csv.Parser.Count ? null : csv.GetField(index) is { Length: > 0 } value ? value : null;
     }
+
+    private static bool NotUtf8(ImportRow row) =>
+        new[] { row.Url, row.TargetUrl, row.Anchor, row.Note, row.Priority }.Any(f => f?.Contains('\uFFFD', StringComparison.Ordinal) == true);
 
     private static string Excerpt(string raw) => raw.Length <= 60 ? raw.TrimEnd('\r', '\n') : raw[..60] + "…";
 }

@@ -7,7 +7,7 @@ namespace BacklinkOrleans.Validation.Probing;
 /// <summary>What a backlink URL must be before anything is fetched from it.</summary>
 internal sealed class BacklinkUrlRules : AbstractValidator<string>
 {
-    public const int MaxLength = 2_048;
+    public const int MaxLength = BacklinkOrleans.SharedKernel.Urls.UrlNormalizer.MaxLength;
 
     public BacklinkUrlRules(IReadOnlyList<int> allowedPorts)
     {
