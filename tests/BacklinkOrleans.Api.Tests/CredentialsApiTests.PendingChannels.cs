@@ -6,13 +6,9 @@ using BacklinkOrleans.SharedKernel.Urls;
 
 namespace BacklinkOrleans.Api.Tests;
 
-/// <summary>
-/// Credentials of the Google channel, and of the vendor channel (issue 14), which this build does not have yet: its
-/// kind is not registered, so adding one is refused. Remove that Skip when the channel lands.
-/// </summary>
+/// <summary>Credentials of the Google channel and of the paid vendor.</summary>
 public abstract partial class CredentialsApiTests
 {
-    private const string NeedsVendor = "needs the vendor channel (issue 14)";
     private const string VendorKey = "vendor-secret-9f8e7d6c5b4a3";
     /// <summary>A service account of a new Cloud project the Sandbox's Google knows (a real RSA key), and a piece of its private key.</summary>
     private (string Json, string Email, string PrivateKeyPiece) NewServiceAccount()
@@ -48,7 +44,7 @@ public abstract partial class CredentialsApiTests
         Assert.Contains(google.Fingerprint, answers);
     }
 
-    [Fact(Skip = NeedsVendor)]
+    [Fact]
     public async Task NoVendorKey_IsInPlainTextInTheDatabaseTheEventsTheLogsOrTheAnswers()
     {
         var (_, client) = await api.NewTenantAsync();

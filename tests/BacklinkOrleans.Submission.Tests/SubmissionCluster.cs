@@ -88,6 +88,14 @@ public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null,
             ["Submission:Serp:BackoffMax"] = "00:00:30",
             ["Submission:Serp:RedeliverAfter"] = "00:00:10",
             ["Submission:Serp:RequestTimeout"] = "00:00:10",
+            ["Submission:Vendor:AnswerWithin"] = "00:00:20",
+            ["Submission:Vendor:Linger"] = "00:00:01",
+            ["Submission:Vendor:BackoffBase"] = "00:00:02",
+            ["Submission:Vendor:BackoffMax"] = "00:00:30",
+            ["Submission:Vendor:RedeliverAfter"] = "00:00:10",
+            ["Submission:Vendor:RequestTimeout"] = "00:00:10",
+            ["Submission:Vendor:OverloadedRetry"] = "00:00:03",
+            ["Submission:Vendor:ReportFirstPoll"] = "00:30:00",
         }).Build();
 
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -169,6 +177,22 @@ public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null,
         await Grains.GetGrain<ICampaignGrain>($"{tenant}/{campaign}").CreateAsync(new CampaignSettings("test", "client",
             channels.Length == 0 ? [CredentialKinds.IndexNow] : channels, 1, [TimeSpan.FromHours(1), TimeSpan.FromDays(1)], TimeSpan.FromDays(30), 50));
         return (tenant, campaign);
+    }
+
+    /// <summary>A new tenant with a campaign of <paramref name="client"/> over <paramref name="channels"/> with these follow-ups.</summary>
+    public async Task<(string Tenant, string Campaign)> NewCampaignAsync(string client, IReadOnlyList<TimeSpan> followUps, params string[] channels)
+    {
+        var tenant = $"t{Guid.NewGuid():N}"[..12];
+        var campaign = await AddCampaignAsync(tenant, client, followUps, channels);
+        return (tenant, campaign);
+    }
+
+    /// <summary>Another campaign of the tenant, for <paramref name="client"/>.</summary>
+    public async Task<string> AddCampaignAsync(string tenant, string client, IReadOnlyList<TimeSpan> followUps, params string[] channels)
+    {
+        var campaign = Guid.NewGuid().ToString("N");
+        await Grains.GetGrain<ICampaignGrain>($"{tenant}/{campaign}").CreateAsync(new CampaignSettings("test", client, channels, 1, followUps, TimeSpan.FromDays(30), 50));
+        return campaign;
     }
 
     /// <summary>Gives the tenant an IndexNow key for <paramref name="host"/>, served by the Sandbox site (or not).</summary>

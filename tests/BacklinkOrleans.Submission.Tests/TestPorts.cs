@@ -97,6 +97,15 @@ internal sealed class TestCredentials(ILocalSiloDetails silo) : ICredentialDirec
         return view;
     }
 
+    /// <summary>A paid vendor account of the tenant (a key the Sandbox's vendor issued): any host unless <paramref name="scope"/> restricts it.</summary>
+    public static CredentialView AddVendor(string tenant, string apiKey, CredentialScope? scope = null)
+    {
+        var view = new CredentialView(Guid.NewGuid().ToString("N"), CredentialKinds.Vendor, "vendor", scope ?? new CredentialScope(), $"vendor:{apiKey[..8]}",
+            CredentialStatuses.Verified, null, SubmissionCluster.Start, SubmissionCluster.Start);
+        Keys[$"{tenant}/vendor:{view.Id}"] = (view, apiKey);
+        return view;
+    }
+
     /// <summary>The tenant turns a channel on (Google's policy accepted) or off.</summary>
     public static void Switch(string tenant, string channel, bool on)
     {

@@ -4,15 +4,11 @@ using static BacklinkOrleans.Submission.Tests.Channels.Routing;
 namespace BacklinkOrleans.Submission.Tests.PendingChannels;
 
 /// <summary>
-/// The coverage rules of protocols.md for the Google channel (issue 12) and the vendor channel (issue 14), moved here
-/// from the Validation module's routing table. They run against the channels the Submission module registers, so they
-/// pass once those channels exist: remove the Skip then (the Google rows run; the vendor's wait for issue 14).
+/// The coverage rules of protocols.md for the Google channel and the paid vendor, moved here from the Validation
+/// module's routing table; they run against the channels the Submission module registers.
 /// </summary>
 public sealed class GoogleAndVendorCoverageTests
 {
-    private const string NeedsGoogle = "needs the Google channel (issue 12)";
-    private const string NeedsVendor = "needs the vendor channel (issue 14)";
-
     [Theory]
     // a domain property: the domain and every subdomain, any scheme
     [InlineData("sc-domain:example.com", "https://example.com/a", true)]
@@ -53,11 +49,22 @@ public sealed class GoogleAndVendorCoverageTests
             Assert.Equal(("p", "Googlebot"), (route.Submit.Single(t => t.Channel == "google").QuotaKey, route.Submit.Single(t => t.Channel == "google").Crawler));
     }
 
-    [Fact(Skip = NeedsVendor)]
+    [Fact]
     public void AVendorKey_CoversAnyHost() =>
         Assert.True(Channel("vendor").Covers(VendorAccount(), UrlNormalizer.Normalize("https://anything.example/x")));
 
-    [Theory(Skip = NeedsGoogle + "; " + NeedsVendor)]
+    [Theory]
+    [InlineData("https://blog.example/x", true)]
+    [InlineData("https://www.blog.example/x", true)]
+    [InlineData("https://notblog.example/x", false)]
+    [InlineData("https://other.example/x", false)]
+    public void AVendorKeyRestrictedToHosts_CoversOnlyThemAndTheirSubdomains(string url, bool covered)
+    {
+        var restricted = VendorAccount() with { Scope = new Accounts.Contracts.CredentialScope(Hosts: ["blog.example"]) };
+        Assert.Equal(covered, Channel("vendor").Covers(restricted, UrlNormalizer.Normalize(url)));
+    }
+
+    [Theory]
     [InlineData("https://a.example/x", new[] { "indexnow", "google", "vendor" }, new[] { "indexnow", "vendor" })]
     [InlineData("https://b.example/x", new[] { "indexnow", "google", "vendor" }, new[] { "google", "vendor" })]
     [InlineData("https://b.example/x", new[] { "vendor", "google" }, new[] { "vendor", "google" })]

@@ -42,6 +42,7 @@ public static class BacklinksModule
         services.AddSingleton<IInlineProjection, CampaignProjection>();
         services.AddSingleton<BacklinkSchedule>();
         services.AddSingleton<BacklinkQueries>();
+        services.AddSingleton<CostQueries>();
         services.AddSingleton<BacklinkHistory>();
         services.AddSingleton<BacklinkDriver>();
         services.AddHostedService(sp => sp.GetRequiredService<BacklinkDriver>());
@@ -61,7 +62,7 @@ public static class BacklinksModule
     }
 
     public static IEndpointRouteBuilder MapBacklinksEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapCampaignsApi().MapBacklinksApi();
+        app.MapCampaignsApi().MapBacklinksApi().MapCostsApi();
 
     /// <summary>Every stored event of the module under its alias (aliases never change).</summary>
     public static IReadOnlyList<(string Alias, Type Type)> EventTypes { get; } =

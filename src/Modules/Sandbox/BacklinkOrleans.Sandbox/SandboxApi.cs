@@ -41,8 +41,57 @@ public static class SandboxApi
             .WithName("SandboxIndexNowSettings").WithSummary("Set the simulated IndexNow engine's latency, daily limit per key and 5xx rate.");
         MapGoogle(sandbox.MapGroup("/engines/google"));
         MapSearch(sandbox);
+        MapVendor(sandbox.MapGroup("/engines/vendor"));
         return app;
     }
+
+    /// <summary>What the simulated vendor holds: tasks, URLs submitted (and those in more than one task), requests.</summary>
+    public sealed record VendorStatistics(int Tasks, int UrlsSubmitted, int UrlsInMoreThanOneTask, int Requests);
+
+    /// <summary>A new account of the simulated vendor with these credits, or credits added to an existing one (<see cref="ApiKey"/> set).</summary>
+    public sealed record VendorCredits(long? Indexer, long? Checker, string? ApiKey = null);
+
+    /// <summary>Settings of the simulated vendor; absent fields stay as they are.</summary>
+    public sealed record VendorSettings(string? ProcessingTime, int? LatencyMs);
+
+    /// <summary>Scripting the simulated paid vendor: accounts and their credits, how long tasks take.</summary>
+    private static void MapVendor(RouteGroupBuilder vendor)
+    {
+        vendor.MapGet("/", (SandboxHost host) =>
+            {
+                var v = host.Server.Vendor;
+                var submitted = v.SubmittedUrls();
+                return TypedResults.Ok(new VendorStatistics(v.Tasks.Count, submitted.Count, submitted.Count(s => s.Value > 1), v.Requests.Count));
+            })
+            .WithName("SandboxVendor").WithSummary("What the simulated vendor received: tasks, URLs submitted, URLs in more than one task, requests.");
+        vendor.MapPost("/accounts", Results<Ok<VendorCredits>, NotFound> (VendorCredits credits, SandboxHost host) =>
+            {
+                var v = host.Server.Vendor;
+                var (indexer, checker) = (Math.Max(0, credits.Indexer ?? 0), Math.Max(0, credits.Checker ?? 0));
+                if (credits.ApiKey is { } key)
+                    return v.TopUp(key, indexer, checker) ? TypedResults.Ok(Balance(v, key)) : TypedResults.NotFound();
+                return TypedResults.Ok(Balance(v, v.CreateAccount(indexer, checker)));
+            })
+            .WithName("SandboxVendorAccount")
+            .WithSummary("Open an account with these credits (add its apiKey as a credential of kind vendor), or top one up by naming its apiKey.");
+        vendor.MapPut("/", Results<Ok<VendorSettings>, ValidationProblem> (VendorSettings settings, SandboxHost host) =>
+            {
+                var v = host.Server.Vendor;
+                if (settings.ProcessingTime is { } text)
+                {
+                    if (!TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed < TimeSpan.Zero)
+                        return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["processingTime"] = ["a duration such as 02:00:00"] });
+                    v.ProcessingTime = parsed;
+                }
+                if (settings.LatencyMs is { } latency)
+                    v.Latency = TimeSpan.FromMilliseconds(Math.Clamp(latency, 0, 60_000));
+                return TypedResults.Ok(new VendorSettings(v.ProcessingTime.ToString(), (int)v.Latency.TotalMilliseconds));
+            })
+            .WithName("SandboxVendorSettings").WithSummary("Set how long the simulated vendor takes to process a task, and its latency.");
+    }
+
+    private static VendorCredits Balance(VendorSimulation vendor, string key) =>
+        vendor.Balance(key) is { } b ? new VendorCredits(b.Indexer, b.Checker, key) : new VendorCredits(0, 0, key);
 
     /// <summary>Settings of the simulated SERP API and search index; absent fields stay as they are.</summary>
     public sealed record SerpSettings(int? LatencyMs, double? FalseNegativeRate, string? IndexAfterSubmission);

@@ -35,6 +35,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private IndexNowEngine? indexNow;
     private GoogleEngine? google;
     private SerpEngine? serp;
+    private VendorEngine? vendor;
 
     private SandboxServer(TimeProvider time) => this.time = time;
 
@@ -52,6 +53,8 @@ public sealed class SandboxServer : IAsyncDisposable
     public SearchIndex Index { get; } = new();
 
     public SerpSimulation Serp { get; } = new();
+
+    public VendorSimulation Vendor { get; } = new();
 
     /// <summary>The simulated site on <paramref name="host"/> (created empty on first use).</summary>
     public SimulatedSite Site(string host) => sites.GetOrAdd(host.ToLowerInvariant().TrimEnd('.'), h => new SimulatedSite(h));
@@ -103,6 +106,7 @@ public sealed class SandboxServer : IAsyncDisposable
         indexNow = new IndexNowEngine(IndexNow, time, FetchAsync);
         google = new GoogleEngine(Google, time);
         serp = new SerpEngine(Serp, Index, time);
+        vendor = new VendorEngine(Vendor, Index, PageState, time);
         IndexNow.Index = Index;
         Google.Index = Index;
     }
@@ -165,11 +169,26 @@ public sealed class SandboxServer : IAsyncDisposable
             await google!.HandleAsync(context, host, body);
         else if (host == SerpSimulation.Host)
             await serp!.HandleAsync(context, body);
+        else if (host == VendorSimulation.Host)
+            await vendor!.HandleAsync(context, body);
         else if (!await ServeSiteAsync(context, host))
             return; // connection dropped: nothing to record as answered
         Log.Add(new RecordedRequest(time.GetUtcNow(), context.Request.Scheme, host, context.Request.Method,
             context.Request.Path + context.Request.QueryString, body, context.Response.StatusCode,
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>What a URL's page shows a vendor's crawler: 0 (a page to index), −1 (noindex), or its HTTP status when not 200.</summary>
+    private int PageState(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            return 400;
+        var page = Site(uri.Host).Peek(uri.AbsolutePath);
+        if (page.Status != 200)
+            return page.Status;
+        var noindex = (page.Headers?.Any(h => h.Key.Equals("X-Robots-Tag", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("noindex", StringComparison.OrdinalIgnoreCase)) ?? false)
+            || (page.Body?.Contains("content=\"noindex", StringComparison.OrdinalIgnoreCase) ?? false);
+        return noindex ? -1 : 0;
     }
 
     private async Task<bool> ServeSiteAsync(HttpContext context, string host)

@@ -8,6 +8,7 @@ using BacklinkOrleans.Submission.Google;
 using BacklinkOrleans.Submission.IndexNow;
 using BacklinkOrleans.Submission.Lane;
 using BacklinkOrleans.Submission.Serp;
+using BacklinkOrleans.Submission.Vendor;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,7 @@ public static class SubmissionModule
         services.AddGoogleChannel(configuration);
         services.AddUrlInspection(configuration);
         services.AddSerpChecker(configuration);
+        services.AddVendorChannels(configuration);
         return services;
     }
 
@@ -56,6 +58,8 @@ public static class SubmissionModule
         ("quota.outcome-unknown.v1", typeof(QuotaOutcomeUnknown), false),
         ("quota.answers-acknowledged.v1", typeof(AnswersAcknowledged), false),
         ("quota.credential-state-changed.v1", typeof(CredentialStateChanged), false),
+        ("quota.report-polled.v1", typeof(ReportPolled), false),
+        ("quota.report-received.v1", typeof(ReportReceived), false),
         ("quota.snapshot.v1", typeof(LedgerSnapshot), true),
     ];
 

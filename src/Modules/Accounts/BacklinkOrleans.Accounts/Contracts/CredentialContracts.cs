@@ -23,7 +23,9 @@ public static class CredentialStatuses
 /// <summary>
 /// What a credential covers and what the product may know of it; never secret. Each kind fills what it needs:
 /// IndexNow a host (a keyLocation, an endpoint); Google a service account's email, its Cloud project and the Search
-/// Console properties it owns (with those the API refused, and why); a vendor or SERP API nothing (any host).
+/// Console properties it owns (with those the API refused, and why); a SERP API nothing (any host); a paid vendor
+/// account the hosts it is restricted to (none: any host), its prices per URL submitted and per check, and the
+/// balance below which it shows as low.
 /// </summary>
 public sealed record CredentialScope(
     string? Host = null,
@@ -32,7 +34,11 @@ public sealed record CredentialScope(
     string? ClientEmail = null,
     IReadOnlyList<string>? Properties = null,
     string? ProjectId = null,
-    IReadOnlyDictionary<string, string>? RefusedProperties = null);
+    IReadOnlyDictionary<string, string>? RefusedProperties = null,
+    IReadOnlyList<string>? Hosts = null,
+    decimal? CostPerUrl = null,
+    decimal? CostPerCheck = null,
+    long? LowBalance = null);
 
 /// <summary>A credential as the API shows it: its scope and a fingerprint, never the secret.</summary>
 public sealed record CredentialView(

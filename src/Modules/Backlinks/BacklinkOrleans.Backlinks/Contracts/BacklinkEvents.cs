@@ -49,7 +49,7 @@ public sealed record BacklinkFailed(Guid EventId, string Reason, string? Detail,
 public sealed record SubmissionAttempted(
     Guid EventId, string Channel, string CredentialFingerprint, string? BatchId, int Status, bool Accepted,
     string? ErrorExcerpt, long DurationMs, DateTimeOffset At, string? Outcome = null, DateTimeOffset? HoldUntil = null,
-    bool Withdrawal = false) : IBacklinkEvent
+    bool Withdrawal = false, decimal? Cost = null) : IBacklinkEvent
 {
     /// <summary>Whether this attempt counts as a send (accepted, or possibly received) toward the URL's limit.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -181,6 +181,12 @@ public static class CheckStages
 
     /// <summary>A check a user asked for ("check now"): it takes no scheduled follow-up's place.</summary>
     public const string Requested = "requested";
+
+    /// <summary>
+    /// A channel's own report on what it did (a paid vendor's task report): evidence the backlink did not ask for. It
+    /// takes no follow-up's place; only an indexed or a blocking verdict changes the state.
+    /// </summary>
+    public const string Report = "report";
 }
 
 /// <summary>Reason codes of indexed backlinks (success, shown like failure reasons).</summary>

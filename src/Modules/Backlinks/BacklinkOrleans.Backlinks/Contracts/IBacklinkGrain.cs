@@ -62,7 +62,8 @@ public sealed record SubmissionReport(
     [property: Id(9)] string? Outcome = null,
     [property: Id(10)] DateTimeOffset? HoldUntil = null,
     [property: Id(11)] bool Withdrawable = false,
-    [property: Id(12)] bool Withdrawal = false)
+    [property: Id(12)] bool Withdrawal = false,
+    [property: Id(13)] decimal? Cost = null)
 {
     /// <summary>The outcome, inferred for reports that do not name one (accepted, refused with a reason, or deferred).</summary>
     public string EffectiveOutcome => Outcome ?? (Accepted ? SubmissionOutcomes.Accepted
@@ -91,6 +92,8 @@ public static class SubmissionOutcomes
 /// cause of a <see cref="IndexVerdicts.Blocked"/> verdict (a <see cref="FailureReasons"/> code); <see cref="Evidence"/>
 /// is what the provider said, kept in the URL's history. <see cref="CheckId"/> names the request, so a repeated
 /// delivery is a no-op. The lifecycle decides what follows from the campaign's schedule, not the provider.
+/// <see cref="Unsolicited"/>: a channel's own report on a URL it took (a paid vendor's task report), not an answer to a
+/// check the backlink asked for — it takes no follow-up's place (<see cref="CheckStages.Report"/>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.index-check-report")]
 public sealed record IndexCheckReport(
@@ -101,7 +104,8 @@ public sealed record IndexCheckReport(
     [property: Id(4)] string? Reason,
     [property: Id(5)] string Evidence,
     [property: Id(6)] decimal? Cost = null,
-    [property: Id(7)] long DurationMs = 0);
+    [property: Id(7)] long DurationMs = 0,
+    [property: Id(8)] bool Unsolicited = false);
 
 /// <summary>What an index check saw.</summary>
 public static class IndexVerdicts

@@ -41,11 +41,16 @@ public sealed record RouteTarget(
     public override string ToString() => QuotaKey.Length == 0 ? Channel : $"{Channel} ({QuotaKey})";
 }
 
-/// <summary>The routing answer: submission targets in the campaign's preference order, and the index checkers covering the URL.</summary>
+/// <summary>
+/// The routing answer: submission targets in the campaign's preference order, and the index checkers covering the URL
+/// that answer at once; <see cref="SlowCheck"/>: checkers that report hours later (a paid vendor's), asked for
+/// follow-ups only when no other covers the URL, never for the check before submission.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.route-result")]
 public sealed record RouteResult(
     [property: Id(0)] IReadOnlyList<RouteTarget> Submit,
-    [property: Id(1)] IReadOnlyList<RouteTarget> Check);
+    [property: Id(1)] IReadOnlyList<RouteTarget> Check,
+    [property: Id(2)] IReadOnlyList<RouteTarget>? SlowCheck = null);
 
 /// <summary>Route: which of the tenant's credentials cover the URL, for submission and for index checks.</summary>
 public interface IRoutingPort

@@ -121,7 +121,8 @@ internal static class BacklinkDecider
         var r = s.Report;
         var outcome = r.EffectiveOutcome;
         return new SubmissionAttempted(newId(), r.Channel, r.CredentialFingerprint, r.BatchId, r.Status, outcome == SubmissionOutcomes.Accepted,
-            r.ErrorExcerpt, r.DurationMs, s.Now, outcome, outcome == SubmissionOutcomes.Unknown ? r.HoldUntil ?? s.Now.AddDays(1) : null, r.Withdrawal);
+            r.ErrorExcerpt, r.DurationMs, s.Now, outcome, outcome == SubmissionOutcomes.Unknown ? r.HoldUntil ?? s.Now.AddDays(1) : null, r.Withdrawal,
+            outcome == SubmissionOutcomes.Accepted ? r.Cost : null);
     }
 
     /// <summary>

@@ -192,7 +192,7 @@ internal abstract record BacklinkState
         (Submitted s, IndexChecked c) => s with
         {
             Facts = Touch(s.Facts, c.At).After(c), NextCheckAt = c.NextCheckAt, FollowUpsDone = c.FollowUpsDone, MissedSince = c.MissedSince,
-            Requested = false,
+            Requested = s.Requested && c.Stage == CheckStages.Report, // a channel's report answers no check the user asked for
         },
         (Submitted s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), s.Channel, i.At, i.NextCheckAt, s.Withdrawable, s.Targets),
         (Submitted s, CheckRequested c) => s with { Facts = Touch(s.Facts, c.At), NextCheckAt = c.At, Requested = true },

@@ -27,9 +27,11 @@ internal static class IndexChecks
     public static Decision FollowUp(Submitted state, BacklinkCommand.RecordIndexCheck c, Func<Guid> newId)
     {
         var (r, plan, now) = (c.Report, c.Plan, c.Now);
+        if (r.Unsolicited && r.Verdict is not (IndexVerdicts.Indexed or IndexVerdicts.Blocked))
+            return Decision.Accept(Checked(c, newId, CheckStages.Report, state.NextCheckAt, state.FollowUpsDone, state.MissedSince)); // evidence only
         // A check a user asked for takes no follow-up's place: the schedule goes on as planned.
-        var done = state.Requested ? state.FollowUpsDone : Math.Min(state.FollowUpsDone + 1, plan.FollowUps.Count);
-        var stage = state.Requested ? CheckStages.Requested : CheckStages.FollowUp;
+        var done = state.Requested || r.Unsolicited ? state.FollowUpsDone : Math.Min(state.FollowUpsDone + 1, plan.FollowUps.Count);
+        var stage = r.Unsolicited ? CheckStages.Report : state.Requested ? CheckStages.Requested : CheckStages.FollowUp;
         switch (r.Verdict)
         {
             case IndexVerdicts.Indexed:
@@ -59,6 +61,8 @@ internal static class IndexChecks
     public static Decision Monitor(Indexed state, BacklinkCommand.RecordIndexCheck c, Func<Guid> newId)
     {
         var (r, plan, now) = (c.Report, c.Plan, c.Now);
+        if (r.Unsolicited && r.Verdict != IndexVerdicts.Blocked)
+            return Decision.Accept(Checked(c, newId, CheckStages.Report, state.NextCheckAt, 0, state.MissedSince)); // evidence only
         switch (r.Verdict)
         {
             case IndexVerdicts.Indexed:

@@ -66,6 +66,7 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
             var key = (tenant, campaign, row.State, row.Reason ?? "");
             deltas[key] = deltas.GetValueOrDefault(key) + n;
         }
+        var costs = new Dictionary<(string Tenant, string Campaign, string Channel, string Kind), (long Units, long Micros)>();
 
         foreach (var stored in events)
         {
@@ -95,6 +96,12 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
                 joined.Add([key.Tenant, j.CampaignId, key.Id, UnixTime.ToMicroseconds(j.At)]);
                 Count(key.Tenant, j.CampaignId, after, +1);
             }
+            if (CostOf(e) is { } spent)
+            {
+                var costKey = (key.Tenant, after.Campaign, spent.Channel, spent.Kind);
+                var sum = costs.GetValueOrDefault(costKey);
+                costs[costKey] = (sum.Units + 1, sum.Micros + spent.Micros);
+            }
             rows[key] = after;
             changed[key] = after;
         }
@@ -112,7 +119,22 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
                 .ThenBy(d => d.Key.State, StringComparer.Ordinal).ThenBy(d => d.Key.Reason, StringComparer.Ordinal)
                 .Select(d => new object?[] { d.Key.Tenant, d.Key.Campaign, d.Key.State, d.Key.Reason, d.Value })],
             "ON CONFLICT (tenant_id, campaign_id, state, reason) DO UPDATE SET count = campaign_counters.count + excluded.count", cancellationToken);
+        await BulkStatements.InsertAsync(batch.Connection, batch.Transaction, batch.Dialect, "campaign_costs",
+            ["tenant_id", "campaign_id", "channel", "kind", "units", "cost_micros"],
+            [.. costs.OrderBy(c => c.Key.Tenant, StringComparer.Ordinal).ThenBy(c => c.Key.Campaign, StringComparer.Ordinal)
+                .ThenBy(c => c.Key.Channel, StringComparer.Ordinal).ThenBy(c => c.Key.Kind, StringComparer.Ordinal)
+                .Select(c => new object?[] { c.Key.Tenant, c.Key.Campaign, c.Key.Channel, c.Key.Kind, c.Value.Units, c.Value.Micros })],
+            "ON CONFLICT (tenant_id, campaign_id, channel, kind) DO UPDATE SET units = campaign_costs.units + excluded.units, "
+            + "cost_micros = campaign_costs.cost_micros + excluded.cost_micros", cancellationToken);
     }
+
+    /// <summary>What an event spent, if it spent anything: an accepted paid submission, or a paid index check.</summary>
+    private static (string Channel, string Kind, long Micros)? CostOf(IBacklinkEvent e) => e switch
+    {
+        SubmissionAttempted { Accepted: true, Cost: { } cost } a => (a.Channel, CostKinds.Submission, CostKinds.ToMicros(cost)),
+        IndexChecked { Cost: { } cost, Checker: { } checker } => (checker, CostKinds.Check, CostKinds.ToMicros(cost)),
+        _ => null,
+    };
 
     public void Forget(IReadOnlyCollection<string> streamIds)
     {

@@ -90,8 +90,12 @@ public sealed class SimulatedSite(string host)
             if (Interlocked.CompareExchange(ref failuresLeft, left - 1, left) == left)
                 return new SimulatedPage(failureStatus, $"<html><body>{failureStatus}</body></html>");
         }
-        return pages.TryGetValue(path, out var page) ? page
-            : path != "/robots.txt" && Fallback is { } fallback ? fallback
-            : new SimulatedPage(404, "<html><body>Not Found</body></html>");
+        return Peek(path);
     }
+
+    /// <summary>What <paramref name="path"/> serves, without taking a scripted failure (what an outside crawler would see in the end).</summary>
+    internal SimulatedPage Peek(string path) =>
+        pages.TryGetValue(path, out var page) ? page
+        : path != "/robots.txt" && Fallback is { } fallback ? fallback
+        : new SimulatedPage(404, "<html><body>Not Found</body></html>");
 }

@@ -59,6 +59,6 @@ internal static class QuotasApi
         var first = q.Windows.FirstOrDefault();
         return new CredentialQuota(credential.Id, credential.Kind, credential.Label, quotaKey, credential.Fingerprint, first?.Limit ?? 0, first?.Used ?? 0,
             q.Reserved, first?.Remaining ?? 0, first?.ResetsAt ?? default, q.State, q.StateDetail, q.BackoffUntil, q.Queued, q.BatchSize,
-            q.AnswersUndelivered, channel.Descriptor.Name, q.Windows, q.ParkedUntil);
+            q.AnswersUndelivered, channel.Descriptor.Name, q.Windows, q.ParkedUntil, q.Balance, q.AwaitingReport);
     }
 }

@@ -20,7 +20,8 @@ internal sealed class ChannelIndexCheckPort(IGrainFactory grains, ChannelRouter 
     {
         var now = time.GetUtcNow();
         var route = await router.RouteAsync(backlink, cancellationToken);
-        if (route?.Check is not { Count: > 0 } checkers)
+        var checkers = route?.Check is { Count: > 0 } fast ? fast : route?.SlowCheck ?? [];
+        if (checkers.Count == 0)
             return new Enqueued(now + UncoveredRetry, $"{Uncovered} (add a SERP API key or a Search Console property); looking again at {now + UncoveredRetry:u}",
                 Uncovered: true);
         var target = checkers[0];

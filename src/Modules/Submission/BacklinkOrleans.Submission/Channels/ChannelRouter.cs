@@ -62,9 +62,10 @@ internal sealed class CoverageIndex
                 submit.Add(Target(channel, credential, url));
         }
         var check = channels.All.Where(c => c.Descriptor.Purpose == ChannelPurpose.Check && Allowed(c, enabled))
-            .Select(c => Covering(c, url) is { } credential ? Target(c, credential, url) : null)
-            .OfType<RouteTarget>().ToList();
-        return new RouteResult(submit, check);
+            .Select(c => (c.Descriptor.ReportsLater, Target: Covering(c, url) is { } credential ? Target(c, credential, url) : null))
+            .Where(c => c.Target is not null).ToList();
+        var slow = check.Where(c => c.ReportsLater).Select(c => c.Target!).ToList();
+        return new RouteResult(submit, [.. check.Where(c => !c.ReportsLater).Select(c => c.Target!)], slow.Count == 0 ? null : slow);
     }
 
     private static bool Allowed(IChannel channel, IReadOnlySet<string> enabled) =>

@@ -17,11 +17,27 @@ internal enum ChannelPurpose
 /// the channel is off for a tenant until the tenant turns it on, accepting that policy (Google's).
 /// </summary>
 /// <param name="Withdraws">the channel can be told that a URL it accepted is gone (Google's URL_DELETED): retired URLs are withdrawn</param>
+/// <param name="ReportsLater">the service answers hours later (a vendor's task): as a checker, it is asked only when no other covers the URL, never before submission</param>
 internal sealed record ChannelDescriptor(string Name, ChannelPurpose Purpose, string CredentialKind, string Crawler, int ProtocolMaxBatch,
-    string? OptInPolicy = null, bool Withdraws = false);
+    string? OptInPolicy = null, bool Withdraws = false, bool ReportsLater = false);
 
 /// <summary>One request a quota grain sends through a channel.</summary>
 internal sealed record ChannelSend(string Tenant, CredentialView Credential, string Secret, string BatchId, IReadOnlyList<LedgerItem> Items);
+
+/// <summary>A request the service took and reports on later (a vendor's task, <paramref name="Token"/> its id): asked how it stands.</summary>
+internal sealed record ChannelPoll(string Tenant, CredentialView Credential, string Secret, string BatchId, string Token, IReadOnlyList<LedgerItem> Items);
+
+/// <summary>
+/// How a reported request stands: <see cref="Done"/> with each URL's verdict (<see cref="UrlVerdict.Index"/>), or not
+/// yet (<see cref="Detail"/> says how far; <see cref="Failed"/>: the service could not be asked now).
+/// </summary>
+internal sealed record ReportPoll(bool Done, IReadOnlyDictionary<string, UrlVerdict>? PerUrl, string Detail, bool Failed = false);
+
+/// <summary>
+/// What the service's own record says of a request whose answer was lost: URL by URL whether it has it, and, for a
+/// service that reports later, the token to ask it by; for a paid one, what each URL it has cost.
+/// </summary>
+internal sealed record Reconciliation(IReadOnlyDictionary<string, bool> Seen, string? Awaiting = null, decimal? CostPerUrl = null);
 
 /// <summary>
 /// Everything a channel plugs into the lane (ADR 0013): who it is, which URLs a credential covers (the ownership
@@ -63,6 +79,13 @@ internal interface IChannel
     /// After a crash: what became of a request whose answer was lost, URL by URL (true: the service has it; false: it
     /// does not), for channels that can ask (Google's metadata, a vendor's task list); null: it cannot be known.
     /// </summary>
-    Task<IReadOnlyDictionary<string, bool>?> ReconcileAsync(ChannelSend send, DateTimeOffset reservedAt, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, bool>?>(null);
+    Task<Reconciliation?> ReconcileAsync(ChannelSend send, DateTimeOffset reservedAt, CancellationToken cancellationToken) =>
+        Task.FromResult<Reconciliation?>(null);
+
+    /// <summary>
+    /// For a channel whose answer names a report to come (<see cref="SendOutcome.Awaiting"/>: a vendor's task): how
+    /// that request stands now. Asked by the quota grain on a backoff schedule until it is done.
+    /// </summary>
+    Task<ReportPoll> PollAsync(ChannelPoll poll, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Descriptor.Name} answers at once; it has no reports to poll.");
 }

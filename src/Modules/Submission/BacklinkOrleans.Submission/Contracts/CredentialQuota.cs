@@ -4,7 +4,8 @@ namespace BacklinkOrleans.Submission.Contracts;
 /// One credential's quota as the Quota API shows it: the channel and the quota it spends (<see cref="Scope"/>: an
 /// IndexNow key's host, a Google Cloud project), its first window's limit, use, reservations (in flight) and reset,
 /// every window with its reset in the window's own zone (<see cref="Windows"/>), the state (ok, pending, backing-off,
-/// parked, exhausted, invalid, no-credential) and how many URLs wait in its queue.
+/// parked, exhausted, invalid, no-credential, balance-low) and how many URLs wait in its queue; for a paid account, its
+/// credits as last read (<see cref="Balance"/>) and the URLs whose report it still owes (<see cref="AwaitingReport"/>).
 /// </summary>
 public sealed record CredentialQuota(
     string CredentialId,
@@ -25,4 +26,6 @@ public sealed record CredentialQuota(
     int AnswersUndelivered,
     string Channel,
     IReadOnlyList<QuotaWindowView> Windows,
-    DateTimeOffset? ParkedUntil);
+    DateTimeOffset? ParkedUntil,
+    long? Balance = null,
+    int AwaitingReport = 0);

@@ -58,6 +58,9 @@ public static class QuotaStates
     public const string Exhausted = "exhausted";
     public const string Invalid = "invalid";
     public const string NoCredential = "no-credential";
+
+    /// <summary>A paid account's credits are below the credential's threshold (sending goes on until they run out).</summary>
+    public const string BalanceLow = "balance-low";
 }
 
 /// <summary>One window of a quota: its limit, what is used, what is left, and when it resets (in the window's own zone).</summary>
@@ -70,7 +73,10 @@ public sealed record QuotaWindowView(
     [property: Id(4)] DateTimeOffset ResetsAt,
     [property: Id(5)] string ResetsAtLocal);
 
-/// <summary>A quota grain's view of itself.</summary>
+/// <summary>
+/// A quota grain's view of itself. <see cref="Balance"/>: a paid account's credits as last read; <see cref="AwaitingReport"/>:
+/// URLs the service took and will report on (a vendor's tasks not done yet).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.quota-view")]
 public sealed record QuotaView(
     [property: Id(0)] string Channel,
@@ -84,4 +90,6 @@ public sealed record QuotaView(
     [property: Id(8)] DateTimeOffset? ParkedUntil,
     [property: Id(9)] int Queued,
     [property: Id(10)] int BatchSize,
-    [property: Id(11)] int AnswersUndelivered);
+    [property: Id(11)] int AnswersUndelivered,
+    [property: Id(12)] long? Balance = null,
+    [property: Id(13)] int AwaitingReport = 0);

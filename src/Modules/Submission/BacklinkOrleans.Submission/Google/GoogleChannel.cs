@@ -202,7 +202,7 @@ internal sealed partial class GoogleChannel(GoogleAccounts accounts, ICredential
     /// was reserved (it arrived), none or an older one (404 or earlier: it did not). A URL whose metadata cannot be
     /// read now is left out: its outcome stays unknown.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, bool>?> ReconcileAsync(ChannelSend send, DateTimeOffset reservedAt, CancellationToken cancellationToken)
+    public async Task<Reconciliation?> ReconcileAsync(ChannelSend send, DateTimeOffset reservedAt, CancellationToken cancellationToken)
     {
         var service = accounts.ServiceFor(send.Credential, send.Secret);
         var seen = new Dictionary<string, bool>(StringComparer.Ordinal);
@@ -223,7 +223,7 @@ internal sealed partial class GoogleChannel(GoogleAccounts accounts, ICredential
                 // unknown for now: left out
             }
         }
-        return seen;
+        return new Reconciliation(seen);
     }
 
     /// <summary>Google's clock and ours may differ a little: a notification this much before the reservation is still ours.</summary>

@@ -103,7 +103,7 @@ internal sealed partial class ChannelQuotaGrain
 
     private void Deliver(OutboxAnswer answer, IReadOnlyList<LedgerItem> items, bool acknowledge)
     {
-        var reports = items.Select(i => channel.Descriptor.Purpose == ChannelPurpose.Check
+        var reports = items.Select(i => channel.Descriptor.Purpose == ChannelPurpose.Check || answer.Report
             ? new AddressedReport(i.UrlHash, null, CheckReport(answer, i))
             : new AddressedReport(i.UrlHash, Report(answer, i))).ToList();
         deliverer.Deliver(tenant, Key, answer.AnswerId, reports, acknowledge);
@@ -117,9 +117,11 @@ internal sealed partial class ChannelQuotaGrain
     private IndexCheckReport? CheckReport(OutboxAnswer answer, LedgerItem item)
     {
         var a = answer.Answer;
+        // A submission channel's own report (a vendor's task report) answers no check the backlink asked for.
+        var unsolicited = answer.Report && channel.Descriptor.Purpose == ChannelPurpose.Submit;
         if (a.PerUrl?.GetValueOrDefault(item.UrlHash) is { Index: { } verdict } part)
             return new IndexCheckReport(channel.Descriptor.Name, answer.Fingerprint, answer.BatchId, verdict, part.Reason, part.Detail ?? a.Detail ?? "",
-                part.Cost, a.DurationMs);
+                part.Cost, a.DurationMs, unsolicited);
         var refused = a.Outcome == Outcomes.Refused ? (Reason: a.Reason, Detail: a.Detail)
             : a.PerUrl?.GetValueOrDefault(item.UrlHash) is { Outcome: Outcomes.Refused } own ? (own.Reason, own.Detail) : default;
         return refused == default ? null
@@ -131,13 +133,13 @@ internal sealed partial class ChannelQuotaGrain
     private SubmissionReport Report(OutboxAnswer answer, LedgerItem item)
     {
         var a = answer.Answer;
-        var (outcome, reason, detail) = a.Outcome == Outcomes.Mixed && a.PerUrl?.GetValueOrDefault(item.UrlHash) is { } verdict
-            ? (verdict.Outcome, verdict.Reason, verdict.Detail ?? a.Detail)
-            : (a.Outcome == Outcomes.Split ? Outcomes.Deferred : a.Outcome, a.Reason, a.Detail);
+        var (outcome, reason, detail, cost) = a.Outcome == Outcomes.Mixed && a.PerUrl?.GetValueOrDefault(item.UrlHash) is { } verdict
+            ? (verdict.Outcome, verdict.Reason, verdict.Detail ?? a.Detail, verdict.Cost)
+            : (a.Outcome == Outcomes.Split ? Outcomes.Deferred : a.Outcome, a.Reason, a.Detail, null);
         var accepted = outcome == Outcomes.Accepted;
         return new SubmissionReport(channel.Descriptor.Name, answer.Fingerprint, answer.BatchId, a.Status, accepted, detail, a.DurationMs,
             accepted && !item.Withdraw ? answer.At + item.FirstCheckAfter : null, reason, outcome, a.HoldUntil,
-            Withdrawable: channel.Descriptor.Withdraws && !item.Withdraw, Withdrawal: item.Withdraw);
+            Withdrawable: channel.Descriptor.Withdraws && !item.Withdraw, Withdrawal: item.Withdraw, Cost: accepted ? cost : null);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Quota {Key}: gave up delivering the answer to request {BatchId} ({Count} URLs); those backlinks will ask again")]

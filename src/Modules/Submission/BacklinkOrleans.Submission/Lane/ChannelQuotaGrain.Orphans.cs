@@ -49,18 +49,18 @@ internal sealed partial class ChannelQuotaGrain
         {
             if (reservation.Items.Count == 0 || await CredentialAsync(reservation.CredentialId, time.GetUtcNow()) is not { Credential: { } credential })
                 return null;
-            var seen = await channel.ReconcileAsync(new ChannelSend(tenant, credential.Credential, credential.Secret, reservation.BatchId, reservation.Items),
+            var reconciled = await channel.ReconcileAsync(new ChannelSend(tenant, credential.Credential, credential.Secret, reservation.BatchId, reservation.Items),
                 reservation.ReservedAt, CancellationToken.None);
-            if (seen is null)
+            if (reconciled is not { Seen: var seen })
                 return null;
             var perUrl = reservation.Items.ToDictionary(i => i.UrlHash, i => seen.TryGetValue(i.UrlHash, out var has)
                 ? has
-                    ? new UrlVerdict(Outcomes.Accepted, null, "reconciled: the service has it")
+                    ? new UrlVerdict(Outcomes.Accepted, null, "reconciled: the service has it", Cost: reconciled.CostPerUrl)
                     : new UrlVerdict(Outcomes.Deferred, null, "reconciled: the service never received it")
                 : new UrlVerdict(Outcomes.Unknown, null, "the service could not say whether it received it"));
             LogReconciled(logger, Key, reservation.BatchId, perUrl.Count(p => p.Value.Outcome == Outcomes.Accepted), perUrl.Count);
             return new SendOutcome(200, Outcomes.Mixed, null, "reconciled after the sender stopped", 0, Pace.None, PerUrl: perUrl,
-                UnitsUsed: reservation.Items.Count);
+                UnitsUsed: reservation.Items.Count, Awaiting: reconciled.Awaiting);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -24,11 +24,13 @@ internal sealed partial class ChannelQuotaGrain
                 (QuotaStates.BackingOff, $"{ledger.Pace.Consecutive429} × 429, {ledger.Pace.ConsecutiveFailures} × other failures in a row"),
             _ when windows.Any(w => w.Remaining == 0 && ledger.Reserved == 0) => (QuotaStates.Exhausted, "This window's quota is spent; queued URLs wait for the next."),
             { Pace.CredentialState: CredentialStates.Pending } => (QuotaStates.Pending, ledger.Pace.CredentialDetail),
+            { Pace: { BalanceLow: true, Balance: { } balance } } => (QuotaStates.BalanceLow, $"{balance} credits left: below the credential's low-balance threshold"),
             _ => (QuotaStates.Ok, null),
         };
         return Task.FromResult(new QuotaView(channel.Descriptor.Name, quotaKey, ledger.Pace.Fingerprint, windows, ledger.Reserved, state, detail,
             ledger.Pace.BackoffUntil > now ? ledger.Pace.BackoffUntil : null, ledger.Pace.ParkedUntil > now ? ledger.Pace.ParkedUntil : null,
-            queue.Count + bisections.UrlCount, QuotaLedgerDecider.BatchSize(ledger.Pace, Options), ledger.Outbox.Sum(a => a.Undelivered.Count)));
+            queue.Count + bisections.UrlCount, QuotaLedgerDecider.BatchSize(ledger.Pace, Options), ledger.Outbox.Sum(a => a.Undelivered.Count),
+            ledger.Pace.Balance, ledger.Awaited.Sum(a => a.Items.Count)));
     }
 
     private static string Local(QuotaWindow window, DateTimeOffset at) => window.Name switch

@@ -78,17 +78,20 @@ internal sealed partial class ChannelQuotaGrain(
         // A batch still in flight belonged to an activation that is gone: ask the service where the channel can, else record it unknown.
         if (Current.InFlight.Count > 0)
             await SettleOrphansAsync(Current.InFlight.ToList(), "the silo sending it stopped before the answer was recorded");
-        if (Current.Outbox.Count > 0)
+        if (Current.Outbox.Count > 0 || Current.Awaited.Count > 0)
             StartPump();
     }
 
     public async Task<Enqueued> EnqueueAsync(LaneItem item)
     {
         var now = time.GetUtcNow();
+        if (AwaitedUntil(item.UrlHash) is { } reportDue)
+            return new Enqueued((reportDue > now ? reportDue : now) + Options.AnswerWithin,
+                $"taken by {channel.Descriptor.Name} ({quotaKey}); its report is asked for at {reportDue:u}");
         if (Held().Contains(item.UrlHash) || taking.Contains(item.UrlHash) || queue.Contains(item.UrlHash) || bisections.Contains(item.UrlHash))
         {
             StartPump();
-            return LookAgain(now, $"queued at {channel.Descriptor.Name} ({quotaKey})");
+            return Parked(item, now) ?? LookAgain(now, $"queued at {channel.Descriptor.Name} ({quotaKey})");
         }
         var lookup = await CredentialAsync(item.CredentialId, now);
         if (lookup.Unreadable is { } unreadable)
@@ -98,8 +101,8 @@ internal sealed partial class ChannelQuotaGrain(
         if (!UrlNormalizer.TryNormalize(item.Url, out var url, out _) || !channel.Covers(lookup.Credential!.Credential, url))
             return Refuse([item], FailureReasons.ChannelRejected,
                 $"Not covered by {lookup.Credential?.Credential.Fingerprint}: {channel.Descriptor.Name} would refuse it.", now);
-        if (Current.Pace.ParkedUntil is { } parked && parked > now)
-            return new Enqueued(parked + Spread(item.UrlHash), $"{channel.Descriptor.Name} ({quotaKey}) is parked until {parked:u}: {Current.Pace.ParkReason}");
+        if (Parked(item, now) is { } parkedAnswer)
+            return parkedAnswer;
         var room = Current.Available(channel.Limits, now) - queue.Count - bisections.UrlCount;
         if (room <= 0 && !MakeRoomFor(item))
         {
@@ -115,6 +118,12 @@ internal sealed partial class ChannelQuotaGrain(
         StartPump(immediately: queue.Count >= QuotaLedgerDecider.BatchSize(Current.Pace, Options));
         return LookAgain(now, $"queued at {channel.Descriptor.Name} ({quotaKey})");
     }
+
+    /// <summary>While the quota is parked (a spent daily quota, a paid account out of credits): when to look again, and why.</summary>
+    private Enqueued? Parked(LaneItem item, DateTimeOffset now) =>
+        Current.Pace.ParkedUntil is { } parked && parked > now
+            ? new Enqueued(parked + Spread(item.UrlHash), $"{channel.Descriptor.Name} ({quotaKey}) is parked until {parked:u}: {Current.Pace.ParkReason}")
+            : null;
 
     /// <summary>When quota is scarce, a URL that ranks above the lowest queued one takes its place (that one's backlink asks again later).</summary>
     private bool MakeRoomFor(LaneItem item)
@@ -143,8 +152,10 @@ internal sealed partial class ChannelQuotaGrain(
             if (!await SendNextAsync(time.GetUtcNow()))
                 break;
         }
+        await PollReportsAsync(time.GetUtcNow());
         Dispatch(time.GetUtcNow());
-        if (queue.Count == 0 && bisections.UrlCount == 0 && Current.Outbox.Count == 0 && Current.InFlight.Count == 0 && refusals.Count == 0)
+        if (queue.Count == 0 && bisections.UrlCount == 0 && Current.Outbox.Count == 0 && Current.InFlight.Count == 0 && refusals.Count == 0
+            && Current.Awaited.Count == 0)
         {
             await FlushAcknowledgementsAsync(force: true);
             if (Current.Outbox.Count == 0)

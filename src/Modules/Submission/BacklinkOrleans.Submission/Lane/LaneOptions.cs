@@ -45,6 +45,15 @@ internal class LaneOptions
     /// <summary>After an unknown outcome the URL is not sent on this channel again for this long.</summary>
     public TimeSpan UnknownOutcomeHold { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>For a service that reports later (a vendor's task): the first time it is asked, after taking the request; then twice as long each time.</summary>
+    public TimeSpan ReportFirstPoll { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The longest wait between two askings about a report.</summary>
+    public TimeSpan ReportPollMax { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>A report not done this long after the request was taken is given up: its URLs get a check that could not tell.</summary>
+    public TimeSpan ReportGiveUpAfter { get; set; } = TimeSpan.FromDays(14);
+
     /// <summary>The longest one send can take, retries inside it included: after it, a reservation can only be a dead sender's.</summary>
     public TimeSpan MaxSendDuration => (RequestTimeout * (1 + InlineRetries)) + (InlineRetryMaxDelay * InlineRetries);
 
@@ -59,6 +68,8 @@ internal class LaneOptions
             yield return $"{section}:BackoffBase must be positive and at most BackoffMax.";
         if (RequestTimeout <= TimeSpan.Zero || InlineRetries < 0 || InlineRetryMaxDelay < TimeSpan.Zero || HalveAfter429s < 1)
             yield return $"{section}:RequestTimeout must be positive; InlineRetries and InlineRetryMaxDelay must not be negative; HalveAfter429s at least 1.";
+        if (ReportFirstPoll <= TimeSpan.Zero || ReportPollMax < ReportFirstPoll || ReportGiveUpAfter < ReportPollMax)
+            yield return $"{section}:ReportFirstPoll must be positive, at most ReportPollMax, which is at most ReportGiveUpAfter.";
         if (UnknownOutcomeHold < TimeSpan.FromHours(24))
             yield return $"{section}:UnknownOutcomeHold must be at least 1.00:00:00: a URL is sent at most once per channel in any 24 hours.";
     }

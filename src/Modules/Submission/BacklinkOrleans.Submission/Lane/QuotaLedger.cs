@@ -18,9 +18,10 @@ internal sealed record UrlVerdict(string Outcome, string? Reason, string? Detail
 /// The answer to one request, as recorded: the status, the outcome for its URLs (accepted, deferred, unknown, refused,
 /// or mixed with <see cref="PerUrl"/>), the units of quota it used, and the hold for unknown outcomes.
 /// </summary>
+/// <param name="Awaiting">the service reports on the accepted URLs later, asked by this token (first at <paramref name="PollAt"/>)</param>
 internal sealed record RequestAnswer(
     int Status, string Outcome, string? Reason, string? Detail, long DurationMs, DateTimeOffset? HoldUntil, int UnitsUsed,
-    IReadOnlyDictionary<string, UrlVerdict>? PerUrl = null, decimal? Cost = null);
+    IReadOnlyDictionary<string, UrlVerdict>? PerUrl = null, decimal? Cost = null, string? Awaiting = null, DateTimeOffset? PollAt = null);
 
 /// <summary>How the quota grain paces itself, and what it knows of its credential, after the latest answer.</summary>
 internal sealed record PaceState(
@@ -33,7 +34,9 @@ internal sealed record PaceState(
     string CredentialState = CredentialStates.Ok,
     string? CredentialDetail = null,
     DateTimeOffset? CredentialSince = null,
-    string? Fingerprint = null);
+    string? Fingerprint = null,
+    long? Balance = null,
+    bool BalanceLow = false);
 
 /// <summary>What the quota grain knows of its credential.</summary>
 internal static class CredentialStates
@@ -65,14 +68,25 @@ internal sealed record Acknowledgement(string AnswerId, IReadOnlyList<string>? U
 /// <summary>The credential became usable again (verified again, replaced) or was refused by the service.</summary>
 internal sealed record CredentialStateChanged(Guid EventId, string State, string? Detail, string? Fingerprint, DateTimeOffset At) : IQuotaEvent;
 
+/// <summary>A reported request was asked about and is not done: asked again at <see cref="NextPollAt"/>.</summary>
+internal sealed record ReportPolled(Guid EventId, string BatchId, DateTimeOffset NextPollAt, string Detail, DateTimeOffset At) : IQuotaEvent;
+
+/// <summary>A reported request's report arrived (each URL's verdict): it goes to the backlinks as index checks.</summary>
+internal sealed record ReportReceived(Guid EventId, string BatchId, RequestAnswer Answer, DateTimeOffset At) : IQuotaEvent;
+
 /// <summary>The whole ledger at this version: reads of the current state start here.</summary>
 internal sealed record LedgerSnapshot(Guid EventId, QuotaLedger Ledger, DateTimeOffset At) : IQuotaEvent;
 
 /// <summary>A request whose quota is reserved and whose outcome is not recorded yet.</summary>
 internal sealed record Reservation(string BatchId, ImmutableList<LedgerItem> Items, string CredentialId, string Fingerprint, DateTimeOffset ReservedAt);
 
-/// <summary>An answer kept until every backlink it concerns has recorded it.</summary>
-internal sealed record OutboxAnswer(string AnswerId, string BatchId, string Fingerprint, RequestAnswer Answer, DateTimeOffset At, ImmutableList<LedgerItem> Undelivered);
+/// <summary>An answer kept until every backlink it concerns has recorded it (<see cref="Report"/>: a service's later report, delivered as index checks).</summary>
+internal sealed record OutboxAnswer(string AnswerId, string BatchId, string Fingerprint, RequestAnswer Answer, DateTimeOffset At, ImmutableList<LedgerItem> Undelivered,
+    bool Report = false);
+
+/// <summary>Accepted URLs of a request the service reports on later (a vendor's task <see cref="Token"/>), asked about from <see cref="NextPollAt"/>.</summary>
+internal sealed record AwaitedReport(string BatchId, string Token, string CredentialId, string Fingerprint, ImmutableList<LedgerItem> Items, DateTimeOffset Since,
+    DateTimeOffset NextPollAt, int Polls = 0, string? Detail = null);
 
 /// <summary>Units used in the window that started at <see cref="Start"/>.</summary>
 internal sealed record WindowUse(DateTimeOffset Start, int Used);
@@ -88,6 +102,9 @@ internal sealed record QuotaLedger(
     PaceState Pace)
 {
     public static readonly QuotaLedger Empty = new(ImmutableDictionary<string, WindowUse>.Empty, [], [], new PaceState());
+
+    /// <summary>Requests taken by a service that reports on them later, until their report arrives.</summary>
+    public ImmutableList<AwaitedReport> Awaited { get; init; } = [];
 
     /// <summary>Units reserved by requests in flight (they count against every window until settled).</summary>
     public int Reserved => InFlight.Sum(r => r.Items.Count);
@@ -114,6 +131,16 @@ internal sealed record QuotaLedger(
         {
             Pace = ledger.Pace with { CredentialState = c.State, CredentialDetail = c.Detail, CredentialSince = c.At, Fingerprint = c.Fingerprint ?? ledger.Pace.Fingerprint },
         },
+        ReportPolled p => ledger.Awaited.FirstOrDefault(a => a.BatchId == p.BatchId) is { } polled
+            ? ledger with { Awaited = ledger.Awaited.Replace(polled, polled with { NextPollAt = p.NextPollAt, Polls = polled.Polls + 1, Detail = p.Detail }) }
+            : ledger,
+        ReportReceived r => ledger.Awaited.FirstOrDefault(a => a.BatchId == r.BatchId) is { } received
+            ? ledger with
+            {
+                Awaited = ledger.Awaited.Remove(received),
+                Outbox = ledger.Outbox.Add(new OutboxAnswer($"{r.BatchId}:report", r.BatchId, received.Fingerprint, r.Answer, r.At, received.Items, Report: true)),
+            }
+            : ledger,
         LedgerSnapshot snapshot => snapshot.Ledger,
         _ => ledger,
     };
@@ -124,12 +151,21 @@ internal sealed record QuotaLedger(
         if (reservation is null)
             return ledger with { Pace = s.Pace }; // answered after another activation declared it unknown: counted then
         var answer = new OutboxAnswer($"{s.BatchId}:{s.Answer.Outcome}", s.BatchId, reservation.Fingerprint, s.Answer, s.At, reservation.Items);
+        var awaited = ledger.Awaited;
+        if (s.Answer.Awaiting is { } token)
+        {
+            var taken = reservation.Items.Where(i => s.Answer.Outcome == Outcomes.Accepted
+                || s.Answer.PerUrl?.GetValueOrDefault(i.UrlHash)?.Outcome == Outcomes.Accepted).ToImmutableList();
+            if (!taken.IsEmpty)
+                awaited = awaited.Add(new AwaitedReport(s.BatchId, token, reservation.CredentialId, reservation.Fingerprint, taken, s.At, s.Answer.PollAt ?? s.At));
+        }
         return ledger with
         {
             InFlight = ledger.InFlight.Remove(reservation),
             Used = Add(ledger.Used, s.Answer.UnitsUsed, s.At),
             Outbox = ledger.Outbox.Add(answer),
             Pace = s.Pace,
+            Awaited = awaited,
         };
     }
 

@@ -1,3 +1,6 @@
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Submission.Channels;
+
 namespace BacklinkOrleans.Submission.Lane;
 
 /// <summary>What an answer teaches the quota grain about pacing itself and about its credential.</summary>
@@ -32,6 +35,9 @@ internal enum Pace
 /// What a channel made of one request: the outcome for its URLs (see <see cref="Outcomes"/>), what it teaches
 /// (<see cref="Pace"/>), and, for requests answered part by part, each URL's verdict. <see cref="UnitsUsed"/>: the quota
 /// the request spent when it is not simply its URL count (null: the count when taken or unknown, none otherwise).
+/// <see cref="Awaiting"/>: the service reports on the accepted URLs later, asked by this token (a vendor's task id).
+/// <see cref="Balance"/>: the credits the account has left, when the service tells (<see cref="BalanceLow"/>: below
+/// the credential's threshold).
 /// </summary>
 internal sealed record SendOutcome(
     int Status,
@@ -44,7 +50,10 @@ internal sealed record SendOutcome(
     DateTimeOffset? ParkUntil = null,
     IReadOnlyDictionary<string, UrlVerdict>? PerUrl = null,
     int? UnitsUsed = null,
-    decimal? Cost = null);
+    decimal? Cost = null,
+    string? Awaiting = null,
+    long? Balance = null,
+    bool BalanceLow = false);
 
 /// <summary>
 /// The quota ledger's decisions, pure in the style of the backlink decider: commands carry <c>now</c> (and the
@@ -71,8 +80,31 @@ internal static class QuotaLedgerDecider
             return null;
         var units = outcome.UnitsUsed ?? (outcome.Outcome is Outcomes.Accepted or Outcomes.Unknown ? reservation.Items.Count : 0);
         var hold = outcome.Outcome == Outcomes.Unknown ? now + options.UnknownOutcomeHold : (DateTimeOffset?)null;
-        var answer = new RequestAnswer(outcome.Status, outcome.Outcome, outcome.Reason, outcome.Detail, outcome.DurationMs, hold, units, outcome.PerUrl, outcome.Cost);
+        var answer = new RequestAnswer(outcome.Status, outcome.Outcome, outcome.Reason, outcome.Detail, outcome.DurationMs, hold, units, outcome.PerUrl, outcome.Cost,
+            outcome.Awaiting, outcome.Awaiting is null ? null : now + options.ReportFirstPoll);
         return new QuotaSettled(newId(), batchId, answer, Learn(ledger.Pace, outcome, reservation.Fingerprint, options, now, random), now);
+    }
+
+    /// <summary>
+    /// What asking about a reported request came to: the report (<see cref="ReportReceived"/>) when it is done — or,
+    /// after <see cref="LaneOptions.ReportGiveUpAfter"/>, a report that nothing could be told —, else the next time to
+    /// ask, later each time (doubling from <see cref="LaneOptions.ReportFirstPoll"/> up to
+    /// <see cref="LaneOptions.ReportPollMax"/>, with jitter). Null when the request is not awaited.
+    /// </summary>
+    public static IQuotaEvent? Poll(QuotaLedger ledger, string batchId, ReportPoll poll, LaneOptions options, DateTimeOffset now, double random, Func<Guid> newId)
+    {
+        if (ledger.Awaited.FirstOrDefault(a => a.BatchId == batchId) is not { } awaited)
+            return null;
+        if (poll.Done)
+            return new ReportReceived(newId(), batchId, new RequestAnswer(200, Outcomes.Mixed, null, poll.Detail, 0, null, 0, poll.PerUrl), now);
+        if (now - awaited.Since >= options.ReportGiveUpAfter)
+        {
+            var why = $"no report {options.ReportGiveUpAfter.TotalDays:0.#} days after the request was taken ({poll.Detail}); given up";
+            return new ReportReceived(newId(), batchId, new RequestAnswer(200, Outcomes.Mixed, null, why, 0, null, 0,
+                awaited.Items.ToDictionary(i => i.UrlHash, _ => new UrlVerdict(Outcomes.Accepted, null, why, IndexVerdicts.Unknown))), now);
+        }
+        var wait = Math.Min(options.ReportPollMax.TotalSeconds, options.ReportFirstPoll.TotalSeconds * Math.Pow(2, Math.Min(awaited.Polls + 1, 20)));
+        return new ReportPolled(newId(), batchId, now + TimeSpan.FromSeconds(wait * (0.9 + (0.2 * random))), poll.Detail, now);
     }
 
     /// <summary>Requests found in flight with no sender: their outcome is unknown; held a full day after the latest moment they could have left.</summary>
@@ -111,6 +143,8 @@ internal static class QuotaLedgerDecider
     private static PaceState Learn(PaceState pace, SendOutcome outcome, string fingerprint, LaneOptions options, DateTimeOffset now, double random)
     {
         pace = pace with { BatchSize = BatchSize(pace, options) };
+        if (outcome.Balance is { } balance)
+            pace = pace with { Balance = balance, BalanceLow = outcome.BalanceLow };
         switch (outcome.Pace)
         {
             case Pace.Success or Pace.Pending:
