@@ -19,8 +19,8 @@ public sealed class QuotaEventRoundTripTests
                 ["b1-0"] = new(Outcomes.Accepted, null, null),
                 ["b1-1"] = new(Outcomes.Accepted, null, null),
                 ["b1-2"] = new(Outcomes.Refused, "channel-rejected", "not owned"),
-            }, 0.002m),
-            new PaceState(BackoffUntil: T0.AddMinutes(1), Consecutive429: 1, BatchSize: 500, Fingerprint: Fingerprint), T0),
+            }, 0.002m, Awaiting: "task-1", PollAt: T0.AddHours(1)),
+            new PaceState(BackoffUntil: T0.AddMinutes(1), Consecutive429: 1, BatchSize: 500, Fingerprint: Fingerprint, Balance: 40, BalanceLow: true), T0),
         Reserved("b2", 2));
 
     private static readonly IQuotaEvent[] Samples =
@@ -30,8 +30,22 @@ public sealed class QuotaEventRoundTripTests
         new QuotaOutcomeUnknown(Guid.NewGuid(), ["b1", "b2"], "Outcome unknown: gone.", T0.AddDays(1), T0),
         new AnswersAcknowledged(Guid.NewGuid(), [new Acknowledgement("b1:accepted", null), new Acknowledgement("b2:mixed", ["h1", "h2"])], T0),
         new CredentialStateChanged(Guid.NewGuid(), CredentialStates.Invalid, "HTTP 403", Fingerprint, T0),
+        new ReportPolled(Guid.NewGuid(), "b1", T0.AddHours(2), "task-1: 3 of 10 processed", T0),
+        new ReportReceived(Guid.NewGuid(), "b1", new RequestAnswer(200, Outcomes.Mixed, null, "task-1: 1 indexed", 0, null, 0,
+            new Dictionary<string, UrlVerdict> { ["b1-0"] = new(Outcomes.Accepted, "noindex", "vendor task task-1: noindex", "blocked", 0.01m) }), T0),
         new LedgerSnapshot(Guid.NewGuid(), Busy, T0),
     ];
+
+    [Fact]
+    public void AnAwaitedReport_SurvivesTheSnapshot()
+    {
+        var stored = Registry.ToEventData(new LedgerSnapshot(Guid.NewGuid(), Busy, T0));
+        var read = (LedgerSnapshot)Registry.Deserialize(stored.Type, stored.Data);
+
+        var awaited = Assert.Single(read.Ledger.Awaited);
+        Assert.Equal(("b1", "task-1", T0.AddHours(1), 2), (awaited.BatchId, awaited.Token, awaited.NextPollAt, awaited.Items.Count));
+        Assert.Equal((40L, true), (read.Ledger.Pace.Balance, read.Ledger.Pace.BalanceLow));
+    }
 
     public static TheoryData<string> Aliases() => [.. SubmissionModule.QuotaEventTypes.Select(t => t.Alias)];
 

@@ -85,6 +85,13 @@ internal sealed partial class ChannelQuotaGrain
         {
             outcome = await channel.SendAsync(send, CancellationToken.None);
         }
+        catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException)
+        {
+            // The silo is going away under the send (its HTTP stack disposed): as if it had died, the reservation stays
+            // in flight, and the next activation asks the service what became of it (or records it unknown).
+            LogSendInterrupted(logger, e, Key, batchId);
+            return false;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A channel answers its failures; one that throws may have sent part of the request: its URLs are unknown.
@@ -154,6 +161,9 @@ internal sealed partial class ChannelQuotaGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Quota {Key}: the channel threw while sending request {BatchId}; its URLs are outcome-unknown")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, string key, string batchId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quota {Key}: request {BatchId} was interrupted by the silo stopping; it stays in flight for the next activation to reconcile")]
+    private static partial void LogSendInterrupted(ILogger logger, Exception exception, string key, string batchId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Quota {Key}: another activation wrote the ledger; request {BatchId} was not sent")]
     private static partial void LogReservationConflict(ILogger logger, string key, string batchId);
