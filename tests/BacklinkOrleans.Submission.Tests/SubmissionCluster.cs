@@ -188,10 +188,15 @@ public abstract class SubmissionCluster(int silos, DateTimeOffset? start = null,
     }
 
     /// <summary>Another campaign of the tenant, for <paramref name="client"/>.</summary>
-    public async Task<string> AddCampaignAsync(string tenant, string client, IReadOnlyList<TimeSpan> followUps, params string[] channels)
+    public Task<string> AddCampaignAsync(string tenant, string client, IReadOnlyList<TimeSpan> followUps, params string[] channels) =>
+        AddCampaignAsync(tenant, client, followUps, null, channels);
+
+    /// <summary>Another campaign of the tenant, for <paramref name="client"/>, spreading its submissions over <paramref name="dripDays"/> days.</summary>
+    public async Task<string> AddCampaignAsync(string tenant, string client, IReadOnlyList<TimeSpan> followUps, int? dripDays, params string[] channels)
     {
         var campaign = Guid.NewGuid().ToString("N");
-        await Grains.GetGrain<ICampaignGrain>($"{tenant}/{campaign}").CreateAsync(new CampaignSettings("test", client, channels, 1, followUps, TimeSpan.FromDays(30), 50));
+        await Grains.GetGrain<ICampaignGrain>($"{tenant}/{campaign}").CreateAsync(new CampaignSettings("test", client, channels, 1, followUps, TimeSpan.FromDays(30), 50,
+            DripDays: dripDays));
         return campaign;
     }
 

@@ -93,6 +93,8 @@ public static class BacklinksModule
         ("campaign.paused.v1", typeof(CampaignPaused)),
         ("campaign.resumed.v1", typeof(CampaignResumed)),
         ("campaign.cancelled.v1", typeof(CampaignCancelled)),
+        ("campaign.drip-changed.v1", typeof(CampaignDripChanged)),
+        ("drip.slots-reserved.v1", typeof(DripSlotsReserved)),
         ("campaign.sitemap-queued.v1", typeof(SitemapQueued)),
         ("campaign.sitemap-imported.v1", typeof(SitemapImported)),
     ];

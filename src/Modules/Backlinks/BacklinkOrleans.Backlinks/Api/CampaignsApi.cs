@@ -29,6 +29,8 @@ internal static class CampaignsApi
             ControlAsync(id, user, grains, queries, g => g.ResumeAsync(), ct)).WithName("ResumeCampaign").WithSummary("Let its backlinks continue.");
         campaigns.MapPost("/{id}/cancel", (string id, ClaimsPrincipal user, IGrainFactory grains, BacklinkQueries queries, CancellationToken ct) =>
             ControlAsync(id, user, grains, queries, g => g.CancelAsync(), ct)).WithName("CancelCampaign").WithSummary("Stop the campaign for good.");
+        campaigns.MapPost("/{id}/drip", SetDripAsync)
+            .WithName("SetCampaignDrip").WithSummary("Spread the rest of the campaign's submissions over 1-30 days from now (days: null ends the drip-feed).");
         campaigns.MapGet("/{id}/backlinks", ListBacklinksAsync).WithName("ListCampaignBacklinks")
             .WithSummary("The campaign's backlinks, filtered by state, reason and host, a page at a time.");
         campaigns.MapPost("/{id}/backlinks", ImportAsync).WithName("ImportBacklinks")
@@ -68,6 +70,22 @@ internal static class CampaignsApi
         if (!outcome.Accepted)
             return outcome.RejectionCode == "not-found" ? NotFound(id) : Problems.Rejected(outcome.RejectionCode, outcome.RejectionMessage);
         return TypedResults.Ok((await queries.GetCampaignAsync(tenant, id, cancellationToken))!);
+    }
+
+    private static async Task<Results<Ok<CampaignView>, NotFound<ProblemDetails>, Conflict<ProblemDetails>, ValidationProblem>> SetDripAsync(
+        string id, SetDripRequest request, ClaimsPrincipal user, IGrainFactory grains, BacklinkQueries queries, CancellationToken cancellationToken)
+    {
+        if (request.Days is < 1 or > CampaignSettings.MaxDripDays)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["days"] = [$"'days' spreads the rest of the campaign's submissions over 1 to {CampaignSettings.MaxDripDays} days; null ends the drip-feed."],
+            });
+        return await ControlAsync(id, user, grains, queries, g => g.SetDripAsync(request.Days), cancellationToken) switch
+        {
+            { Result: Ok<CampaignView> ok } => ok,
+            { Result: NotFound<ProblemDetails> notFound } => notFound,
+            { Result: var other } => (Conflict<ProblemDetails>)other,
+        };
     }
 
     private static async Task<Results<Ok<BacklinkPage>, NotFound<ProblemDetails>, ValidationProblem>> ListBacklinksAsync(

@@ -20,11 +20,12 @@ internal static class CampaignSettingsMapping
         request.MonitoringHorizon is { } horizon && Durations.TryParse(horizon, out var h) ? h.Value : DefaultHorizon,
         request.Priority ?? 50,
         request.PreCheck ?? true,
-        request.MonitorEvery is { } every && Durations.TryParse(every, out var e) ? e.Value : CampaignSettings.DefaultMonitorEvery);
+        request.MonitorEvery is { } every && Durations.TryParse(every, out var e) ? e.Value : CampaignSettings.DefaultMonitorEvery,
+        request.DripDays);
 
     public static CampaignSettingsView ToView(CampaignSettings settings) => new(
         settings.ChannelPreference, settings.RecoveryLimit, [.. settings.FollowUpSchedule.Select(Durations.Format)],
-        Durations.Format(settings.MonitoringHorizon), settings.Priority, settings.PreCheck, Durations.Format(settings.MonitorInterval));
+        Durations.Format(settings.MonitoringHorizon), settings.Priority, settings.PreCheck, Durations.Format(settings.MonitorInterval), settings.DripDays);
 }
 
 internal sealed class CreateCampaignValidator : AbstractValidator<CreateCampaignRequest>
@@ -51,6 +52,8 @@ internal sealed class CreateCampaignValidator : AbstractValidator<CreateCampaign
         RuleFor(r => r.MonitoringHorizon)
             .Must(h => h is null || (Durations.TryParse(h, out var d) && d >= TimeSpan.FromDays(1) && d <= TimeSpan.FromDays(365)))
             .WithMessage("The monitoring horizon is a duration from 1d to 365d, such as \"30d\".");
+        RuleFor(r => r.DripDays).InclusiveBetween(1, CampaignSettings.MaxDripDays)
+            .WithMessage($"'dripDays' spreads the campaign's submissions over 1 to {CampaignSettings.MaxDripDays} days.");
         RuleFor(r => r.MonitorEvery)
             .Must(m => m is null || (Durations.TryParse(m, out var d) && d >= TimeSpan.FromHours(1) && d <= TimeSpan.FromDays(365)))
             .WithMessage("'monitorEvery' is a duration from 1h to 365d, such as \"30d\".");

@@ -69,7 +69,7 @@ public sealed record SubmissionQueued(Guid EventId, string Channel, string Quota
 /// and it is tried again at <see cref="Until"/>. The state does not change; the wait is visible.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("backlink.waiting.v1")]
-public sealed record BacklinkWaiting(Guid EventId, string Step, string Reason, DateTimeOffset Until, DateTimeOffset At) : IBacklinkEvent;
+public sealed record BacklinkWaiting(Guid EventId, string Step, string Reason, DateTimeOffset Until, DateTimeOffset At, string? Gate = null) : IBacklinkEvent;
 
 /// <summary>A channel refused the URL for good (<see cref="Reason"/>): the next covering channel is tried.</summary>
 [GenerateSerializer, Immutable, Alias("backlink.channel-dropped.v1")]

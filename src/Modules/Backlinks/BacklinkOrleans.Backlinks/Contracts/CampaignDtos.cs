@@ -15,8 +15,12 @@ public sealed record CampaignSettings(
     [property: Id(5)] TimeSpan MonitoringHorizon,
     [property: Id(6)] int Priority,
     [property: Id(7)] bool PreCheck = true,
-    [property: Id(8)] TimeSpan? MonitorEvery = null)
+    [property: Id(8)] TimeSpan? MonitorEvery = null,
+    [property: Id(9)] int? DripDays = null)
 {
+    /// <summary>The longest drip-feed: a campaign's submissions spread over at most this many days.</summary>
+    public const int MaxDripDays = 30;
+
     public static readonly IReadOnlyList<string> Channels = ["indexnow", "google", "vendor"];
 
     public static readonly TimeSpan DefaultMonitorEvery = TimeSpan.FromDays(30);
@@ -27,7 +31,7 @@ public sealed record CampaignSettings(
 /// <summary>
 /// Create a campaign. Unset fields take defaults: all channels (IndexNow, Google, vendor), recovery limit 1,
 /// follow-ups after 1 h, 24 h and 7 d, a check before submission, indexed URLs checked every 30 days until a 180-day
-/// monitoring horizon, priority 50.
+/// monitoring horizon, priority 50, no drip-feed (<see cref="DripDays"/>: spread the submissions evenly over 1-30 days).
 /// </summary>
 public sealed record CreateCampaignRequest(
     string? Name,
@@ -38,7 +42,11 @@ public sealed record CreateCampaignRequest(
     string? MonitoringHorizon,
     int? Priority,
     bool? PreCheck = null,
-    string? MonitorEvery = null);
+    string? MonitorEvery = null,
+    int? DripDays = null);
+
+/// <summary>Change a campaign's drip-feed: spread the rest of its submissions over <see cref="Days"/> days from now (null: no drip).</summary>
+public sealed record SetDripRequest(int? Days);
 
 public static class CampaignStatuses
 {
@@ -67,7 +75,8 @@ public sealed record CampaignSettingsView(
     string MonitoringHorizon,
     int Priority,
     bool PreCheck,
-    string MonitorEvery);
+    string MonitorEvery,
+    int? DripDays = null);
 
 /// <summary>What a campaign grain answers about itself.</summary>
 [GenerateSerializer, Immutable, Alias("backlink-orleans.campaign-info")]
@@ -75,4 +84,6 @@ public sealed record CampaignInfo(
     [property: Id(0)] string CampaignId,
     [property: Id(1)] CampaignSettings Settings,
     [property: Id(2)] string Status,
-    [property: Id(3)] DateTimeOffset CreatedAt);
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset? DripSince = null,
+    [property: Id(5)] int DripPlan = 0);

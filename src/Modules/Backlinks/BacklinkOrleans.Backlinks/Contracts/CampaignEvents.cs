@@ -19,6 +19,10 @@ public sealed record CampaignResumed(Guid EventId, DateTimeOffset At) : ICampaig
 [GenerateSerializer, Immutable, Alias("campaign.cancelled.v1")]
 public sealed record CampaignCancelled(Guid EventId, DateTimeOffset At) : ICampaignEvent;
 
+/// <summary>The campaign's drip-feed changed: the rest of its submissions spread over <see cref="Days"/> days from now (null: none).</summary>
+[GenerateSerializer, Immutable, Alias("campaign.drip-changed.v1")]
+public sealed record CampaignDripChanged(Guid EventId, int? Days, DateTimeOffset At) : ICampaignEvent;
+
 /// <summary>A child sitemap of an uploaded sitemap index, to be fetched through the guarded HTTP client.</summary>
 [GenerateSerializer, Immutable, Alias("campaign.sitemap-queued.v1")]
 public sealed record SitemapQueued(Guid EventId, string Url, DateTimeOffset At) : ICampaignEvent;

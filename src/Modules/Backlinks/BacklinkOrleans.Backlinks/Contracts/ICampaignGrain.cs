@@ -20,6 +20,12 @@ public interface ICampaignGrain : IGrainWithStringKey
     /// <summary>Lets the campaign's backlinks continue where they stopped.</summary>
     Task<CommandOutcome> ResumeAsync();
 
+    /// <summary>
+    /// Spreads the rest of the campaign's submissions over <paramref name="days"/> days from now (null: no drip-feed);
+    /// backlinks waiting for a slot of the old plan are planned again.
+    /// </summary>
+    Task<CommandOutcome> SetDripAsync(int? days);
+
     /// <summary>Stops the campaign for good.</summary>
     Task<CommandOutcome> CancelAsync();
 

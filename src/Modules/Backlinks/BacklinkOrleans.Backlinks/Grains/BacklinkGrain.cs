@@ -109,12 +109,19 @@ internal sealed partial class BacklinkGrain(
         {
             var now = time.GetUtcNow();
             var next = BacklinkNextStep.Of(state, now);
+            if (!next.IsDue(now) && next.Step == BacklinkSteps.Submit && state.FactsOrNull is { Waiting.Gate: { } gate } waiting)
+            {
+                // A slot of a drip-feed planned again since: the old plan's wait is over, a slot of the new one is asked for.
+                campaign ??= await Campaign(waiting).GetAsync();
+                if (campaign is not null && gate != DripRelease.GateOf(campaign.DripPlan))
+                    next = next with { DueAt = now };
+            }
             if (!next.IsDue(now) || state.FactsOrNull is not { } facts)
                 break;
             campaign ??= await Campaign(facts).GetAsync();
             if (campaign is not { Status: CampaignStatuses.Active })
                 break; // paused or cancelled: the shards pass it over until the campaign resumes
-            var events = await TakeStepAsync(next, state, Snapshot(state, facts, campaign.Settings), now);
+            var events = await TakeStepAsync(next, state, Snapshot(state, facts, campaign.Settings), campaign.DripPlan, now);
             if (events.Count == 0)
                 break;
             foreach (var e in events)
@@ -130,7 +137,7 @@ internal sealed partial class BacklinkGrain(
     }
 
     /// <summary>Carries out one due step; returns its events (none when the decider refused, which ends the drive).</summary>
-    private async Task<IReadOnlyList<IBacklinkEvent>> TakeStepAsync(NextStep next, BacklinkState state, BacklinkSnapshot snapshot, DateTimeOffset now)
+    private async Task<IReadOnlyList<IBacklinkEvent>> TakeStepAsync(NextStep next, BacklinkState state, BacklinkSnapshot snapshot, int dripPlan, DateTimeOffset now)
     {
         BacklinkCommand command;
         try
@@ -147,6 +154,8 @@ internal sealed partial class BacklinkGrain(
                 BacklinkSteps.Validate => await validation.ValidateAsync(snapshot, CancellationToken.None) is { } verdict
                     ? new BacklinkCommand.RecordValidation(verdict, time.GetUtcNow())
                     : Unbound(BacklinkSteps.Validate, "validation is not installed", now),
+                BacklinkSteps.Submit when next.Target is { } target && await DripAsync(state, snapshot, dripPlan, now) is { Go: false } drip =>
+                    new BacklinkCommand.RecordWait(BacklinkSteps.Submit, drip.Reason!, drip.Until, time.GetUtcNow(), drip.Gate),
                 BacklinkSteps.Submit when next.Target is { } target => await submission.EnqueueAsync(snapshot, target, CancellationToken.None) is { } queued
                     ? new BacklinkCommand.RecordQueued(target, queued, time.GetUtcNow())
                     : Unbound(BacklinkSteps.Submit, $"no channel of this build sends to {target.Channel}", now),
@@ -170,6 +179,18 @@ internal sealed partial class BacklinkGrain(
                 now + options.Value.PortErrorRetry, now);
         }
         return Decided(state, command);
+    }
+
+    /// <summary>
+    /// A campaign with a drip-feed releases its backlinks one slot at a time: before a validated backlink is first
+    /// handed to a channel it asks the campaign's drip grain, and goes once its slot (the gate of its wait) has come.
+    /// </summary>
+    private async Task<DripRelease> DripAsync(BacklinkState state, BacklinkSnapshot snapshot, int plan, DateTimeOffset now)
+    {
+        if (snapshot.Campaign.DripDays is null || state is not BacklinkState.Validated { Queued: null } validated)
+            return DripRelease.Now;
+        var gate = validated.Facts.Waiting is { Step: BacklinkSteps.Submit, Gate: { } g } wait && wait.Until <= now ? g : null;
+        return await grains.GetGrain<IDripGrain>($"{snapshot.Tenant}/{snapshot.CampaignId}").ReleaseAsync(gate, plan);
     }
 
     private static IReadOnlyList<IBacklinkEvent> Decided(BacklinkState state, BacklinkCommand command)

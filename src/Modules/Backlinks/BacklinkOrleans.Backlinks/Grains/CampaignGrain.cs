@@ -16,7 +16,12 @@ internal sealed record CampaignState(CampaignInfo? Info, ImmutableHashSet<string
     {
         ({ }, SitemapQueued q) => state with { PendingSitemaps = state.Pending.Add(q.Url) },
         ({ }, SitemapImported i) => state with { PendingSitemaps = state.Pending.Remove(i.Url) },
-        (null, CampaignCreated c) => new(new CampaignInfo(c.CampaignId, c.Settings, CampaignStatuses.Active, c.At), []),
+        (null, CampaignCreated c) => new(new CampaignInfo(c.CampaignId, c.Settings, CampaignStatuses.Active, c.At,
+            c.Settings.DripDays is null ? null : c.At, c.Settings.DripDays is null ? 0 : 1), []),
+        ({ } info, CampaignDripChanged d) => state with
+        {
+            Info = info with { Settings = info.Settings with { DripDays = d.Days }, DripSince = d.Days is null ? null : d.At, DripPlan = info.DripPlan + 1 },
+        },
         ({ } info, CampaignPaused) => state with { Info = info with { Status = CampaignStatuses.Paused } },
         ({ } info, CampaignResumed) => state with { Info = info with { Status = CampaignStatuses.Active } },
         ({ } info, CampaignCancelled) => state with { Info = info with { Status = CampaignStatuses.Cancelled } },
@@ -26,7 +31,7 @@ internal sealed record CampaignState(CampaignInfo? Info, ImmutableHashSet<string
 
 /// <summary>A campaign: its settings govern its backlinks; pausing stops their steps, resuming sweeps them on.</summary>
 internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registry, TimeProvider time, IGrainFactory grains,
-    Microsoft.Extensions.Options.IOptions<BacklinkOptions> options)
+    Microsoft.Extensions.Options.IOptions<BacklinkOptions> options, Scheduling.BacklinkSchedule schedule)
     : EventSourcedGrain<CampaignState, ICampaignEvent>(store, registry), ICampaignGrain
 {
     protected override CampaignState Initial => CampaignState.None;
@@ -70,6 +75,27 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
             foreach (var shard in Enumerable.Range(0, Math.Clamp(options.Value.Shards, 1, ReadModels.Shards.Bytes)))
                 grains.GetGrain<ISchedulerShardGrain>(shard).SweepSoonAsync().Ignore(); // its backlinks are due already
             StartSitemapImport();
+        }
+        return outcome;
+    }
+
+    public async Task<CommandOutcome> SetDripAsync(int? days)
+    {
+        if (days is < 1 or > CampaignSettings.MaxDripDays)
+            return new CommandOutcome(false, "invalid-drip", $"A drip-feed spreads submissions over 1 to {CampaignSettings.MaxDripDays} days.", null);
+        var outcome = await (Current.Info?.Status switch
+        {
+            null => Rejected("not-found", "No such campaign."),
+            CampaignStatuses.Cancelled => Rejected("cancelled", "The campaign is cancelled."),
+            _ => AppendAsync(new CampaignDripChanged(Guid.CreateVersion7(), days, time.GetUtcNow())),
+        });
+        if (outcome.Accepted)
+        {
+            // The backlinks waiting for a slot of the old plan ask again now (their waits are the old plan's).
+            var key = this.GetPrimaryKeyString();
+            await schedule.WakeWaitingAsync(key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..], time.GetUtcNow(), CancellationToken.None);
+            foreach (var shard in Enumerable.Range(0, Math.Clamp(options.Value.Shards, 1, ReadModels.Shards.Bytes)))
+                grains.GetGrain<ISchedulerShardGrain>(shard).SweepSoonAsync().Ignore();
         }
         return outcome;
     }

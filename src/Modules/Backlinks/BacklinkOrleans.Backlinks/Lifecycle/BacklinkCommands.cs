@@ -16,8 +16,11 @@ internal abstract record BacklinkCommand(DateTimeOffset Now)
     /// <summary>A quota grain took the URL for <paramref name="Target"/>.</summary>
     public sealed record RecordQueued(RouteTarget Target, Enqueued Answer, DateTimeOffset Now) : BacklinkCommand(Now);
 
-    /// <summary>The step <paramref name="Step"/> cannot be taken now (<paramref name="Reason"/>); try again at <paramref name="Until"/>.</summary>
-    public sealed record RecordWait(string Step, string Reason, DateTimeOffset Until, DateTimeOffset Now) : BacklinkCommand(Now);
+    /// <summary>
+    /// The step <paramref name="Step"/> cannot be taken now (<paramref name="Reason"/>); try again at <paramref name="Until"/>
+    /// (<paramref name="Gate"/>: what the wait is for — a drip-feed slot — when the step goes through once it ends).
+    /// </summary>
+    public sealed record RecordWait(string Step, string Reason, DateTimeOffset Until, DateTimeOffset Now, string? Gate = null) : BacklinkCommand(Now);
 
     /// <param name="SendLimit">How many sends (accepted or outcome unknown) the URL may have in all: 1 + the campaign's recovery limit.</param>
     public sealed record RecordSubmission(SubmissionReport Report, int SendLimit, DateTimeOffset Now) : BacklinkCommand(Now);

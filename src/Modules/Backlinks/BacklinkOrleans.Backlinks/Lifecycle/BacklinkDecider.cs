@@ -45,7 +45,7 @@ internal static class BacklinkDecider
             (_, BacklinkCommand.RecordQueued) => Decision.Reject("not-awaiting-submission", $"A {state.Name} URL is not awaiting submission."),
 
             (Failed, BacklinkCommand.RecordWait) => Decision.Reject("failed", "A failed URL takes no steps until it is retried."),
-            (_, BacklinkCommand.RecordWait w) => Decision.Accept(new BacklinkWaiting(newId(), w.Step, w.Reason, w.Until, w.Now)),
+            (_, BacklinkCommand.RecordWait w) => Decision.Accept(new BacklinkWaiting(newId(), w.Step, w.Reason, w.Until, w.Now, w.Gate)),
 
             (_, BacklinkCommand.RecordSubmission s) when facts!.Recorded(s.Report.BatchId, s.Report.EffectiveOutcome) => Decision.Accept(),
             (Validated v, BacklinkCommand.RecordSubmission s) => DecideSubmission(v, s, newId),

@@ -4,7 +4,8 @@ using BacklinkOrleans.Backlinks.Contracts;
 namespace BacklinkOrleans.Backlinks.Lifecycle;
 
 /// <summary>A step that cannot be taken now: which, why, and when it is tried again.</summary>
-internal sealed record Wait(string Step, string Reason, DateTimeOffset Until);
+/// <param name="Gate">what the wait was for, when the step goes through once it ends (a drip-feed slot)</param>
+internal sealed record Wait(string Step, string Reason, DateTimeOffset Until, string? Gate = null);
 
 /// <summary>The link to the campaign's target as last seen on the page (at <see cref="CheckedAt"/>).</summary>
 internal sealed record LinkSeen(bool Present, string? Anchor, string? Rel, DateTimeOffset CheckedAt);
@@ -166,7 +167,7 @@ internal abstract record BacklinkState
             Targets: null),
         (None, _) => state,
         (_, BacklinkJoinedCampaign j) => WithFacts(state, f => f.Campaigns.Contains(j.CampaignId) ? f : f with { Campaigns = f.Campaigns.Add(j.CampaignId) }),
-        (_, BacklinkWaiting w) => WithFacts(state, f => f with { Waiting = new Wait(w.Step, w.Reason, w.Until) }),
+        (_, BacklinkWaiting w) => WithFacts(state, f => f with { Waiting = new Wait(w.Step, w.Reason, w.Until, w.Gate) }),
         (Collected s, BacklinkRouted r) => new Collected(Touch(s.Facts, r.At) with { Checkers = r.Checkers is null ? null : [.. r.Checkers], PreCheck = r.PreCheck },
             [.. r.SubmitTargets]),
         (Collected { Targets: { } targets } s, BacklinkValidated v) => new Validated(Touch(s.Facts, v.At), targets,

@@ -15,6 +15,11 @@ internal sealed class CampaignProjection(EventTypeRegistry registry) : IInlinePr
         {
             var (tenant, campaignId) = StreamIds.Split(stored.StreamId, StreamIds.CampaignPrefix);
             var e = (ICampaignEvent)registry.Deserialize(stored);
+            if (e is CampaignDripChanged drip)
+            {
+                await SetDripAsync(batch, tenant, campaignId, drip, cancellationToken);
+                continue;
+            }
             await using var command = e switch
             {
                 CampaignCreated c => batch.Connection.Command(
@@ -32,6 +37,21 @@ internal sealed class CampaignProjection(EventTypeRegistry registry) : IInlinePr
             command.With("tenant", tenant).With("id", campaignId).With("at", UnixTime.ToMicroseconds(e.At));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    /// <summary>The settings as the campaign grain holds them after a drip change (read, changed, written back in the events' transaction).</summary>
+    private static async Task SetDripAsync(ProjectionBatch batch, string tenant, string campaignId, CampaignDripChanged drip, CancellationToken cancellationToken)
+    {
+        await using var read = batch.Connection.Command("SELECT settings FROM campaigns WHERE tenant_id = @tenant AND campaign_id = @id", batch.Transaction)
+            .With("tenant", tenant).With("id", campaignId);
+        if (await read.ExecuteScalarAsync(cancellationToken) is not string json)
+            return;
+        var settings = JsonSerializer.Deserialize<CampaignSettings>(json, EventTypeRegistry.JsonOptions)! with { DripDays = drip.Days };
+        await using var write = batch.Connection.Command("UPDATE campaigns SET settings = @settings, updated_at = @at WHERE tenant_id = @tenant AND campaign_id = @id",
+                batch.Transaction)
+            .With("settings", JsonSerializer.Serialize(settings, EventTypeRegistry.JsonOptions)).With("at", UnixTime.ToMicroseconds(drip.At))
+            .With("tenant", tenant).With("id", campaignId);
+        await write.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static System.Data.Common.DbCommand StatusCommand(ProjectionBatch batch, string status) =>

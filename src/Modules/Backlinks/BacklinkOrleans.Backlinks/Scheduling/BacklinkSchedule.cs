@@ -51,6 +51,19 @@ internal sealed class BacklinkSchedule(IReadModelDatabase database)
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Makes the campaign's validated backlinks that wait for a later time due now (its drip-feed was planned again:
+    /// their waits are the old plan's). Like a claim, it only moves <c>next_action_at</c>; their next event sets it again.
+    /// </summary>
+    public Task WakeWaitingAsync(string tenant, string campaign, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync<int>("schedule-wake", async (connection, transaction, ct) =>
+        {
+            await using var command = connection.Command("UPDATE backlinks SET next_action_at = @now WHERE tenant_id = @tenant AND campaign_id = @campaign "
+                    + "AND state = 'validated' AND next_action_at > @now", transaction)
+                .With("now", UnixTime.ToMicroseconds(now)).With("tenant", tenant).With("campaign", campaign);
+            return await command.ExecuteNonQueryAsync(ct);
+        }, cancellationToken);
+
     /// <summary>The shard bytes [first, last] of shard <paramref name="index"/> of <paramref name="shards"/>.</summary>
     public static (int First, int Last) Range(int index, int shards)
     {
