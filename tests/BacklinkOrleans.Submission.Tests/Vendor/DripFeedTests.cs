@@ -1,6 +1,7 @@
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Sandbox.Contracts;
 using BacklinkOrleans.Submission.Tests.Checks;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BacklinkOrleans.Submission.Tests.Vendor;
 
@@ -38,6 +39,10 @@ public sealed class DripFeedTests(IndexCheckSilo cluster)
         // The plan is made once the collection settles; its first slot goes at once on each channel.
         await cluster.WaitAsync(() => Task.FromResult(Sent().Count >= 1 && Bought().Count >= 1), TimeSpan.FromMinutes(1), SeenAsync);
         var start = Sent().Min() < Bought().Min() ? Sent().Min() : Bought().Min();
+        await cluster.WaitAsync(async () => await cluster.BacklinksWithEventAsync(tenant, "backlink.waiting.v1", "drip-feed: released at") == 2 * (Urls - 1),
+            TimeSpan.FromMinutes(1), SeenAsync);
+        var eta = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<BacklinkOrleans.Backlinks.Campaigns.CampaignEtaService>();
+        var estimates = new[] { (await eta.EstimateAsync(tenant, viaIndexNow, CancellationToken.None))!, (await eta.EstimateAsync(tenant, viaVendor, CancellationToken.None))! };
 
         for (var step = 1; step <= Days * 2; step++)
         {
@@ -51,6 +56,12 @@ public sealed class DripFeedTests(IndexCheckSilo cluster)
             Assert.Equal(Urls, times.Count);
             var perDay = Enumerable.Range(0, Days).Select(d => times.Count(t => t >= start + TimeSpan.FromDays(d) && t < start + TimeSpan.FromDays(d + 1))).ToList();
             Assert.All(perDay, n => Assert.InRange(n, 199, 201));
+        }
+        // The completion estimate made at the start is within one window (a day) of what happened, and the last check follows it.
+        foreach (var (estimate, last) in estimates.Zip([Sent().Max(), Bought().Max()]))
+        {
+            Assert.InRange(estimate.LastSubmissionAt!.Value, last - TimeSpan.FromDays(1), last + TimeSpan.FromDays(1));
+            Assert.Equal(estimate.LastSubmissionAt + TimeSpan.FromDays(10), estimate.LastCheckAt);
         }
         Assert.Equal(Urls, cluster.Sandbox.Vendor.SubmittedUrls().Count(u => u.Key.Contains(unkeyed, StringComparison.Ordinal)));
         // Every backlink but each plan's first waited for a slot of its own, one interval (7.2 minutes) after the one before.

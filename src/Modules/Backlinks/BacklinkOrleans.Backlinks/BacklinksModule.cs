@@ -57,6 +57,8 @@ public static class BacklinksModule
         services.TryAddSingleton<IIndexCheckPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.TryAddSingleton<ILinkCheckPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.TryAddSingleton<ISitemapFetchPort>(sp => sp.GetRequiredService<UnboundPorts>());
+        services.TryAddSingleton<ICapacityPort>(sp => sp.GetRequiredService<UnboundPorts>());
+        services.AddSingleton<Campaigns.CampaignEtaService>();
         services.AddHostedService<SchedulerStarter>();
         return services;
     }

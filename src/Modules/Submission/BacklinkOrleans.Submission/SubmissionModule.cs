@@ -36,6 +36,7 @@ public static class SubmissionModule
         services.Replace(ServiceDescriptor.Singleton<IRoutingPort>(sp => sp.GetRequiredService<ChannelRouter>()));
         services.Replace(ServiceDescriptor.Singleton<ISubmissionPort, ChannelSubmissionPort>());
         services.Replace(ServiceDescriptor.Singleton<IIndexCheckPort, ChannelIndexCheckPort>());
+        services.Replace(ServiceDescriptor.Singleton<ICapacityPort, ChannelCapacityPort>());
         foreach (var (alias, type, snapshot) in QuotaEventTypes)
             services.AddSingleton(new EventTypeRegistration(alias, type, snapshot));
 

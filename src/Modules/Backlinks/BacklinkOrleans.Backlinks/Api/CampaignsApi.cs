@@ -57,9 +57,12 @@ internal static class CampaignsApi
     private static async Task<Ok<IReadOnlyList<CampaignView>>> ListAsync(ClaimsPrincipal user, BacklinkQueries queries, CancellationToken cancellationToken) =>
         TypedResults.Ok(await queries.ListCampaignsAsync(user.Tenant().Value, cancellationToken));
 
+    /// <summary>One campaign, with its completion estimate (recomputed at each read).</summary>
     private static async Task<Results<Ok<CampaignView>, NotFound<ProblemDetails>>> GetAsync(
-        string id, ClaimsPrincipal user, BacklinkQueries queries, CancellationToken cancellationToken) =>
-        await queries.GetCampaignAsync(user.Tenant().Value, id, cancellationToken) is { } view ? TypedResults.Ok(view) : NotFound(id);
+        string id, ClaimsPrincipal user, BacklinkQueries queries, Campaigns.CampaignEtaService eta, CancellationToken cancellationToken) =>
+        await queries.GetCampaignAsync(user.Tenant().Value, id, cancellationToken) is { } view
+            ? TypedResults.Ok(view with { Eta = await eta.EstimateAsync(user.Tenant().Value, id, cancellationToken) })
+            : NotFound(id);
 
     private static async Task<Results<Ok<CampaignView>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> ControlAsync(
         string id, ClaimsPrincipal user, IGrainFactory grains, BacklinkQueries queries, Func<ICampaignGrain, Task<CommandOutcome>> control,

@@ -66,7 +66,8 @@ public sealed record CampaignView(
     CampaignSettingsView Settings,
     DateTimeOffset CreatedAt,
     long Backlinks,
-    IReadOnlyList<CampaignCounter> Counters);
+    IReadOnlyList<CampaignCounter> Counters,
+    CompletionEta? Eta = null);
 
 public sealed record CampaignSettingsView(
     IReadOnlyList<string> ChannelPreference,
@@ -87,3 +88,15 @@ public sealed record CampaignInfo(
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] DateTimeOffset? DripSince = null,
     [property: Id(5)] int DripPlan = 0);
+
+/// <summary>
+/// When a campaign will be done: the last of its URLs submitted (<see cref="LastSubmissionAt"/>) and the last
+/// follow-up check of it due (<see cref="LastCheckAt"/>); <see cref="Basis"/> says what the estimate rests on, for
+/// people. Null times: it cannot be told (no channel can take the URLs now; <see cref="Basis"/> says why).
+/// </summary>
+public sealed record CompletionEta(DateTimeOffset? LastSubmissionAt, DateTimeOffset? LastCheckAt, long Remaining, string Basis);
+
+/// <summary>A drip-feed's plan as it stands: the next free slot and the time between two.</summary>
+[GenerateSerializer, Immutable, Alias("backlink-orleans.drip-pace")]
+public sealed record DripPace([property: Id(0)] DateTimeOffset NextSlot, [property: Id(1)] TimeSpan Interval);
+

@@ -130,3 +130,18 @@ public interface ISitemapFetchPort
     /// <summary>The sitemap's XML (decompressed, size-capped), or null when no fetcher is bound.</summary>
     Task<Stream?> OpenAsync(string url, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// How fast a channel can take a tenant's URLs now: its quotas (credentials) and what they have queued; what the
+/// current window still allows and what each window allows (null: no window limits it — a paid account's balance
+/// does, <see cref="Balance"/>); when the next window opens; until when sending is held (a park, a backoff).
+/// </summary>
+public sealed record ChannelCapacity(string Channel, int Quotas, long Queued, long? RemainingNow, long? PerWindow, DateTimeOffset? NextWindowAt,
+    TimeSpan? Window, DateTimeOffset? HeldUntil, long? Balance);
+
+/// <summary>Capacity: what the channels can still take, for the campaign's completion estimate.</summary>
+public interface ICapacityPort
+{
+    /// <summary>The capacity of each of <paramref name="channels"/> with the tenant's credentials; empty when no channel is bound.</summary>
+    Task<IReadOnlyList<ChannelCapacity>> CapacityAsync(string tenant, IReadOnlyList<string> channels, CancellationToken cancellationToken);
+}

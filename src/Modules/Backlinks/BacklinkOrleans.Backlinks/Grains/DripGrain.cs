@@ -31,6 +31,10 @@ internal interface IDripGrain : IGrainWithStringKey
     /// <param name="gate">the gate of the slot the backlink waited for, when that wait has ended; null otherwise</param>
     /// <param name="plan">the campaign's drip plan as the backlink read it (a newer one than this grain's is read at once)</param>
     Task<DripRelease> ReleaseAsync(string? gate, int plan);
+
+    /// <summary>The plan's pace: its next free slot and the time between two (before a plan is made: from now, over all the campaign's URLs left).</summary>
+    [AlwaysInterleave]
+    Task<DripPace?> PaceAsync();
 }
 
 /// <summary>Slots are reserved in blocks: after a restart the plan goes on from the block's end (a gap, never two URLs in one slot).</summary>
@@ -104,6 +108,18 @@ internal sealed class DripGrain(IEventStore store, EventTypeRegistry registry, B
             ? DripRelease.Now
             : new DripRelease(false, slot, $"drip-feed: released at {slot:u} (the campaign spreads its submissions over {days} day(s), one every {Format(interval)})",
                 DripRelease.GateOf(plan));
+    }
+
+    public async Task<DripPace?> PaceAsync()
+    {
+        var now = time.GetUtcNow();
+        var info = campaign ?? await grains.GetGrain<ICampaignGrain>(this.GetPrimaryKeyString()).GetAsync();
+        if (info is not { Settings.DripDays: { } days })
+            return null;
+        if (plan == info.DripPlan && Current.PlanTotal > 0)
+            return new DripPace(cursor > now ? cursor : now, Interval(days, Current.PlanTotal));
+        var (_, unreleased, _) = await CountsAsync(now);
+        return new DripPace(now, Interval(days, Math.Max(1, unreleased)));
     }
 
     /// <summary>Days ÷ URLs: the time between two releases.</summary>

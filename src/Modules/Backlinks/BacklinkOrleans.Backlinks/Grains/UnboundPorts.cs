@@ -6,8 +6,11 @@ namespace BacklinkOrleans.Backlinks.Grains;
 /// The ports' defaults until their modules bind real implementations: each says "not bound" (null), and the
 /// backlink waits at its current step, visibly, re-checked after <see cref="BacklinkOptions.UnboundPortRetry"/>.
 /// </summary>
-internal sealed class UnboundPorts : IRoutingPort, IValidationPort, ISubmissionPort, IIndexCheckPort, ILinkCheckPort, ISitemapFetchPort
+internal sealed class UnboundPorts : IRoutingPort, IValidationPort, ISubmissionPort, IIndexCheckPort, ILinkCheckPort, ISitemapFetchPort, ICapacityPort
 {
+    public Task<IReadOnlyList<ChannelCapacity>> CapacityAsync(string tenant, IReadOnlyList<string> channels, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ChannelCapacity>>([]);
+
     public Task<Stream?> OpenAsync(string url, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
 
     public Task<RouteResult?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken) => Task.FromResult<RouteResult?>(null);
