@@ -10,8 +10,9 @@ namespace BacklinkOrleans.Submission.Tests;
 
 /// <summary>
 /// The real router (the tenant's keys from <see cref="TestCredentials"/>, the IndexNow channel's coverage), plus a
-/// target on the vendor channel for URLs under /also-vendor/ when the campaign prefers the vendor too. There is no
-/// vendor channel in this build, so such a URL waits at the vendor once IndexNow is out of the picture.
+/// target on the vendor channel for URLs under /also-vendor/ when the campaign prefers the vendor too. The tenants of
+/// those tests have no vendor account, so such a URL waits at the vendor (no quota to send it with) once IndexNow is
+/// out of the picture.
 /// </summary>
 internal sealed class TestRouting(ChannelRouter router) : IRoutingPort
 {
