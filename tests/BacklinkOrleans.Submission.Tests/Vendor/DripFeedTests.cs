@@ -7,8 +7,8 @@ namespace BacklinkOrleans.Submission.Tests.Vendor;
 
 /// <summary>
 /// Drip-feed on every channel: a campaign spreading 1,000 URLs over 5 days submits 200 a day, through IndexNow and
-/// through the paid vendor alike. The fake clock is moved in steps of 12 hours (ending a minute before the next
-/// step's first slot): every slot due by then is released, and the engines' own records are counted by day.
+/// through the paid vendor alike. The fake clock is moved a day at a time (to a minute before the next day's first
+/// slot): every slot due by then is released, and the engines' own records are counted by day.
 /// </summary>
 [Collection(nameof(IndexCheckSilo))]
 public sealed class DripFeedTests(IndexCheckSilo cluster)
@@ -44,10 +44,10 @@ public sealed class DripFeedTests(IndexCheckSilo cluster)
         var eta = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<BacklinkOrleans.Backlinks.Campaigns.CampaignEtaService>();
         var estimates = new[] { (await eta.EstimateAsync(tenant, viaIndexNow, CancellationToken.None))!, (await eta.EstimateAsync(tenant, viaVendor, CancellationToken.None))! };
 
-        for (var step = 1; step <= Days * 2; step++)
+        for (var day = 1; day <= Days; day++)
         {
-            await cluster.JumpToAsync(start + TimeSpan.FromHours(12 * step) - TimeSpan.FromMinutes(1));
-            var due = Math.Min(Urls, step * 100);
+            await cluster.JumpToAsync(start + TimeSpan.FromDays(day) - TimeSpan.FromMinutes(1));
+            var due = Math.Min(Urls, day * 200);
             await cluster.WaitAsync(() => Task.FromResult(Sent().Count >= due && Bought().Count >= due), TimeSpan.FromMinutes(1), SeenAsync);
         }
 
