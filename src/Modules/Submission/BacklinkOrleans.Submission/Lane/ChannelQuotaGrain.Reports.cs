@@ -44,9 +44,26 @@ internal sealed partial class ChannelQuotaGrain : IRemindable
         await KeepReminderAsync();
     }
 
-    /// <summary>Until when a URL whose report is awaited waits (its request's next asking), if it is awaited.</summary>
-    private DateTimeOffset? AwaitedUntil(string urlHash) =>
-        Current.Awaited.Count == 0 ? null : Current.Awaited.FirstOrDefault(a => a.Items.Any(i => i.UrlHash == urlHash))?.NextPollAt;
+    private long awaitedVersion = -1;
+    private Dictionary<string, DateTimeOffset> awaitedUrls = new(StringComparer.Ordinal);
+
+    /// <summary>Until when a URL whose report is awaited waits (its request's next asking), if it is awaited. Indexed per ledger version.</summary>
+    private DateTimeOffset? AwaitedUntil(string urlHash)
+    {
+        if (Current.Awaited.Count == 0)
+            return null;
+        if (awaitedVersion != Version)
+        {
+            awaitedUrls = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+            foreach (var report in Current.Awaited)
+            {
+                foreach (var item in report.Items)
+                    awaitedUrls[item.UrlHash] = report.NextPollAt;
+            }
+            awaitedVersion = Version;
+        }
+        return awaitedUrls.TryGetValue(urlHash, out var due) ? due : null;
+    }
 
     /// <summary>A reminder while reports are awaited (so a restart does not forget them); none otherwise.</summary>
     private async Task KeepReminderAsync()
