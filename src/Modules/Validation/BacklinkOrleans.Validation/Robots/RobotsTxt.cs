@@ -13,14 +13,24 @@ internal sealed record RobotsVerdict(bool Allowed, int? Line, string? Rule)
 /// most specifically apply, else the <c>*</c> group(s); among the matching rules the longest pattern wins and, on a
 /// tie, Allow wins; <c>*</c> matches any sequence and a final <c>$</c> anchors the end. Parsing is forgiving (unknown
 /// lines are skipped, common misspellings of the keys are accepted) and capped at 500 KiB.
+/// For Googlebot, Google's own practice applies on top (its open-source parser, google/robotstxt, is the reference):
+/// a line is cut at <see cref="GoogleMaxLineLength"/> characters before it is parsed, and <c>Allow: …/index.html</c>
+/// (or <c>.htm</c>) also allows the directory itself (<c>…/$</c>). Other crawlers get RFC 9309 as written.
 /// </summary>
 internal sealed class RobotsTxt
 {
     public const int MaxBytes = 500 * 1024;
 
-    private readonly List<Group> groups;
+    /// <summary>google/robotstxt's kMaxLineLen (2083 × 8) less its terminator: what is kept of a longer line.</summary>
+    public const int GoogleMaxLineLength = (2083 * 8) - 1;
 
-    private RobotsTxt(List<Group> groups) => this.groups = groups;
+    private readonly List<Group> groups;
+    private readonly List<Group> googleGroups;
+
+    private RobotsTxt(List<Group> groups, List<Group>? googleGroups = null) => (this.groups, this.googleGroups) = (groups, googleGroups ?? groups);
+
+    /// <summary>Whether Google's practice applies to <paramref name="agentToken"/>: Googlebot and its variants (Googlebot-Image, …).</summary>
+    public static bool IsGooglebot(string agentToken) => agentToken.StartsWith("Googlebot", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Counted while parsing: user-agent, allow, disallow and sitemap lines are valid directives, other keys unknown.</summary>
     public sealed record Statistics(int ValidDirectives, int UnknownDirectives, int LastDirectiveLine);
@@ -61,15 +71,26 @@ internal sealed class RobotsTxt
 
     public static RobotsTxt Parse(string text)
     {
+        var (groups, stats, sitemaps) = Build(text, google: false);
+        // Google's reading differs only with an index page allowed or a line over its limit: else both read the same.
+        var googleGroups = text.Contains("/index.htm", StringComparison.Ordinal) || HasLineLongerThan(text, GoogleMaxLineLength)
+            ? Build(text, google: true).Groups
+            : groups;
+        return new RobotsTxt(groups, googleGroups) { Stats = stats, Sitemaps = sitemaps };
+    }
+
+    private static (List<Group> Groups, Statistics Stats, List<string> Sitemaps) Build(string text, bool google)
+    {
         var groups = new List<Group>();
         var sitemaps = new List<string>();
         int valid = 0, unknown = 0, lastDirective = 0;
         Group? current = null;
         var lastWasAgent = false;
         var lineNumber = 0;
-        foreach (var raw in Lines(text))
+        foreach (var whole in Lines(text))
         {
             lineNumber++;
+            var raw = google && whole.Length > GoogleMaxLineLength ? whole[..GoogleMaxLineLength] : whole;
             var line = raw;
             var comment = line.IndexOf('#');
             if (comment >= 0)
@@ -101,13 +122,22 @@ internal sealed class RobotsTxt
                     lastWasAgent = false;
                     if (value.Length > 0)
                         current.Rules.Add(new Rule(Classify(key) == Key.Allow, NormalizePattern(value), lineNumber, raw.Trim()));
+                    if (google && Classify(key) == Key.Allow && IndexPageDirectory(value) is { } directory)
+                        current.Rules.Add(new Rule(true, NormalizePattern(directory), lineNumber, raw.Trim() + " (so also its directory)"));
                     break;
                 default:
                     // sitemap, crawl-delay, unknown keys, rules before any group: no effect on grouping (RFC 9309, 2.2.4)
                     break;
             }
         }
-        return new RobotsTxt(groups) { Stats = new Statistics(valid, unknown, lastDirective), Sitemaps = sitemaps };
+        return (groups, new Statistics(valid, unknown, lastDirective), sitemaps);
+    }
+
+    /// <summary>Google: <c>Allow: /dir/index.htm…</c> also allows <c>/dir/$</c>, the directory itself; null for other patterns.</summary>
+    private static string? IndexPageDirectory(string pattern)
+    {
+        var slash = pattern.LastIndexOf('/');
+        return slash >= 0 && pattern.AsSpan(slash).StartsWith("/index.htm", StringComparison.Ordinal) ? pattern[..(slash + 1)] + "$" : null;
     }
 
     /// <summary>Whether <paramref name="userAgent"/> may fetch <paramref name="url"/> (absolute, or a path with query).</summary>
@@ -115,6 +145,7 @@ internal sealed class RobotsTxt
     {
         var path = PathParamsQuery(url);
         var agent = AgentToken(userAgent);
+        var groups = IsGooglebot(agent) ? googleGroups : this.groups;
         var specific = groups.Where(g => g.Agents.Any(a => a != "*" && string.Equals(a, agent, StringComparison.OrdinalIgnoreCase))).ToList();
         var applicable = specific.Count > 0 ? specific : groups.Where(g => g.Agents.Contains("*")).ToList();
 
@@ -267,6 +298,18 @@ internal sealed class RobotsTxt
             return true;
         }
         key = value = "";
+        return false;
+    }
+
+    private static bool HasLineLongerThan(string text, int length)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            run = c is '\n' or '\r' ? 0 : run + 1;
+            if (run > length)
+                return true;
+        }
         return false;
     }
 
