@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BacklinkOrleans.Sandbox.Contracts;
-using Microsoft.Extensions.Time.Testing;
 
 namespace BacklinkOrleans.Sandbox.Tests;
 
@@ -11,25 +10,15 @@ namespace BacklinkOrleans.Sandbox.Tests;
 /// required, a query is JSON, results come from what is indexed — and, like real checkers, an indexed page is missed
 /// at the configured rate.
 /// </summary>
-public sealed class SerpStrictnessTests : IAsyncLifetime
+public sealed class SerpStrictnessTests : SimulatedWorldTests
 {
     private const string Endpoint = "https://google.serper.dev/search";
-    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero));
-    private SandboxServer sandbox = null!;
-    private HttpClient client = null!;
     private string key = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        sandbox = await SandboxServer.StartAsync(time);
-        client = sandbox.CreateClient();
-        key = sandbox.Serp.CreateApiKey();
-    }
-
-    public async Task DisposeAsync()
-    {
-        client.Dispose();
-        await sandbox.DisposeAsync();
+        await base.InitializeAsync();
+        key = World.Serp.CreateApiKey();
     }
 
     private async Task<(HttpStatusCode Status, JsonNode? Body)> SearchAsync(object? body, string? apiKey = "", HttpMethod? method = null)
@@ -39,7 +28,7 @@ public sealed class SerpStrictnessTests : IAsyncLifetime
             request.Content = body is string text ? new StringContent(text) : JsonContent.Create(body);
         if (apiKey is not null)
             request.Headers.Add("X-API-KEY", apiKey.Length == 0 ? key : apiKey);
-        using var response = await client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
         var content = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, content.Length == 0 ? null : JsonNode.Parse(content));
     }
@@ -51,7 +40,7 @@ public sealed class SerpStrictnessTests : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.Forbidden, (await SearchAsync(new { q = "site:a.example" }, apiKey: null)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await SearchAsync(new { q = "site:a.example" }, apiKey: "serp-made-up-key-0000")).Status);
-        sandbox.Serp.RevokeApiKey(key);
+        World.Serp.RevokeApiKey(key);
         Assert.Equal(HttpStatusCode.Forbidden, (await SearchAsync(new { q = "site:a.example" })).Status);
     }
 
@@ -67,10 +56,10 @@ public sealed class SerpStrictnessTests : IAsyncLifetime
     [Fact]
     public async Task ASiteQuery_FindsTheIndexedUrlsUnderIt_AndNothingElse()
     {
-        sandbox.Index.MarkIndexed("https://blog.example/post-1", time.GetUtcNow());
-        sandbox.Index.MarkIndexed("https://blog.example/post-10", time.GetUtcNow());
-        sandbox.Index.MarkIndexed("https://other.example/post-1", time.GetUtcNow());
-        sandbox.Index.MarkIndexed("https://blog.example/later", time.GetUtcNow().AddHours(1));
+        World.Index.MarkIndexed("https://blog.example/post-1", Clock.GetUtcNow());
+        World.Index.MarkIndexed("https://blog.example/post-10", Clock.GetUtcNow());
+        World.Index.MarkIndexed("https://other.example/post-1", Clock.GetUtcNow());
+        World.Index.MarkIndexed("https://blog.example/later", Clock.GetUtcNow().AddHours(1));
 
         var (status, body) = await SearchAsync(new { q = "site:blog.example/post-1", num = 10 });
         Assert.Equal(HttpStatusCode.OK, status);
@@ -83,39 +72,39 @@ public sealed class SerpStrictnessTests : IAsyncLifetime
     [Fact]
     public async Task AUrlAnEngineAccepted_IsIndexedAfterTheConfiguredDelay_AndADroppedOneIsNot()
     {
-        sandbox.Index.IndexAfterSubmission = TimeSpan.FromMinutes(30);
-        sandbox.Index.SlowHost("slow.example", null);
-        sandbox.IndexNow.Index!.Submitted("https://fast.example/a", time.GetUtcNow());
-        sandbox.IndexNow.Index!.Submitted("https://slow.example/a", time.GetUtcNow());
+        World.Index.IndexAfterSubmission = TimeSpan.FromMinutes(30);
+        World.Index.SlowHost("slow.example", null);
+        World.IndexNow.Index!.Submitted("https://fast.example/a", Clock.GetUtcNow());
+        World.IndexNow.Index!.Submitted("https://slow.example/a", Clock.GetUtcNow());
 
         Assert.Empty(Links((await SearchAsync(new { q = "site:fast.example/a" })).Body));
-        time.Advance(TimeSpan.FromMinutes(31));
+        Clock.Advance(TimeSpan.FromMinutes(31));
         Assert.Equal(["https://fast.example/a"], Links((await SearchAsync(new { q = "site:fast.example/a" })).Body));
         Assert.Empty(Links((await SearchAsync(new { q = "site:slow.example/a" })).Body));
 
-        sandbox.Index.Drop("https://fast.example/a", time.GetUtcNow());
+        World.Index.Drop("https://fast.example/a", Clock.GetUtcNow());
         Assert.Empty(Links((await SearchAsync(new { q = "site:fast.example/a" })).Body));
     }
 
     [Fact]
     public async Task AFalseNegativeRate_LeavesThatShareOfIndexedPagesOut()
     {
-        sandbox.Index.MarkIndexed("https://blog.example/post", time.GetUtcNow());
-        sandbox.Serp.FalseNegativeRate = 0.3;
+        World.Index.MarkIndexed("https://blog.example/post", Clock.GetUtcNow());
+        World.Serp.FalseNegativeRate = 0.3;
         var found = 0;
         for (var i = 0; i < 300; i++)
             found += Links((await SearchAsync(new { q = "site:blog.example/post" })).Body).Count;
         Assert.InRange(300 - found, 60, 120); // 30 % of 300, within a wide margin
-        Assert.Equal(300 - found, sandbox.Serp.Statistics().FalseNegatives);
+        Assert.Equal(300 - found, World.Serp.Statistics().FalseNegatives);
     }
 
     [Fact]
     public async Task ScriptedAnswers_ComeFirst()
     {
-        sandbox.Serp.ScriptNext(2, 429);
+        World.Serp.ScriptNext(2, 429);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await SearchAsync(new { q = "site:a.example" })).Status);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await SearchAsync(new { q = "site:a.example" })).Status);
         Assert.Equal(HttpStatusCode.OK, (await SearchAsync(new { q = "site:a.example" })).Status);
-        Assert.Equal((3, 1), (sandbox.Serp.Statistics().Queries, sandbox.Serp.Statistics().Answered));
+        Assert.Equal((3, 1), (World.Serp.Statistics().Queries, World.Serp.Statistics().Answered));
     }
 }

@@ -1,24 +1,9 @@
-using BacklinkOrleans.Validation;
 using BacklinkOrleans.Accounts.Contracts;
-using BacklinkOrleans.Backlinks;
 using BacklinkOrleans.Backlinks.Contracts;
-using BacklinkOrleans.Sandbox;
-using BacklinkOrleans.SharedKernel.Http;
 using BacklinkOrleans.SharedKernel.Urls;
-using BacklinkOrleans.Storage;
-using BacklinkOrleans.Storage.Sqlite;
-using BacklinkOrleans.Testing;
 using BacklinkOrleans.Submission.Contracts;
 using BacklinkOrleans.Submission.IndexNow;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-using Orleans.Hosting;
-using Orleans.TestingHost;
 
 namespace BacklinkOrleans.Submission.Tests;
 
