@@ -18,7 +18,8 @@ public sealed class ArchitectureTests
     private static readonly Assembly Sandbox = typeof(BacklinkOrleans.Sandbox.SandboxModule).Assembly;
     private static readonly Assembly Validation = typeof(BacklinkOrleans.Validation.ValidationModule).Assembly;
     private static readonly Assembly Submission = typeof(BacklinkOrleans.Submission.SubmissionModule).Assembly;
-    private static readonly Assembly[] Modules = [Backlinks, Accounts, Sandbox, Validation, Submission];
+    private static readonly Assembly Reporting = typeof(BacklinkOrleans.Reporting.ReportingModule).Assembly;
+    private static readonly Assembly[] Modules = [Backlinks, Accounts, Sandbox, Validation, Submission, Reporting];
 
     [Fact]
     public void SharedKernel_DependsOnNoModule_NorOnStorage() =>
@@ -62,6 +63,11 @@ public sealed class ArchitectureTests
             AssertNone(Types.InAssembly(module).Should().NotHaveDependencyOnAny(foreign));
         }
     }
+
+    [Fact]
+    public void Reporting_ReadsOnlyTheLog_AndTheBacklinksContracts() =>
+        AssertNone(Types.InAssembly(Reporting).Should().NotHaveDependencyOnAny(
+            "BacklinkOrleans.Accounts", "BacklinkOrleans.Validation", "BacklinkOrleans.Submission", "BacklinkOrleans.Sandbox"));
 
     [Fact]
     public void Accounts_DoesNotDependOnBacklinks() =>

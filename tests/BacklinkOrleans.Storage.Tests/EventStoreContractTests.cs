@@ -202,6 +202,30 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
+    public async Task ReadCommitted_PagesInCommitOrder_AndNeverPassesATransactionStillRunning()
+    {
+        await using var s = await NewStore();
+        for (var i = 0; i < 25; i++)
+            await s.Store.AppendAsync($"page/{i}", 0, [Events.New(n: i)]);
+        var seen = new List<StoredEvent>();
+        var cursor = LogCursor.Start;
+        for (LogPage page; (page = await s.Store.ReadCommittedAsync(cursor, 10)).Events.Count > 0; cursor = page.Next)
+            seen.AddRange(page.Events);
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"page/{i}"), seen.Select(e => e.StreamId));
+
+        // A transaction that took a position and has not committed holds the reader back, even past later commits.
+        var commitSlow = await s.InsertUncommittedAsync("slow/1");
+        if (commitSlow is null)
+            return; // SQLite: one writer, position order is commit order
+        await s.Store.AppendAsync("fast/1", 0, [Events.New(n: 99)]);
+        Assert.Empty((await s.Store.ReadCommittedAsync(cursor, 10)).Events);
+        await commitSlow();
+        var after = await s.Store.ReadCommittedAsync(cursor, 10);
+        Assert.Equal(["slow/1", "fast/1"], after.Events.Select(e => e.StreamId));
+        Assert.Empty((await s.Store.ReadCommittedAsync(after.Next, 10)).Events);
+    }
+
+    [Fact]
     public async Task InvalidInput_IsRefusedBeforeAnythingIsQueued()
     {
         await using var s = await NewStore();

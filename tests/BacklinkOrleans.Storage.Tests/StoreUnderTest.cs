@@ -23,6 +23,12 @@ public abstract class StoreUnderTest : IAsyncDisposable
 
     public abstract Task<long> ScalarAsync(string sql);
 
+    /// <summary>
+    /// PostgreSQL: inserts an event in a transaction left open (it takes the next position) and returns what commits it;
+    /// SQLite, whose one writer commits in position order, has no such state: null.
+    /// </summary>
+    public virtual Task<Func<Task>?> InsertUncommittedAsync(string streamId) => Task.FromResult<Func<Task>?>(null);
+
     public virtual async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
@@ -86,6 +92,23 @@ public abstract class StoreUnderTest : IAsyncDisposable
         }
 
         public override string NewEventIdSql => "gen_random_uuid()";
+
+        public override async Task<Func<Task>?> InsertUncommittedAsync(string streamId)
+        {
+            var connection = await database.DataSource.OpenConnectionAsync();
+            var transaction = await connection.BeginTransactionAsync();
+            await using (var insert = new NpgsqlCommand("INSERT INTO events (event_id, stream_id, version, type, data, metadata, recorded_at, hash) "
+                + "VALUES (gen_random_uuid(), @stream, 1, 'test.slow.v1', '{}', '{}', now(), '\\x00')", connection, transaction))
+            {
+                insert.Parameters.AddWithValue("stream", streamId);
+                await insert.ExecuteNonQueryAsync();
+            }
+            return async () =>
+            {
+                await transaction.CommitAsync();
+                await connection.DisposeAsync();
+            };
+        }
 
         public override async Task ExecuteAsync(string sql)
         {

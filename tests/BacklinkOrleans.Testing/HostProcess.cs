@@ -101,7 +101,8 @@ public sealed class HostProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(RepositoryLayout.OutputOf("src/Host/BacklinkOrleans.Host", "BacklinkOrleans.Host"));
-        start.ArgumentList.Add(verb);
+        foreach (var word in verb.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            start.ArgumentList.Add(word); // "audit verify" is two arguments
         start.Environment["Urls"] = $"http://127.0.0.1:{settings.HttpPort}";
         start.Environment["Cluster__SiloPort"] = settings.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Cluster__GatewayPort"] = settings.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);

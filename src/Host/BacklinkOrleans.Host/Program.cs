@@ -19,6 +19,8 @@ try
     await using var app = builder.Build();
     if (verb == HostVerbs.Migrate)
         return await app.MigrateAsync();
+    if (verb == HostVerbs.Audit)
+        return await AuditVerb.RunAsync(app);
 
     app.MapBacklinkApi().MapHealthEndpoints();
     app.MapRuntimeEndpoints();

@@ -1,5 +1,6 @@
 using BacklinkOrleans.Accounts;
 using BacklinkOrleans.Backlinks;
+using BacklinkOrleans.Reporting;
 using BacklinkOrleans.Sandbox;
 using BacklinkOrleans.Submission;
 using BacklinkOrleans.Validation;
@@ -19,6 +20,7 @@ internal static class Api
         builder.Services.AddBacklinks(builder.Configuration);
         builder.Services.AddValidation(builder.Configuration);
         builder.Services.AddSubmission(builder.Configuration);
+        builder.Services.AddReporting(builder.Configuration);
         if (builder.Configuration.GetValue<bool>("Sandbox:Enabled"))
             builder.Services.AddSandboxMode();
         return builder;
@@ -34,6 +36,7 @@ internal static class Api
         app.MapAccountsEndpoints();
         app.MapBacklinksEndpoints();
         app.MapSubmissionEndpoints();
+        app.MapReportingEndpoints();
         if (app.Configuration.GetValue<bool>("Sandbox:Enabled"))
             app.MapSandboxEndpoints();
         return app;

@@ -2,17 +2,24 @@ using BacklinkOrleans.Storage;
 
 namespace BacklinkOrleans.Host.Hosting;
 
-/// <summary>The Host's verbs: <c>serve</c> (default) and <c>migrate</c>.</summary>
+/// <summary>The Host's verbs: <c>serve</c> (default), <c>migrate</c> and <c>audit verify</c>.</summary>
 internal static partial class HostVerbs
 {
     public const string Serve = "serve";
     public const string Migrate = "migrate";
+    public const string Audit = "audit";
 
     /// <summary>The verb (first argument not starting with '-'), or null when it is unknown.</summary>
     public static string? Parse(string[] args, out string[] hostArgs)
     {
         var first = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
         hostArgs = first is null ? args : args[1..];
+        if (first == Audit)
+        {
+            var verify = hostArgs.Length > 0 && hostArgs[0] == "verify";
+            hostArgs = verify ? hostArgs[1..] : hostArgs;
+            return verify ? Audit : null;
+        }
         return (first ?? Serve) switch
         {
             Serve => Serve,
@@ -24,9 +31,10 @@ internal static partial class HostVerbs
     public static int Usage()
     {
         Console.Error.WriteLine("""
-            usage: BacklinkOrleans.Host [serve|migrate] [--Key=Value ...]
-              serve     run the silo and the HTTP API (default)
-              migrate   apply database migrations for the configured profile and exit
+            usage: BacklinkOrleans.Host [serve|migrate|audit verify] [--Key=Value ...]
+              serve          run the silo and the HTTP API (default)
+              migrate        apply database migrations for the configured profile and exit
+              audit verify   replay every stream and report violations (exit 0: clean, 3: violations found)
             Configuration: appsettings.json, environment (e.g. ConnectionStrings__Postgres), or --Section:Key=Value.
             """);
         return 2;

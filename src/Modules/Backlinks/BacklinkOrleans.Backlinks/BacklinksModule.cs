@@ -4,6 +4,7 @@ using BacklinkOrleans.Backlinks.Grains;
 using BacklinkOrleans.Backlinks.Import;
 using BacklinkOrleans.Backlinks.ReadModels;
 using BacklinkOrleans.Backlinks.Scheduling;
+using BacklinkOrleans.SharedKernel.Audit;
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.SharedKernel.ReadModels;
@@ -40,6 +41,7 @@ public static class BacklinksModule
         services.TryAddSingleton<EventTypeRegistry>();
         services.AddSingleton<IInlineProjection, BacklinkProjection>();
         services.AddSingleton<IInlineProjection, CampaignProjection>();
+        services.AddAuditCheck<Audit.SubmissionAuditCheck>();
         services.AddSingleton<BacklinkSchedule>();
         services.AddSingleton<BacklinkQueries>();
         services.AddSingleton<CostQueries>();
@@ -103,25 +105,9 @@ public static class BacklinksModule
 }
 
 /// <summary>Registers the scheduler shards' reminders once the silo runs (every silo asks; registering again changes nothing).</summary>
-internal sealed partial class SchedulerStarter(IGrainFactory grains, IOptions<BacklinkOptions> options, ILogger<SchedulerStarter> logger) : BackgroundService
+internal sealed class SchedulerStarter(IGrainFactory grains, IOptions<BacklinkOptions> options, ILogger<SchedulerStarter> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                await Task.WhenAll(Enumerable.Range(0, options.Value.Shards).Select(i => grains.GetGrain<ISchedulerShardGrain>(i).EnsureRunningAsync()));
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogNotYet(logger, e, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), stoppingToken);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not start the scheduler shards yet (attempt {Attempt}); retrying")]
-    private static partial void LogNotYet(ILogger logger, Exception exception, int attempt);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => SharedKernel.Hosting.KeepAlive.RetryUntilStartedAsync(
+        () => Task.WhenAll(Enumerable.Range(0, options.Value.Shards).Select(i => grains.GetGrain<ISchedulerShardGrain>(i).EnsureRunningAsync())),
+        "the scheduler shards", logger, stoppingToken);
 }

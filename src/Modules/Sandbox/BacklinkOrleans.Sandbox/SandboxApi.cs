@@ -20,7 +20,7 @@ public static class SandboxApi
                 IndexNowSimulation.Endpoints, host.Server.Log.All.Count)))
             .WithName("SandboxInfo").WithSummary("Sandbox mode: ports, simulated engines, requests received.");
         sandbox.MapPut("/sites/{host}/{**path}", PublishAsync).WithName("SandboxPublish")
-            .WithSummary("Serve the request body at https://{host}/{path} (status and content type from the query, default 200 text/plain).");
+            .WithSummary("Serve the request body at https://{host}/{path} (status and content type from the query, default 200 text/plain; failNext=N: the site's next N requests answer 500).");
         sandbox.MapPut("/fallback/{host}", SetFallbackAsync).WithName("SandboxFallback")
             .WithSummary("Serve the request body at every path of https://{host}/ that is not published (a site of many pages).");
         sandbox.MapGet("/requests", (SandboxHost sandboxHost) => TypedResults.Ok(sandboxHost.Server.Log.All))
@@ -213,11 +213,14 @@ public static class SandboxApi
         return TypedResults.Ok($"every unpublished path of https://{host}/ now answers {status ?? 200}");
     }
 
-    private static async Task<Ok<string>> PublishAsync(string host, string path, int? status, string? contentType, HttpRequest request, SandboxHost sandbox)
+    private static async Task<Ok<string>> PublishAsync(string host, string path, int? status, string? contentType, int? failNext, HttpRequest request,
+        SandboxHost sandbox)
     {
         using var reader = new StreamReader(request.Body);
         var body = await reader.ReadToEndAsync();
-        sandbox.Server.Site(host).Page("/" + path, new SimulatedPage(status ?? 200, body, contentType ?? "text/plain; charset=utf-8"));
-        return TypedResults.Ok($"https://{host}/{path} now answers {status ?? 200}");
+        var site = sandbox.Server.Site(host).Page("/" + path, new SimulatedPage(status ?? 200, body, contentType ?? "text/plain; charset=utf-8"));
+        if (failNext is > 0)
+            site.FailNext(failNext.Value, 500); // the site's next requests (a webhook receiver failing twice: failNext=2)
+        return TypedResults.Ok($"https://{host}/{path} now answers {status ?? 200}" + (failNext is > 0 ? $" after {failNext} answers of 500" : ""));
     }
 }

@@ -33,6 +33,8 @@ public static class SubmissionModule
         services.AddSingleton<ChannelRouter>();
         services.AddSingleton<CredentialSource>();
         services.AddSingleton<AnswerDeliverer>();
+        services.AddSingleton<SharedKernel.Integration.IIntegrationEventSource, QuotaIntegrationEvents>();
+        SharedKernel.Audit.AuditServiceCollectionExtensions.AddAuditCheck<QuotaAuditCheck>(services);
         services.Replace(ServiceDescriptor.Singleton<IRoutingPort>(sp => sp.GetRequiredService<ChannelRouter>()));
         services.Replace(ServiceDescriptor.Singleton<ISubmissionPort, ChannelSubmissionPort>());
         services.Replace(ServiceDescriptor.Singleton<IIndexCheckPort, ChannelIndexCheckPort>());

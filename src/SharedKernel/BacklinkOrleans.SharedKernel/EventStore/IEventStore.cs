@@ -28,6 +28,13 @@ public interface IEventStore
     Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int maxCount,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Up to <paramref name="maxCount"/> events committed after <paramref name="after"/>, in an order no later commit
+    /// can slip into: only events whose transactions have all ended are returned (on PostgreSQL, transactions below the
+    /// oldest one still running; positions alone may commit out of order). What a checkpointed subscription tails.
+    /// </summary>
+    Task<LogPage> ReadCommittedAsync(LogCursor after, int maxCount, CancellationToken cancellationToken = default);
+
     /// <summary>Recomputes the hash chain of one stream, or of every stream when <paramref name="streamId"/> is null.</summary>
     Task<ChainVerificationReport> VerifyAsync(string? streamId = null, CancellationToken cancellationToken = default);
 }

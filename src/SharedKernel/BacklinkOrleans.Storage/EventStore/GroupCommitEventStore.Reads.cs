@@ -69,6 +69,36 @@ public abstract partial class GroupCommitEventStore
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// The query of <see cref="ReadCommittedAsync"/>: parameters @tx, @after and @max; the event columns, then the
+    /// committing transaction's id as a bigint (SQLite: position order is commit order, and the id is 0).
+    /// </summary>
+    protected virtual string ReadCommittedSql =>
+        $"SELECT {EventColumns}, 0 FROM events e WHERE e.position > @after ORDER BY e.position LIMIT @max";
+
+    public Task<LogPage> ReadCommittedAsync(LogCursor after, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        return database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = ReadCommittedSql;
+            AddParameter(command, "tx", after.Transaction);
+            AddParameter(command, "after", after.Position);
+            AddParameter(command, "max", maxCount);
+            var events = new List<StoredEvent>();
+            var next = after;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var e = ReadEvent(reader);
+                events.Add(e);
+                next = new LogCursor(reader.GetInt64(8), e.Position);
+            }
+            return new LogPage(events, next);
+        }, cancellationToken);
+    }
+
     public Task<ChainVerificationReport> VerifyAsync(string? streamId = null, CancellationToken cancellationToken = default) =>
         database.ReadAsync((connection, ct) => VerifyAsync(connection, streamId, ct), cancellationToken);
 

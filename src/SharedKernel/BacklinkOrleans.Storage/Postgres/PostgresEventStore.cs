@@ -100,6 +100,15 @@ public sealed class PostgresEventStore(
     protected override bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
+    /// <summary>
+    /// Ordered by committing transaction, then position, and only below the oldest transaction still running: every
+    /// transaction there has ended, so nothing can commit behind the cursor (migration 0004 adds <c>tx_id</c>).
+    /// </summary>
+    protected override string ReadCommittedSql =>
+        "SELECT e.position, e.event_id, e.stream_id, e.version, e.type, e.data, e.metadata, e.recorded_at, e.tx_id::text::bigint FROM events e "
+        + "WHERE (e.tx_id > (@tx)::text::xid8 OR (e.tx_id = (@tx)::text::xid8 AND e.position > @after)) "
+        + "AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY e.tx_id, e.position LIMIT @max";
+
     protected override StoredEvent ReadEvent(DbDataReader reader) => new(
         reader.GetInt64(0),
         reader.GetGuid(1),

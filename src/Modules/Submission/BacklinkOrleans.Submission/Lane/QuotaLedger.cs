@@ -36,7 +36,8 @@ internal sealed record PaceState(
     DateTimeOffset? CredentialSince = null,
     string? Fingerprint = null,
     long? Balance = null,
-    bool BalanceLow = false);
+    bool BalanceLow = false,
+    DateTimeOffset? BalanceLowSince = null);
 
 /// <summary>What the quota grain knows of its credential.</summary>
 internal static class CredentialStates

@@ -144,7 +144,11 @@ internal static class QuotaLedgerDecider
     {
         pace = pace with { BatchSize = BatchSize(pace, options) };
         if (outcome.Balance is { } balance)
-            pace = pace with { Balance = balance, BalanceLow = outcome.BalanceLow };
+            pace = pace with
+            {
+                Balance = balance, BalanceLow = outcome.BalanceLow,
+                BalanceLowSince = outcome.BalanceLow ? (pace.BalanceLow ? pace.BalanceLowSince ?? now : now) : null,
+            };
         switch (outcome.Pace)
         {
             case Pace.Success or Pace.Pending:

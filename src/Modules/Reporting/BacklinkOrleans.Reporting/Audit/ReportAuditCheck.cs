@@ -1,0 +1,58 @@
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.Reporting.Reports;
+using BacklinkOrleans.SharedKernel.Audit;
+using BacklinkOrleans.SharedKernel.EventSourcing;
+using BacklinkOrleans.SharedKernel.EventStore;
+
+namespace BacklinkOrleans.Reporting.Audit;
+
+/// <summary>
+/// The report read model equals a replay: every backlink stream folded from its first event gives the stored facts, and
+/// no stored facts lack a stream. Only events the subscription has handled are compared (the checkpoint bounds the replay).
+/// </summary>
+internal sealed class ReportAuditCheck(EventTypeRegistry registry, ReportQueries queries, SharedKernel.Subscriptions.SubscriptionRunner runner) : IAuditCheck
+{
+    private readonly Dictionary<(string Tenant, string Hash), ReportFacts> replayed = [];
+    private LogCursor? checkpoint;
+
+    public string Name => "report-read-model";
+
+    public string Rule => "The report read model equals a replay of every backlink's stream.";
+
+    public void Observe(StoredEvent stored)
+    {
+        if (!stored.StreamId.StartsWith("backlink/", StringComparison.Ordinal))
+            return;
+        var rest = stored.StreamId["backlink/".Length..];
+        var slash = rest.IndexOf('/');
+        var key = (rest[..slash], rest[(slash + 1)..]);
+        replayed.TryGetValue(key, out var facts);
+        if (ReportFacts.Apply(facts, (IBacklinkEvent)registry.Deserialize(stored), stored.Version) is { } next)
+            replayed[key] = next;
+    }
+
+    public async Task<IReadOnlyList<AuditViolation>> FinishAsync(CancellationToken cancellationToken)
+    {
+        checkpoint ??= await runner.CheckpointAsync(ReportProjection.SubscriptionName, cancellationToken);
+        var stored = await queries.AllFactsAsync(cancellationToken);
+        var violations = new List<AuditViolation>();
+        foreach (var (key, facts) in replayed.OrderBy(r => r.Key))
+        {
+            var stream = $"backlink/{key.Tenant}/{key.Hash}";
+            if (!stored.TryGetValue(key, out var json))
+            {
+                if (checkpoint.Value.Position > 0)
+                    violations.Add(new AuditViolation(Name, stream, facts.Version, "the report read model has no row for this backlink"));
+                continue;
+            }
+            var row = ReportJson.Read(json);
+            if (row.Version < facts.Version)
+                continue; // the subscription has not reached these events yet
+            if (ReportJson.Write(row) != ReportJson.Write(facts))
+                violations.Add(new AuditViolation(Name, stream, facts.Version, $"stored report facts differ from the replay: stored {json}, replayed {ReportJson.Write(facts)}"));
+        }
+        foreach (var key in stored.Keys.Where(k => !replayed.ContainsKey(k)).Order())
+            violations.Add(new AuditViolation(Name, $"backlink/{key.Tenant}/{key.Hash}", null, "the report read model has a row for a backlink with no events"));
+        return violations;
+    }
+}

@@ -1,0 +1,165 @@
+using BacklinkOrleans.Backlinks.Contracts;
+using BacklinkOrleans.SharedKernel.EventSourcing;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.Integration;
+using BacklinkOrleans.SharedKernel.ReadModels;
+using BacklinkOrleans.SharedKernel.Subscriptions;
+
+namespace BacklinkOrleans.Reporting.Reports;
+
+/// <summary>
+/// Keeps the report read models from the "reporting" subscription, set-based per batch: the facts of every backlink
+/// the batch touches are read in a few statements, folded (<see cref="ReportFacts.Apply"/>), and written back with the
+/// memberships and one aggregated delta per campaign counter. It publishes what needs the facts to say: a campaign
+/// finished (its last open backlink reached an outcome), a URL dropped out of the index, a link went missing.
+/// </summary>
+internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscriptionHandler
+{
+    public const string SubscriptionName = "reporting";
+    private const string BacklinkPrefix = "backlink/";
+    private const string CampaignPrefix = "campaign/";
+
+    public string Subscription => SubscriptionName;
+
+    public int Order => 0;
+
+    public async Task HandleAsync(SubscriptionBatch batch, CancellationToken cancellationToken)
+    {
+        var db = batch.Database;
+        var backlinkEvents = batch.Events.Where(e => e.StreamId.StartsWith(BacklinkPrefix, StringComparison.Ordinal)).ToList();
+        var created = batch.Events.Where(e => e.StreamId.StartsWith(CampaignPrefix, StringComparison.Ordinal) && e.Type == "campaign.created.v1")
+            .Select(e => (CampaignCreated)registry.Deserialize(e)).ToList();
+        await BulkStatements.InsertAsync(db.Connection, db.Transaction, db.Dialect, "report_campaigns",
+            ["tenant_id", "campaign_id", "name", "client", "created_at"],
+            [.. created.Select(c => new object?[] { c.Tenant, c.CampaignId, c.Settings.Name, c.Settings.Client, UnixTime.ToMicroseconds(c.At) })],
+            "ON CONFLICT (tenant_id, campaign_id) DO NOTHING", cancellationToken);
+        if (backlinkEvents.Count == 0)
+            return;
+
+        var keys = backlinkEvents.Select(e => Key(e.StreamId)).Distinct().ToList();
+        var facts = await LoadAsync(db, keys, cancellationToken);
+        var before = facts.ToDictionary(f => f.Key, f => f.Value);
+        var changed = new HashSet<(string Tenant, string Hash)>();
+        var lastCause = new Dictionary<(string Tenant, string Campaign), StoredEvent>();
+        foreach (var stored in backlinkEvents)
+        {
+            var key = Key(stored.StreamId);
+            var e = (IBacklinkEvent)registry.Deserialize(stored);
+            facts.TryGetValue(key, out var current);
+            var next = ReportFacts.Apply(current, e, stored.Version);
+            if (next is null || ReferenceEquals(next, current))
+                continue;
+            facts[key] = next;
+            changed.Add(key);
+            foreach (var campaign in next.Campaigns)
+                lastCause[(key.Tenant, campaign)] = stored;
+            if (e is RecoveryStarted { Reason: FailureReasons.DroppedOut } r)
+                batch.Published.Add(PublishedEvent.Of(r.EventId, new UrlDroppedOut(next.Tenant, next.UrlHash, next.Url, next.Campaigns, r.Detail, r.At)));
+            if (e is LinkMissing m)
+                batch.Published.Add(PublishedEvent.Of(m.EventId, new LinkMissingDetected(next.Tenant, next.UrlHash, next.Url, next.Campaigns, m.Target, m.Evidence, m.At)));
+        }
+        if (changed.Count == 0)
+            return;
+
+        var deltas = new Dictionary<(string Tenant, string Campaign), CampaignDelta>();
+        var joined = new List<object?[]>();
+        foreach (var key in changed)
+        {
+            var after = facts[key];
+            before.TryGetValue(key, out var was);
+            foreach (var campaign in after.Campaigns)
+            {
+                var isNew = was is null || !was.Campaigns.Contains(campaign);
+                if (isNew)
+                    joined.Add([key.Tenant, campaign, key.Hash]);
+                var delta = deltas.GetValueOrDefault((key.Tenant, campaign));
+                deltas[(key.Tenant, campaign)] = delta.Add(isNew ? null : was, after);
+            }
+        }
+
+        await BulkStatements.InsertAsync(db.Connection, db.Transaction, db.Dialect, "report_backlinks", ["tenant_id", "url_hash", "version", "facts"],
+            [.. changed.Order().Select(k => new object?[] { k.Tenant, k.Hash, facts[k].Version, ReportJson.Write(facts[k]) })],
+            "ON CONFLICT (tenant_id, url_hash) DO UPDATE SET version = excluded.version, facts = excluded.facts", cancellationToken);
+        await BulkStatements.InsertAsync(db.Connection, db.Transaction, db.Dialect, "report_memberships", ["tenant_id", "campaign_id", "url_hash"],
+            joined, "ON CONFLICT (tenant_id, campaign_id, url_hash) DO NOTHING", cancellationToken);
+        await ApplyCampaignDeltasAsync(batch, deltas, lastCause, cancellationToken);
+    }
+
+    /// <summary>Adds the counters' deltas and publishes a campaign's finish when its open count reaches zero.</summary>
+    private static async Task ApplyCampaignDeltasAsync(SubscriptionBatch batch, Dictionary<(string Tenant, string Campaign), CampaignDelta> deltas,
+        Dictionary<(string Tenant, string Campaign), StoredEvent> lastCause, CancellationToken cancellationToken)
+    {
+        var db = batch.Database;
+        foreach (var ((tenant, campaign), delta) in deltas.OrderBy(d => d.Key))
+        {
+            if (delta.IsZero)
+                continue;
+            await using var command = db.Connection.Command(
+                "UPDATE report_campaigns SET backlinks = backlinks + @b, open_now = open_now + @o, indexed = indexed + @i, failed = failed + @f, "
+                + "retired = retired + @r WHERE tenant_id = @tenant AND campaign_id = @campaign "
+                + "RETURNING name, client, backlinks, open_now, indexed, failed, retired, finished_at", db.Transaction)
+                .With("b", delta.Backlinks).With("o", delta.Open).With("i", delta.Indexed).With("f", delta.Failed).With("r", delta.Retired)
+                .With("tenant", tenant).With("campaign", campaign);
+            string name, client;
+            long backlinks, open, indexed, failed, retired;
+            bool wasFinished;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                    continue; // a campaign this log does not know (created before reporting existed is impossible: both start at the log's start)
+                (name, client, backlinks, open, indexed, failed, retired, wasFinished) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2),
+                    reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), !reader.IsDBNull(7));
+            }
+            var cause = lastCause[(tenant, campaign)];
+            var finished = open == 0 && backlinks > 0;
+            if (finished == wasFinished)
+                continue;
+            await using var mark = db.Connection.Command("UPDATE report_campaigns SET finished_at = @at WHERE tenant_id = @tenant AND campaign_id = @campaign", db.Transaction)
+                .With("at", finished ? UnixTime.ToMicroseconds(cause.RecordedAt) : null).With("tenant", tenant).With("campaign", campaign);
+            await mark.ExecuteNonQueryAsync(cancellationToken);
+            if (finished)
+                batch.Published.Add(PublishedEvent.Of(cause.EventId,
+                    new CampaignFinished(tenant, campaign, name, client, backlinks, indexed, failed, retired, cause.RecordedAt), campaign));
+        }
+    }
+
+    private static (string Tenant, string Hash) Key(string streamId)
+    {
+        var rest = streamId.AsSpan(BacklinkPrefix.Length);
+        var slash = rest.IndexOf('/');
+        return (rest[..slash].ToString(), rest[(slash + 1)..].ToString());
+    }
+
+    private static async Task<Dictionary<(string Tenant, string Hash), ReportFacts>> LoadAsync(ProjectionBatch db, List<(string Tenant, string Hash)> keys,
+        CancellationToken cancellationToken)
+    {
+        var facts = new Dictionary<(string, string), ReportFacts>();
+        foreach (var group in keys.GroupBy(k => k.Tenant))
+            foreach (var chunk in BulkStatements.Chunks(group.Select(k => k.Hash).ToList()))
+            {
+                await using var command = db.Connection.Command("", db.Transaction).With("tenant", group.Key);
+                command.CommandText = $"SELECT url_hash, facts FROM report_backlinks WHERE tenant_id = @tenant AND url_hash IN ({BulkStatements.InList(command, "h", chunk)})";
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                    facts[(group.Key, reader.GetString(0))] = ReportJson.Read(reader.GetString(1));
+            }
+        return facts;
+    }
+
+    /// <summary>What a batch changes in one campaign's counters.</summary>
+    private readonly record struct CampaignDelta(long Backlinks, long Open, long Indexed, long Failed, long Retired)
+    {
+        public bool IsZero => this == default;
+
+        public CampaignDelta Add(ReportFacts? before, ReportFacts after) => new(
+            Backlinks + (before is null ? 1 : 0),
+            Open + Of(after.Open) - Of(before?.Open),
+            Indexed + Of(Counted(after, ReportFacts.Indexed)) - Of(before is not null && Counted(before, ReportFacts.Indexed)),
+            Failed + Of(Counted(after, ReportFacts.Failed)) - Of(before is not null && Counted(before, ReportFacts.Failed)),
+            Retired + Of(after.Retired) - Of(before?.Retired));
+
+        private static bool Counted(ReportFacts facts, string state) => !facts.Retired && facts.State == state;
+
+        private static long Of(bool? value) => value == true ? 1 : 0;
+    }
+}
