@@ -27,6 +27,17 @@ else
   echo "docker-compose not installed: docker-compose.yml not validated" >&2
 fi
 
+# The browser tests drive Debian's chromium through Playwright (Playwright downloads no browser here).
+if [ -z "${BACKLINK_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's chromium for the browser tests"
+    (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }) \
+      || { echo "could not install chromium: the browser tests will fail saying so" >&2; }
+  else
+    echo "chromium not found: install Debian's chromium or set BACKLINK_CHROMIUM to a Chromium binary" >&2
+  fi
+fi
+
 dotnet build BacklinkOrleans.sln -c Release -warnaserror -nologo -v quiet
 
 log=$(mktemp)

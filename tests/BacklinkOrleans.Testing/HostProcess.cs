@@ -81,12 +81,12 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a verb that ends by itself (e.g. migrate); returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunVerbAsync(Settings settings, string verb)
+    public static async Task<(int ExitCode, string Output)> RunVerbAsync(Settings settings, string verb, TimeSpan? timeLimit = null)
     {
         using var process = Process.Start(StartInfo(settings, verb))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(timeLimit ?? TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
     }

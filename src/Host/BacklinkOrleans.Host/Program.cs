@@ -1,11 +1,24 @@
+using BacklinkOrleans.Host.Demo;
 using BacklinkOrleans.Host.Diagnostics;
 using BacklinkOrleans.Host.Health;
 using BacklinkOrleans.Host.Hosting;
+using BacklinkOrleans.Host.Web;
 using BacklinkOrleans.SharedKernel.Hosting;
 
 var verb = HostVerbs.Parse(args, out var hostArgs);
 if (verb is null)
     return HostVerbs.Usage();
+DemoOptions? demo = null;
+try
+{
+    if (verb == HostVerbs.Demo)
+        demo = DemoOptions.Parse(ref hostArgs);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync($"demo: {e.Message}");
+    return 2;
+}
 
 // A setting that is missing or wrong stops the Host with its name and rule, whether building the services, migrating
 // or starting the silo finds it.
@@ -13,7 +26,10 @@ try
 {
     // appsettings.json ships beside the binary; data/ stays relative to the working directory.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
-    builder.AddBacklinkLogging().AddBacklinkSilo().AddBacklinkApi();
+    var clock = demo is null ? null : DemoVerb.Configure(builder, demo);
+    builder.AddBacklinkLogging().AddBacklinkSilo().AddBacklinkApi().AddWebUi().AddObservability();
+    if (clock is not null)
+        DemoVerb.UseClock(builder.Services, clock);
     builder.Services.AddStorageProbe();
 
     await using var app = builder.Build();
@@ -23,11 +39,14 @@ try
         return await AuditVerb.RunAsync(app);
 
     app.MapBacklinkApi().MapHealthEndpoints();
+    app.MapWebUi().MapObservability();
     app.MapRuntimeEndpoints();
     RuntimeEndpoints.WatchFirstChanceExceptions();
     if (app.Configuration.GetValue<bool>("Diagnostics:ProbeEndpoints"))
         app.MapProbeEndpoints();
     app.LogStartup();
+    if (demo is not null)
+        return await DemoVerb.RunAsync(app, demo, clock!);
     await app.RunAsync();
     return 0;
 }

@@ -2,12 +2,13 @@ using BacklinkOrleans.Storage;
 
 namespace BacklinkOrleans.Host.Hosting;
 
-/// <summary>The Host's verbs: <c>serve</c> (default), <c>migrate</c> and <c>audit verify</c>.</summary>
+/// <summary>The Host's verbs: <c>serve</c> (default), <c>demo</c>, <c>migrate</c> and <c>audit verify</c>.</summary>
 internal static partial class HostVerbs
 {
     public const string Serve = "serve";
     public const string Migrate = "migrate";
     public const string Audit = "audit";
+    public const string Demo = "demo";
 
     /// <summary>The verb (first argument not starting with '-'), or null when it is unknown.</summary>
     public static string? Parse(string[] args, out string[] hostArgs)
@@ -24,6 +25,7 @@ internal static partial class HostVerbs
         {
             Serve => Serve,
             Migrate => Migrate,
+            Demo => Demo,
             _ => null,
         };
     }
@@ -31,8 +33,11 @@ internal static partial class HostVerbs
     public static int Usage()
     {
         Console.Error.WriteLine("""
-            usage: BacklinkOrleans.Host [serve|migrate|audit verify] [--Key=Value ...]
+            usage: BacklinkOrleans.Host [serve|demo|migrate|audit verify] [--Key=Value ...]
               serve          run the silo and the HTTP API (default)
+              demo           play a sample campaign end to end in a fresh folder with the Sandbox, on an accelerated clock,
+                             then serve its web page until Ctrl+C (--speed N: simulated seconds per second, default 7200;
+                             --port N, default 5080; --exit: stop after the report; --folder DIR)
               migrate        apply database migrations for the configured profile and exit
               audit verify   replay every stream and report violations (exit 0: clean, 3: violations found)
             Configuration: appsettings.json, environment (e.g. ConnectionStrings__Postgres), or --Section:Key=Value.

@@ -42,6 +42,8 @@ internal static class SiloConfiguration
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             }
             silo.AddBacklinkStorage(storage);
+            if (Observability.DashboardEnabled(builder.Configuration))
+                Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = minimumReminderPeriod);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));

@@ -62,6 +62,7 @@ public static class BacklinksModule
         services.TryAddSingleton<ICapacityPort>(sp => sp.GetRequiredService<UnboundPorts>());
         services.AddSingleton<Campaigns.CampaignEtaService>();
         services.AddHostedService<SchedulerStarter>();
+        services.AddHostedService<BacklinkStateMetrics>();
         return services;
     }
 

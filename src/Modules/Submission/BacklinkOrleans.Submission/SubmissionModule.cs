@@ -33,6 +33,7 @@ public static class SubmissionModule
         services.AddSingleton<ChannelRouter>();
         services.AddSingleton<CredentialSource>();
         services.AddSingleton<AnswerDeliverer>();
+        services.AddSingleton<LaneMetrics>();
         services.AddSingleton<SharedKernel.Integration.IIntegrationEventSource, QuotaIntegrationEvents>();
         SharedKernel.Audit.AuditServiceCollectionExtensions.AddAuditCheck<QuotaAuditCheck>(services);
         services.Replace(ServiceDescriptor.Singleton<IRoutingPort>(sp => sp.GetRequiredService<ChannelRouter>()));
@@ -97,6 +98,7 @@ public static class SubmissionModule
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<TOptions>>().Value;
                 var time = context.ServiceProvider.GetRequiredService<TimeProvider>();
+                pipeline.TimeProvider = WireClock.Resolve(context.ServiceProvider); // timeouts and retry sleeps are real time
                 if (options.InlineRetries > 0)
                     pipeline.AddRetry(new HttpRetryStrategyOptions
                     {

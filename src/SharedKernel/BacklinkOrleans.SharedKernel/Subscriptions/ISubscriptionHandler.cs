@@ -15,6 +15,9 @@ public sealed class SubscriptionBatch(ProjectionBatch batch, List<PublishedEvent
 
     /// <summary>Integration events of this batch: the modules' translations first, then what earlier handlers added.</summary>
     public List<PublishedEvent> Published { get; } = published;
+
+    /// <summary>What to do once the batch's transaction has committed (metrics: counted once per event, not per attempt).</summary>
+    public List<Action> AfterCommit { get; } = [];
 }
 
 /// <summary>

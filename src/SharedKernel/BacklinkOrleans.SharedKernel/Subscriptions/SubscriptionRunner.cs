@@ -62,10 +62,12 @@ public sealed partial class SubscriptionRunner(
             var page = await store.ReadCommittedAsync(known ?? LogCursor.Start, Math.Max(1, options.Value.BatchSize), cancellationToken);
             if (page.Events.Count == 0)
                 break;
+            var afterCommit = new List<Action>();
             try
             {
                 await database.WriteAsync($"subscription:{name}", async (connection, transaction, ct) =>
                 {
+                    afterCommit.Clear();
                     var published = new List<PublishedEvent>();
                     foreach (var e in page.Events)
                         foreach (var source in translators)
@@ -73,6 +75,7 @@ public sealed partial class SubscriptionRunner(
                     var context = new SubscriptionBatch(new ProjectionBatch(connection, transaction, database.Dialect, page.Events), published);
                     foreach (var handler in bySubscription[name])
                         await handler.HandleAsync(context, ct);
+                    afterCommit.AddRange(context.AfterCommit);
                     if (!await MoveAsync(connection, transaction, name, known, page.Next, ct))
                         throw new SubscriptionMovedException(name);
                     return 0;
@@ -91,6 +94,8 @@ public sealed partial class SubscriptionRunner(
             }
             checkpoints[name] = page.Next;
             handled += page.Events.Count;
+            foreach (var action in afterCommit)
+                action();
             if (page.Events.Count < options.Value.BatchSize)
                 break;
         }

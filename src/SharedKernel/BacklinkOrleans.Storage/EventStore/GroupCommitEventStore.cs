@@ -156,8 +156,10 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
         var (plan, stored) = await database.WriteAsync("event-store", (connection, transaction, ct) => CommitCoreAsync(connection, transaction, batch, trustRemembered));
         foreach (var head in plan.Heads)
             heads.Set(head.StreamId, head);
-        Statistics.RecordCommit(batch.Count, stored.Count, plan.Outcomes.Count(o => o.Status == AppendStatus.Conflict),
-            System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Statistics.RecordCommit(batch.Count, stored.Count, plan.Outcomes.Count(o => o.Status == AppendStatus.Conflict), elapsed);
+        SharedKernel.Diagnostics.Telemetry.CommitBatchSize.Record(stored.Count);
+        SharedKernel.Diagnostics.Telemetry.CommitLatency.Record(elapsed.TotalMilliseconds);
         for (var i = 0; i < batch.Count; i++)
             batch[i].Completion.TrySetResult(plan.Outcomes[i]);
     }

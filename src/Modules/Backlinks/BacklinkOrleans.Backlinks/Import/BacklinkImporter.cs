@@ -30,6 +30,9 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
     public async Task<ImportResult> ImportAsync(TenantId tenant, string campaignId, IImportReader reader, Stream body,
         CancellationToken cancellationToken)
     {
+        using var activity = SharedKernel.Diagnostics.Telemetry.Activities.StartActivity("backlinks.import");
+        activity?.SetTag("tenant", tenant.Value);
+        activity?.SetTag("campaign", campaignId);
         var context = new ImportContext();
         long rows = 0, accepted = 0, duplicate = 0, rejected = 0;
         var errors = new List<ImportRowError>();
@@ -114,6 +117,9 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
                 + "guarded HTTP client and imported in the background; their URLs appear in the campaign as they are read.");
         if (truncated)
             notes.Add($"Only the first {ImportResult.MaxErrors:N0} rejected rows are listed; 'rejected' counts them all.");
+        activity?.SetTag("rows", rows);
+        activity?.SetTag("accepted", accepted);
+        activity?.SetTag("rejected", rejected);
         return new ImportResult(rows, accepted, duplicate, rejected, [.. errors.OrderBy(e => e.Row)], truncated,
             context.ChildSitemaps, context.Aborted, notes);
     }

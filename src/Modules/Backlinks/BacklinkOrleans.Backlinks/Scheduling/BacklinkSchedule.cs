@@ -10,6 +10,10 @@ namespace BacklinkOrleans.Backlinks.Scheduling;
 /// </summary>
 internal sealed class BacklinkSchedule(IReadModelDatabase database)
 {
+    /// <summary>How overdue the most overdue backlink of each claimed batch was (the scheduler's lag).</summary>
+    private static readonly System.Diagnostics.Metrics.Histogram<double> SweepLag = SharedKernel.Diagnostics.Telemetry.Meter.CreateHistogram<double>(
+        "backlink.scheduler.lag", "s", "How long past due the most overdue backlink of a claimed batch was.");
+
     /// <summary>
     /// Claims up to <paramref name="limit"/> due backlinks of active campaigns whose shard byte lies in
     /// [<paramref name="first"/>, <paramref name="last"/>]: read first (nothing due costs no write), then one statement
@@ -21,18 +25,25 @@ internal sealed class BacklinkSchedule(IReadModelDatabase database)
         var due = await database.ReadAsync<IReadOnlyList<(string Tenant, string Hash)>>(async (connection, ct) =>
         {
             await using var command = connection.Command(
-                    "SELECT b.tenant_id, b.url_hash FROM backlinks b JOIN campaigns c ON c.tenant_id = b.tenant_id AND c.campaign_id = b.campaign_id "
+                    "SELECT b.tenant_id, b.url_hash, b.next_action_at FROM backlinks b JOIN campaigns c ON c.tenant_id = b.tenant_id AND c.campaign_id = b.campaign_id "
                     + "WHERE b.shard BETWEEN @first AND @last AND b.next_action_at IS NOT NULL AND b.next_action_at <= @now AND c.status = 'active' "
                     + "ORDER BY b.next_action_at LIMIT @limit")
                 .With("first", (long)first).With("last", (long)last).With("now", UnixTime.ToMicroseconds(now)).With("limit", (long)limit);
             var rows = new List<(string, string)>();
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
+            {
+                if (rows.Count == 0) // the most overdue of the batch: how far behind the shard is
+                    SweepLag.Record((now - UnixTime.FromMicroseconds(reader.GetInt64(2))).TotalSeconds);
                 rows.Add((reader.GetString(0), reader.GetString(1)));
+            }
             return rows;
         }, cancellationToken);
         if (due.Count == 0)
+        {
+            SweepLag.Record(0); // nothing overdue: the shard is keeping up
             return [];
+        }
         return await database.WriteAsync<IReadOnlyList<(string, string)>>("schedule-claim", async (connection, transaction, ct) =>
         {
             var claimed = new List<(string, string)>(due.Count);

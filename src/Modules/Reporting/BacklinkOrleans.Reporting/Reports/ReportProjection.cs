@@ -19,6 +19,12 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
     private const string BacklinkPrefix = "backlink/";
     private const string CampaignPrefix = "campaign/";
 
+    private static readonly System.Diagnostics.Metrics.Counter<long> Submissions = SharedKernel.Diagnostics.Telemetry.Meter.CreateCounter<long>(
+        "backlink.submissions", "{request}", "Submission answers recorded on backlinks, by channel and outcome.");
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> Checks = SharedKernel.Diagnostics.Telemetry.Meter.CreateCounter<long>(
+        "backlink.checks", "{check}", "Index checks recorded on backlinks, by checker and verdict.");
+
     public string Subscription => SubscriptionName;
 
     public int Order => 0;
@@ -55,6 +61,10 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
                 lastCause[(key.Tenant, campaign)] = stored;
             if (e is RecoveryStarted { Reason: FailureReasons.DroppedOut } r)
                 batch.Published.Add(PublishedEvent.Of(r.EventId, new UrlDroppedOut(next.Tenant, next.UrlHash, next.Url, next.Campaigns, r.Detail, r.At)));
+            if (e is SubmissionAttempted { Withdrawal: false } attempt)
+                batch.AfterCommit.Add(() => Submissions.Add(1, new("channel", attempt.Channel), new("outcome", attempt.Outcome ?? (attempt.Accepted ? "accepted" : "refused"))));
+            if (e is IndexChecked check)
+                batch.AfterCommit.Add(() => Checks.Add(1, new("checker", check.Checker ?? "unknown"), new("verdict", check.EffectiveVerdict)));
             if (e is LinkMissing m)
                 batch.Published.Add(PublishedEvent.Of(m.EventId, new LinkMissingDetected(next.Tenant, next.UrlHash, next.Url, next.Campaigns, m.Target, m.Evidence, m.At)));
         }

@@ -81,9 +81,15 @@ internal sealed partial class ChannelQuotaGrain
 
         var send = new ChannelSend(tenant, credential.Credential, credential.Secret, batchId, ledgerItems);
         SendOutcome outcome;
+        using var activity = SharedKernel.Diagnostics.Telemetry.Activities.StartActivity("lane.send");
+        activity?.SetTag("channel", channel.Descriptor.Name);
+        activity?.SetTag("batch", batchId);
+        activity?.SetTag("urls", ledgerItems.Count);
         try
         {
             outcome = await channel.SendAsync(send, CancellationToken.None);
+            activity?.SetTag("status", outcome.Status);
+            activity?.SetTag("outcome", outcome.Outcome);
         }
         catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException)
         {

@@ -27,6 +27,7 @@ internal sealed partial class ChannelQuotaGrain(
     ChannelRegistry channels,
     CredentialSource credentials,
     AnswerDeliverer deliverer,
+    LaneMetrics metrics,
     TimeProvider time,
     ILogger<ChannelQuotaGrain> logger)
     : EventSourcedGrain<QuotaLedger, IQuotaEvent>(store, registry), IChannelQuotaGrain
@@ -80,6 +81,12 @@ internal sealed partial class ChannelQuotaGrain(
             await SettleOrphansAsync(Current.InFlight.ToList(), "the silo sending it stopped before the answer was recorded");
         if (Current.Outbox.Count > 0 || Current.Awaited.Count > 0)
             StartPump();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.Forget(Key);
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public async Task<Enqueued> EnqueueAsync(LaneItem item)
@@ -154,6 +161,8 @@ internal sealed partial class ChannelQuotaGrain(
         }
         await PollReportsAsync(time.GetUtcNow());
         Dispatch(time.GetUtcNow());
+        var now = time.GetUtcNow();
+        metrics.Report(Key, channel.Descriptor.Name, queue.Count + bisections.UrlCount, channel.Limits.Select(l => (l.Window.Name, Current.UsedIn(l.Window, now), l.Limit)));
         if (queue.Count == 0 && bisections.UrlCount == 0 && Current.Outbox.Count == 0 && Current.InFlight.Count == 0 && refusals.Count == 0
             && Current.Awaited.Count == 0)
         {
