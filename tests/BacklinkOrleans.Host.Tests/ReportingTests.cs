@@ -92,6 +92,15 @@ public sealed class ReportingTests
                 ((string)finished["type"]!, (string)finished["data"]!["campaignId"]!, (long)finished["data"]!["backlinks"]!, (long)finished["data"]!["failed"]!,
                     (long)finished["data"]!["retired"]!));
 
+            // Redelivered by hand: the same event (same id and body) once more, logged as a fourth attempt.
+            var endpoint = (string)hook["endpoint"]!["id"]!;
+            using (var redeliver = await api.PostAsync($"/api/v1/webhooks/{endpoint}/deliveries/{deliveries[0]!["id"]}/redeliver", null))
+                Assert.Equal(HttpStatusCode.Accepted, redeliver.StatusCode);
+            await WaitForAsync(api, $"/api/v1/webhooks/{endpoint}/deliveries", d => (int)d[0]!["attempts"]! == 4 && (string)d[0]!["state"]! == "delivered", host);
+            var again = (await host.Operator.GetFromJsonAsync<JsonArray>("/sandbox/requests"))!.Where(r => (string)r!["host"]! == "hooks.agency.example").ToList();
+            Assert.Equal(4, again.Count);
+            Assert.Equal(body, (string)again[^1]!["body"]!);
+
             var audit = await PostAsync(host.Operator, "/api/v1/audit/verify", new { });
             Assert.True((bool)audit["clean"]!, audit.ToJsonString());
         }

@@ -53,8 +53,9 @@ internal sealed class DemoRunner(WebApplication app, DemoOptions options, Accele
     private async Task<Dictionary<string, string>> ReadFirstRunKeysAsync(CancellationToken stopping)
     {
         var file = Path.Combine(options.Folder, "data", Hosting.FirstRunKeys.FileName);
-        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60); !File.Exists(file); await Task.Delay(100, stopping))
-            if (DateTime.UtcNow > deadline)
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
+        for (; !File.Exists(file); await Task.Delay(100, stopping))
+            if (waiting.Elapsed > TimeSpan.FromSeconds(60))
                 throw new InvalidOperationException($"The first-run keys did not appear in {file}.");
         await Task.Delay(100, stopping); // written whole before anything else
         return (await File.ReadAllLinesAsync(file, stopping)).Where(l => l.Contains('=') && !l.StartsWith('#'))
@@ -103,7 +104,7 @@ internal sealed class DemoRunner(WebApplication app, DemoOptions options, Accele
 
     private async Task<bool> WatchAsync(IAnsiConsole console, CancellationToken stopping)
     {
-        var started = DateTime.UtcNow;
+        var started = System.Diagnostics.Stopwatch.StartNew(); // real time, beside the simulated
         var done = false;
         await console.Progress().AutoClear(false).HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ValueColumn())
@@ -112,7 +113,7 @@ internal sealed class DemoRunner(WebApplication app, DemoOptions options, Accele
                 var stages = new[] { "collected", "validated", "submitted", "indexed", "failed" }
                     .ToDictionary(s => s, s => progress.AddTask(s.PadRight(10), maxValue: DemoScript.Backlinks));
                 var clockTask = progress.AddTask("simulated", maxValue: 1);
-                while (!stopping.IsCancellationRequested && DateTime.UtcNow - started < Patience)
+                while (!stopping.IsCancellationRequested && started.Elapsed < Patience)
                 {
                     var counts = await CountsAsync(stopping);
                     foreach (var (stage, task) in stages)
@@ -127,7 +128,7 @@ internal sealed class DemoRunner(WebApplication app, DemoOptions options, Accele
                     await Task.Delay(250, stopping);
                 }
             });
-        console.MarkupLine($"    every URL reached an outcome after {Describe(clock.Elapsed)} of simulated time ({(DateTime.UtcNow - started).TotalSeconds:0} s real)");
+        console.MarkupLine($"    every URL reached an outcome after {Describe(clock.Elapsed)} of simulated time ({started.Elapsed.TotalSeconds:0} s real)");
         return done;
     }
 

@@ -43,7 +43,7 @@ internal sealed record DemoOptions(double Speed, int Port, bool ExitAfterReport,
             }
         }
         arguments = [.. rest];
-        return new DemoOptions(speed, port, exit, Path.GetFullPath(folder ?? Path.Combine(Path.GetTempPath(), $"backlink-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}")));
+        return new DemoOptions(speed, port, exit, Path.GetFullPath(folder ?? Path.Combine(Path.GetTempPath(), $"backlink-demo-{TimeProvider.System.GetUtcNow():yyyyMMdd-HHmmss}-{Environment.ProcessId}")));
     }
 }
 
@@ -73,7 +73,7 @@ internal static class DemoVerb
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Error",
             ["Logging:LogLevel:Polly"] = "Error",
         });
-        return new AcceleratedClock(options.Speed, DateTimeOffset.UtcNow);
+        return new AcceleratedClock(options.Speed, TimeProvider.System.GetUtcNow());
     }
 
     /// <summary>
