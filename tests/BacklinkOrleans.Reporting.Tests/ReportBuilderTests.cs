@@ -13,7 +13,7 @@ public sealed class ReportBuilderTests
         new("acme", $"h{n:00}", $"https://blog{n:00}.example/post", $"blog{n:00}.example", campaign, [campaign], T0, state, furthest, reason, failedStep, retired,
             ttiHours is null ? null : T0, ttiHours is null ? null : T0.AddHours(ttiHours.Value), ttiHours * 3600, false, ttiHours is null ? null : "indexnow",
             ttiHours is null ? null : "indexnow", ttiHours is null ? 0 : 2, 0, 0, false, costMicros,
-            channels ?? (ttiHours is null ? [] : [new ChannelUse("indexnow", "key:1", 1, 1, 0)]), 5, T0);
+            channels ?? (ttiHours is null ? [] : [new ChannelUse("indexnow", "key:1", 1, 1, 0)]));
 
     [Fact]
     public void TwentyBacklinks_GiveTheHandComputedFunnel_Percentiles_Reasons_AndCost()

@@ -11,8 +11,8 @@ public sealed class ReportFactsTests
     internal static ReportFacts? Given(params IBacklinkEvent[] events)
     {
         ReportFacts? facts = null;
-        for (var i = 0; i < events.Length; i++)
-            facts = ReportFacts.Apply(facts, events[i], i + 1);
+        foreach (var e in events)
+            facts = ReportFacts.Apply(facts, e);
         return facts;
     }
 
@@ -49,13 +49,14 @@ public sealed class ReportFactsTests
     }
 
     [Fact]
-    public void AnEventHandedAgain_ChangesNothing()
+    public void EventsThatChangeNothingAReportShows_LeaveTheFactsAsTheyWere()
     {
-        var accepted = Accepted(cost: 0.02m);
-        var once = Given(Collected(), Validated(), accepted)!;
-        Assert.Same(once, ReportFacts.Apply(once, accepted, 3));
-        Assert.Equal(20_000, once.CostMicros);
-        Assert.Equal(new ChannelUse("indexnow", "key:1", 1, 1, 0), Assert.Single(once.Channels));
+        var accepted = Given(Collected(), Validated(), Accepted(cost: 0.02m))!;
+        Assert.Equal(20_000, accepted.CostMicros);
+        Assert.Equal(new ChannelUse("indexnow", "key:1", 1, 1, 0), Assert.Single(accepted.Channels));
+        Assert.Same(accepted, ReportFacts.Apply(accepted, new BacklinkRouted(Guid.NewGuid(), ["indexnow"], T0)));
+        Assert.Same(accepted, ReportFacts.Apply(accepted, new BacklinkWaiting(Guid.NewGuid(), "submit", "queued", T0.AddHours(1), T0)));
+        Assert.Same(accepted, ReportFacts.Apply(accepted, new BacklinkJoinedCampaign(Guid.NewGuid(), "c1", T0)));
     }
 
     [Fact]

@@ -30,6 +30,12 @@ public sealed class RecentCache<TKey, TValue>(int capacity, IEqualityComparer<TK
         current[key] = value;
     }
 
+    public void Clear()
+    {
+        current.Clear();
+        previous.Clear();
+    }
+
     public void Remove(TKey key)
     {
         current.Remove(key);

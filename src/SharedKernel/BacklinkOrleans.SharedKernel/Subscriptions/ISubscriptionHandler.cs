@@ -7,8 +7,14 @@ namespace BacklinkOrleans.SharedKernel.Subscriptions;
 /// One batch of a subscription: the events, the connection and transaction the handlers write in (the checkpoint
 /// moves in the same transaction), and the integration events published so far for these events, in order.
 /// </summary>
-public sealed class SubscriptionBatch(ProjectionBatch batch, List<PublishedEvent> published)
+public sealed class SubscriptionBatch(ProjectionBatch batch, List<PublishedEvent> published, LogCursor from, LogCursor next)
 {
+    /// <summary>Where the checkpoint stood before this batch (a handler's memory of the last batch is good only if this is where that one ended).</summary>
+    public LogCursor From { get; } = from;
+
+    /// <summary>Where the checkpoint stands once this batch commits.</summary>
+    public LogCursor Next { get; } = next;
+
     public ProjectionBatch Database { get; } = batch;
 
     public IReadOnlyList<StoredEvent> Events => Database.Events;

@@ -72,7 +72,8 @@ public sealed partial class SubscriptionRunner(
                     foreach (var e in page.Events)
                         foreach (var source in translators)
                             published.AddRange(source.Translate(e));
-                    var context = new SubscriptionBatch(new ProjectionBatch(connection, transaction, database.Dialect, page.Events), published);
+                    var context = new SubscriptionBatch(new ProjectionBatch(connection, transaction, database.Dialect, page.Events), published,
+                        known ?? LogCursor.Start, page.Next);
                     foreach (var handler in bySubscription[name])
                         await handler.HandleAsync(context, ct);
                     afterCommit.AddRange(context.AfterCommit);

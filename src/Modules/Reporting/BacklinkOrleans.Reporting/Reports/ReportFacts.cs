@@ -15,7 +15,7 @@ internal sealed record ReportFacts(
     string Tenant, string UrlHash, string Url, string Host, string FirstCampaign, IReadOnlyList<string> Campaigns, DateTimeOffset CollectedAt,
     string State, string Furthest, string? FailedReason, string? FailedStep, bool Retired,
     DateTimeOffset? FirstAcceptedAt, DateTimeOffset? IndexedAt, long? TimeToIndexSeconds, bool AlreadyIndexed, string? LastAcceptedChannel, string? IndexedChannel,
-    int Checks, int DroppedOut, int LinkMissing, bool LinkLost, long CostMicros, IReadOnlyList<ChannelUse> Channels, long Version, DateTimeOffset UpdatedAt)
+    int Checks, int DroppedOut, int LinkMissing, bool LinkLost, long CostMicros, IReadOnlyList<ChannelUse> Channels)
 {
     public const string Collected = "collected";
     public const string Validated = "validated";
@@ -33,19 +33,17 @@ internal sealed record ReportFacts(
     public bool Open => !Retired && State is not (Indexed or Failed);
 
     /// <summary>
-    /// Folds one event of the stream at <paramref name="version"/>. Null facts take only the first event
-    /// (<see cref="BacklinkCollected"/>); an event at or below the facts' version is already in them (a batch handed again).
+    /// Folds one event. Null facts take only the first event (<see cref="BacklinkCollected"/>). Events that change nothing
+    /// a report shows (routing, waits, queueing) leave the facts equal, so the read model is not rewritten for them.
     /// </summary>
-    public static ReportFacts? Apply(ReportFacts? facts, IBacklinkEvent e, long version)
+    public static ReportFacts? Apply(ReportFacts? facts, IBacklinkEvent e)
     {
         if (facts is null)
             return e is BacklinkCollected c
                 ? new ReportFacts(c.Tenant, c.UrlHash, c.Url, c.Host, c.CampaignId, [c.CampaignId], c.At, Collected, Collected, null, null, false,
-                    null, null, null, false, null, null, 0, 0, 0, false, 0, [], version, c.At)
+                    null, null, null, false, null, null, 0, 0, 0, false, 0, [])
                 : null;
-        if (version <= facts.Version)
-            return facts;
-        var next = facts with { Version = version, UpdatedAt = e.At };
+        var next = facts;
         return e switch
         {
             BacklinkJoinedCampaign j when !facts.Campaigns.Contains(j.CampaignId) => next with { Campaigns = [.. facts.Campaigns, j.CampaignId] },
@@ -67,7 +65,7 @@ internal sealed record ReportFacts(
             BacklinkRetired => next with { Retired = true },
             Backlinks.Contracts.LinkMissing => next with { LinkLost = true, LinkMissing = facts.LinkMissing + 1 },
             LinkRestored => next with { LinkLost = false },
-            _ => next,
+            _ => facts,
         };
     }
 

@@ -13,8 +13,16 @@ namespace BacklinkOrleans.Reporting.Reports;
 /// memberships and one aggregated delta per campaign counter. It publishes what needs the facts to say: a campaign
 /// finished (its last open backlink reached an outcome), a URL dropped out of the index, a link went missing.
 /// </summary>
+/// <remarks>
+/// The facts it wrote are remembered (a bounded cache) while batches follow each other: a batch that does not start
+/// where the last one ended (another reader moved the checkpoint, or the last batch rolled back) clears the memory. A
+/// backlink whose facts an event leaves unchanged (routing, waits, queueing) is not rewritten.
+/// </remarks>
 internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscriptionHandler
 {
+    private readonly RecentCache<(string Tenant, string Hash), (ReportFacts Facts, string Json)> remembered = new(50_000);
+    private LogCursor? continuesFrom;
+
     public const string SubscriptionName = "reporting";
     private const string BacklinkPrefix = "backlink/";
     private const string CampaignPrefix = "campaign/";
@@ -32,6 +40,9 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
     public async Task HandleAsync(SubscriptionBatch batch, CancellationToken cancellationToken)
     {
         var db = batch.Database;
+        if (continuesFrom != batch.From)
+            remembered.Clear();
+        continuesFrom = batch.Next;
         var backlinkEvents = batch.Events.Where(e => e.StreamId.StartsWith(BacklinkPrefix, StringComparison.Ordinal)).ToList();
         var created = batch.Events.Where(e => e.StreamId.StartsWith(CampaignPrefix, StringComparison.Ordinal) && e.Type == "campaign.created.v1")
             .Select(e => (CampaignCreated)registry.Deserialize(e)).ToList();
@@ -42,23 +53,35 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
         if (backlinkEvents.Count == 0)
             return;
 
-        var keys = backlinkEvents.Select(e => Key(e.StreamId)).Distinct().ToList();
-        var facts = await LoadAsync(db, keys, cancellationToken);
+        var facts = new Dictionary<(string Tenant, string Hash), ReportFacts>();
+        var stored = new Dictionary<(string Tenant, string Hash), string>();
+        var toRead = new List<(string Tenant, string Hash)>();
+        foreach (var key in backlinkEvents.Select(e => Key(e.StreamId)).Distinct())
+        {
+            if (remembered.TryGet(key, out var known))
+                (facts[key], stored[key]) = known;
+            else
+                toRead.Add(key);
+        }
+        foreach (var (key, json) in await LoadAsync(db, toRead, cancellationToken))
+            (facts[key], stored[key]) = (ReportJson.Read(json), json);
         var before = facts.ToDictionary(f => f.Key, f => f.Value);
         var changed = new HashSet<(string Tenant, string Hash)>();
         var lastCause = new Dictionary<(string Tenant, string Campaign), StoredEvent>();
-        foreach (var stored in backlinkEvents)
+        var versions = new Dictionary<(string Tenant, string Hash), long>();
+        foreach (var storedEvent in backlinkEvents)
         {
-            var key = Key(stored.StreamId);
-            var e = (IBacklinkEvent)registry.Deserialize(stored);
+            var key = Key(storedEvent.StreamId);
+            var e = (IBacklinkEvent)registry.Deserialize(storedEvent);
             facts.TryGetValue(key, out var current);
-            var next = ReportFacts.Apply(current, e, stored.Version);
+            var next = ReportFacts.Apply(current, e);
             if (next is null || ReferenceEquals(next, current))
                 continue;
             facts[key] = next;
+            versions[key] = storedEvent.Version;
             changed.Add(key);
             foreach (var campaign in next.Campaigns)
-                lastCause[(key.Tenant, campaign)] = stored;
+                lastCause[(key.Tenant, campaign)] = storedEvent;
             if (e is RecoveryStarted { Reason: FailureReasons.DroppedOut } r)
                 batch.Published.Add(PublishedEvent.Of(r.EventId, new UrlDroppedOut(next.Tenant, next.UrlHash, next.Url, next.Campaigns, r.Detail, r.At)));
             if (e is SubmissionAttempted { Withdrawal: false } attempt)
@@ -87,9 +110,16 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
             }
         }
 
+        var rows = new List<object?[]>(changed.Count);
+        foreach (var key in changed.Order())
+        {
+            var json = ReportJson.Write(facts[key]);
+            remembered.Set(key, (facts[key], json));
+            if (!stored.TryGetValue(key, out var was) || was != json) // equal facts (a record's lists compare by reference) are not rewritten
+                rows.Add([key.Tenant, key.Hash, versions[key], json]);
+        }
         await BulkStatements.InsertAsync(db.Connection, db.Transaction, db.Dialect, "report_backlinks", ["tenant_id", "url_hash", "version", "facts"],
-            [.. changed.Order().Select(k => new object?[] { k.Tenant, k.Hash, facts[k].Version, ReportJson.Write(facts[k]) })],
-            "ON CONFLICT (tenant_id, url_hash) DO UPDATE SET version = excluded.version, facts = excluded.facts", cancellationToken);
+            rows, "ON CONFLICT (tenant_id, url_hash) DO UPDATE SET version = excluded.version, facts = excluded.facts", cancellationToken);
         await BulkStatements.InsertAsync(db.Connection, db.Transaction, db.Dialect, "report_memberships", ["tenant_id", "campaign_id", "url_hash"],
             joined, "ON CONFLICT (tenant_id, campaign_id, url_hash) DO NOTHING", cancellationToken);
         await ApplyCampaignDeltasAsync(batch, deltas, lastCause, cancellationToken);
@@ -140,10 +170,10 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
         return (rest[..slash].ToString(), rest[(slash + 1)..].ToString());
     }
 
-    private static async Task<Dictionary<(string Tenant, string Hash), ReportFacts>> LoadAsync(ProjectionBatch db, List<(string Tenant, string Hash)> keys,
+    private static async Task<Dictionary<(string Tenant, string Hash), string>> LoadAsync(ProjectionBatch db, List<(string Tenant, string Hash)> keys,
         CancellationToken cancellationToken)
     {
-        var facts = new Dictionary<(string, string), ReportFacts>();
+        var facts = new Dictionary<(string, string), string>();
         foreach (var group in keys.GroupBy(k => k.Tenant))
             foreach (var chunk in BulkStatements.Chunks(group.Select(k => k.Hash).ToList()))
             {
@@ -151,7 +181,7 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
                 command.CommandText = $"SELECT url_hash, facts FROM report_backlinks WHERE tenant_id = @tenant AND url_hash IN ({BulkStatements.InList(command, "h", chunk)})";
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
-                    facts[(group.Key, reader.GetString(0))] = ReportJson.Read(reader.GetString(1));
+                    facts[(group.Key, reader.GetString(0))] = reader.GetString(1);
             }
         return facts;
     }

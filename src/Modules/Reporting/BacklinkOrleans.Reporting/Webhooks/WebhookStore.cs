@@ -91,7 +91,19 @@ internal sealed class WebhookStore(IReadModelDatabase database, IDataProtectionP
         }, cancellationToken);
 
     /// <summary>Claims up to <paramref name="max"/> due deliveries: their next attempt moves past the send, so a crash retries them later, not twice now.</summary>
-    public Task<IReadOnlyList<DueDelivery>> ClaimDueAsync(int max, TimeSpan lease, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<DueDelivery>> ClaimDueAsync(int max, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        // Nothing due (the usual case) costs a read, not a write transaction.
+        var anyDue = await database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = connection.Command("SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= @now LIMIT 1")
+                .With("now", UnixTime.ToMicroseconds(time.GetUtcNow()));
+            return await command.ExecuteScalarAsync(ct) is not null;
+        }, cancellationToken);
+        return anyDue ? await ClaimAsync(max, lease, cancellationToken) : [];
+    }
+
+    private Task<IReadOnlyList<DueDelivery>> ClaimAsync(int max, TimeSpan lease, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<DueDelivery>>("webhook-claim", async (connection, transaction, ct) =>
         {
             var now = time.GetUtcNow();
