@@ -67,6 +67,8 @@ public sealed class ReportBuilderTests
         var csv = ReportFormats.Csv(report).ReplaceLineEndings("\n");
         Assert.StartsWith("section,name,detail,count,value\nscope,campaign,c1,1,Q4 <script>\n", csv);
         Assert.Contains("drop-off,noindex,collected,1,https://blog01.example/post\n", csv);
+        var formula = new ReportBuilder(new ReportScope("campaign", "c2", "=HYPERLINK(\"x\")", "Acme", ["c2"]), T0, null).Build();
+        Assert.Contains("scope,campaign,c2,1,\"'=HYPERLINK(\"\"x\"\")\"", ReportFormats.Csv(formula)); // escaped, not a formula
         var html = ReportFormats.Html(report, new ReportBranding("Northwind SEO", "https://cdn.example/logo.png", "#112233"));
         Assert.Contains("<img src=\"https://cdn.example/logo.png\" alt=\"Northwind SEO logo\">", html);
         Assert.Contains("Q4 &lt;script&gt;", html);

@@ -14,7 +14,8 @@ internal static class ReportFormats
     public static string Csv(CampaignReport r)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
+        // Campaign names and URLs are users' text: a cell starting with =, +, - or @ is escaped so a spreadsheet shows it, never runs it.
+        using (var csv = new CsvWriter(text, new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = CsvHelper.Configuration.InjectionOptions.Escape }))
         {
             void Row(string section, string name, string detail, long? count, string value)
             {
