@@ -23,11 +23,9 @@ internal sealed class ReportAuditCheck(EventTypeRegistry registry, ReportQueries
 
     public void Observe(StoredEvent stored)
     {
-        if (!stored.StreamId.StartsWith("backlink/", StringComparison.Ordinal))
+        if (!BacklinkStreams.Is(stored.StreamId))
             return;
-        var rest = stored.StreamId["backlink/".Length..];
-        var slash = rest.IndexOf('/');
-        var key = (rest[..slash], rest[(slash + 1)..]);
+        var key = BacklinkStreams.Key(stored.StreamId);
         replayed.TryGetValue(key, out var facts);
         lastPosition[key] = stored.Position;
         if (ReportFacts.Apply(facts, (IBacklinkEvent)registry.Deserialize(stored)) is { } next)
@@ -43,14 +41,14 @@ internal sealed class ReportAuditCheck(EventTypeRegistry registry, ReportQueries
         {
             if (lastPosition[key] > checkpoint.Value.Position)
                 continue; // the subscription has not reached this backlink's latest events yet
-            var stream = $"backlink/{key.Tenant}/{key.Hash}";
+            var stream = BacklinkStreams.Id(key);
             if (!stored.TryGetValue(key, out var json))
                 violations.Add(new AuditViolation(Name, stream, null, "the report read model has no row for this backlink"));
             else if (ReportJson.Write(ReportJson.Read(json)) != ReportJson.Write(facts))
                 violations.Add(new AuditViolation(Name, stream, null, $"stored report facts differ from the replay: stored {json}, replayed {ReportJson.Write(facts)}"));
         }
         foreach (var key in stored.Keys.Where(k => !replayed.ContainsKey(k)).Order())
-            violations.Add(new AuditViolation(Name, $"backlink/{key.Tenant}/{key.Hash}", null, "the report read model has a row for a backlink with no events"));
+            violations.Add(new AuditViolation(Name, BacklinkStreams.Id(key), null, "the report read model has a row for a backlink with no events"));
         return violations;
     }
 }

@@ -24,7 +24,6 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
     private LogCursor? continuesFrom;
 
     public const string SubscriptionName = "reporting";
-    private const string BacklinkPrefix = "backlink/";
     private const string CampaignPrefix = "campaign/";
 
     private static readonly System.Diagnostics.Metrics.Counter<long> Submissions = SharedKernel.Diagnostics.Telemetry.Meter.CreateCounter<long>(
@@ -43,7 +42,7 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
         if (continuesFrom != batch.From)
             remembered.Clear();
         continuesFrom = batch.Next;
-        var backlinkEvents = batch.Events.Where(e => e.StreamId.StartsWith(BacklinkPrefix, StringComparison.Ordinal)).ToList();
+        var backlinkEvents = batch.Events.Where(e => BacklinkStreams.Is(e.StreamId)).ToList();
         var created = batch.Events.Where(e => e.StreamId.StartsWith(CampaignPrefix, StringComparison.Ordinal) && e.Type == "campaign.created.v1")
             .Select(e => (CampaignCreated)registry.Deserialize(e)).ToList();
         await BulkStatements.InsertAsync(db.Connection, db.Transaction, db.Dialect, "report_campaigns",
@@ -56,7 +55,7 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
         var facts = new Dictionary<(string Tenant, string Hash), ReportFacts>();
         var stored = new Dictionary<(string Tenant, string Hash), string>();
         var toRead = new List<(string Tenant, string Hash)>();
-        foreach (var key in backlinkEvents.Select(e => Key(e.StreamId)).Distinct())
+        foreach (var key in backlinkEvents.Select(e => BacklinkStreams.Key(e.StreamId)).Distinct())
         {
             if (remembered.TryGet(key, out var known))
                 (facts[key], stored[key]) = known;
@@ -71,7 +70,7 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
         var versions = new Dictionary<(string Tenant, string Hash), long>();
         foreach (var storedEvent in backlinkEvents)
         {
-            var key = Key(storedEvent.StreamId);
+            var key = BacklinkStreams.Key(storedEvent.StreamId);
             var e = (IBacklinkEvent)registry.Deserialize(storedEvent);
             facts.TryGetValue(key, out var current);
             var next = ReportFacts.Apply(current, e);
@@ -161,13 +160,6 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
                 batch.Published.Add(PublishedEvent.Of(cause.EventId,
                     new CampaignFinished(tenant, campaign, name, client, backlinks, indexed, failed, retired, cause.RecordedAt), campaign));
         }
-    }
-
-    private static (string Tenant, string Hash) Key(string streamId)
-    {
-        var rest = streamId.AsSpan(BacklinkPrefix.Length);
-        var slash = rest.IndexOf('/');
-        return (rest[..slash].ToString(), rest[(slash + 1)..].ToString());
     }
 
     private static async Task<Dictionary<(string Tenant, string Hash), string>> LoadAsync(ProjectionBatch db, List<(string Tenant, string Hash)> keys,
