@@ -36,6 +36,7 @@ internal static class CampaignsApi
         campaigns.MapPost("/{id}/backlinks", ImportAsync).WithName("ImportBacklinks")
             .WithSummary("Import backlinks: a JSON array, text/csv with a header row, or a sitemap XML (also as a multipart 'file').")
             .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
+            .WithFormOptions(multipartBodyLengthLimit: MaxImportBytes)
             .DisableAntiforgery();
         return app;
     }
@@ -124,7 +125,16 @@ internal static class CampaignsApi
                 return TypedResults.Conflict(Problems.Of(StatusCodes.Status409Conflict, "Campaign cancelled", "A cancelled campaign takes no new backlinks.", "cancelled"));
         }
 
-        var (body, mediaType) = await UploadAsync(request, cancellationToken);
+        Stream body;
+        string mediaType;
+        try
+        {
+            (body, mediaType) = await UploadAsync(request, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            return TooLarge(e);
+        }
         IImportReader? reader = mediaType switch
         {
             "text/csv" or "application/csv" or "text/plain" => new CsvImportReader(),
@@ -138,15 +148,31 @@ internal static class CampaignsApi
         try
         {
             var result = await importer.ImportAsync(tenant, id, reader, body, cancellationToken);
-            if (result.QueuedSitemaps.Count > 0)
-                await campaign.QueueSitemapsAsync(result.QueuedSitemaps);
+            if (result.QueuedSitemaps.Count > 0 && await campaign.QueueSitemapsAsync(result.QueuedSitemaps) is { Refused: > 0 } queued)
+                result = result with
+                {
+                    QueuedSitemaps = result.QueuedSitemaps.Take(result.QueuedSitemaps.Count - queued.Refused).ToList(),
+                    Notes = [.. result.Notes, $"{queued.Refused:N0} child sitemaps were not queued: a campaign may queue {SitemapLimits.PerCampaign:N0} "
+                        + $"over its life, and read {SitemapLimits.RowsPerCampaign:N0} rows from them."],
+                };
             return TypedResults.Ok(result);
         }
         catch (ImportFormatException e)
         {
             return TypedResults.BadRequest(Problems.Of(StatusCodes.Status400BadRequest, "Unreadable upload", e.Message, "unreadable-upload"));
         }
+        catch (BadHttpRequestException e)
+        {
+            return TooLarge(e);
+        }
     }
+
+    /// <summary>The upload broke off or was larger than the import takes; rows read before that are kept.</summary>
+    private static ProblemHttpResult TooLarge(Exception e) => e is BadHttpRequestException { StatusCode: not StatusCodes.Status413PayloadTooLarge } bad
+        ? TypedResults.Problem($"The upload could not be read to its end ({bad.Message.TrimEnd('.')}); rows read before that were imported.",
+            statusCode: bad.StatusCode, title: "Unreadable upload")
+        : TypedResults.Problem($"The upload is larger than {MaxImportBytes / 1024 / 1024} MB, the most one import takes; split the file. "
+            + "Rows read before the limit were imported.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Upload too large");
 
     /// <summary>The uploaded file and its media type: the raw body, or the 'file' part of a multipart form.</summary>
     private static async Task<(Stream Body, string MediaType)> UploadAsync(HttpRequest request, CancellationToken cancellationToken)

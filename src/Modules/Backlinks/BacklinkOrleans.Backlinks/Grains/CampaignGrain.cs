@@ -6,7 +6,8 @@ using BacklinkOrleans.SharedKernel.EventStore;
 
 namespace BacklinkOrleans.Backlinks.Grains;
 
-internal sealed record CampaignState(CampaignInfo? Info, ImmutableHashSet<string>? PendingSitemaps = null)
+/// <param name="SitemapsQueued">Sitemaps ever queued in the campaign; <param name="SitemapRows">rows read from them.</param></param>
+internal sealed record CampaignState(CampaignInfo? Info, ImmutableHashSet<string>? PendingSitemaps = null, int SitemapsQueued = 0, long SitemapRows = 0)
 {
     public static readonly CampaignState None = new((CampaignInfo?)null);
 
@@ -14,8 +15,8 @@ internal sealed record CampaignState(CampaignInfo? Info, ImmutableHashSet<string
 
     public static CampaignState Evolve(CampaignState state, ICampaignEvent e) => (state.Info, e) switch
     {
-        ({ }, SitemapQueued q) => state with { PendingSitemaps = state.Pending.Add(q.Url) },
-        ({ }, SitemapImported i) => state with { PendingSitemaps = state.Pending.Remove(i.Url) },
+        ({ }, SitemapQueued q) => state with { PendingSitemaps = state.Pending.Add(q.Url), SitemapsQueued = state.SitemapsQueued + 1 },
+        ({ }, SitemapImported i) => state with { PendingSitemaps = state.Pending.Remove(i.Url), SitemapRows = state.SitemapRows + i.Rows },
         (null, CampaignCreated c) => new(new CampaignInfo(c.CampaignId, c.Settings, CampaignStatuses.Active, c.At,
             c.Settings.DripDays is null ? null : c.At, c.Settings.DripDays is null ? 0 : 1), []),
         ({ } info, CampaignDripChanged d) => state with
@@ -107,18 +108,26 @@ internal sealed class CampaignGrain(IEventStore store, EventTypeRegistry registr
         _ => AppendAsync(new CampaignCancelled(Guid.CreateVersion7(), time.GetUtcNow())),
     };
 
-    public async Task QueueSitemapsAsync(IReadOnlyList<string> urls)
+    public async Task<SitemapsQueued> QueueSitemapsAsync(IReadOnlyList<string> urls)
     {
         var pending = Current.Pending;
         var fresh = urls.Distinct().Where(u => !pending.Contains(u)).ToList();
         if (fresh.Count == 0 || Current.Info is null)
-            return;
-        var now = time.GetUtcNow();
-        await AppendAsync([.. fresh.Select(u => new SitemapQueued(Guid.CreateVersion7(), u, now))]);
-        StartSitemapImport();
+            return new SitemapsQueued(0, 0);
+        var room = Math.Max(0, SitemapLimits.PerCampaign - Current.SitemapsQueued);
+        var taken = fresh.Take(room).ToList();
+        if (taken.Count > 0)
+        {
+            var now = time.GetUtcNow();
+            await AppendAsync([.. taken.Select(u => new SitemapQueued(Guid.CreateVersion7(), u, now))]);
+            StartSitemapImport();
+        }
+        return new SitemapsQueued(taken.Count, fresh.Count - taken.Count);
     }
 
-    public Task<IReadOnlyList<string>> GetPendingSitemapsAsync() => Task.FromResult<IReadOnlyList<string>>([.. Current.Pending.Order(StringComparer.Ordinal)]);
+    public Task<IReadOnlyList<string>> GetPendingSitemapsAsync(int max) => Task.FromResult<IReadOnlyList<string>>([.. Current.Pending.Take(max)]);
+
+    public Task<long> GetSitemapRowsAsync() => Task.FromResult(Current.SitemapRows);
 
     public async Task RecordSitemapImportedAsync(SitemapImported imported)
     {

@@ -20,6 +20,7 @@ internal sealed partial class SitemapImportGrain(
     /// <summary>A sitemap index found inside a child sitemap is followed once more, no deeper.</summary>
     private const int MaxDepth = 2;
     private static readonly TimeSpan MaxTimePerSitemap = TimeSpan.FromMinutes(10);
+    private const int BatchSize = 100;
     private readonly Dictionary<string, int> depths = new(StringComparer.Ordinal);
 
     public async Task ImportAsync()
@@ -28,22 +29,39 @@ internal sealed partial class SitemapImportGrain(
         var campaign = grains.GetGrain<ICampaignGrain>(key);
         var tenant = TenantId.From(key[..key.IndexOf('/')]);
         var campaignId = key[(key.IndexOf('/') + 1)..];
+        // The pending set is read a batch at a time, so a long queue costs one read per batch, not one per sitemap.
         while (await campaign.GetStatusAsync() == CampaignStatuses.Active
-               && (await campaign.GetPendingSitemapsAsync()).FirstOrDefault() is { } url)
+               && await campaign.GetPendingSitemapsAsync(BatchSize) is { Count: > 0 } batch)
         {
-            var depth = depths.GetValueOrDefault(url, 1);
-            var (imported, children) = await ImportOneAsync(tenant, campaignId, url);
-            if (imported is null)
-                return; // no fetcher is bound: the sitemaps stay queued
-            if (depth < MaxDepth && children.Count > 0)
+            foreach (var url in batch)
             {
-                foreach (var child in children)
-                    depths.TryAdd(child, depth + 1);
-                await campaign.QueueSitemapsAsync(children);
+                if (await campaign.GetStatusAsync() != CampaignStatuses.Active)
+                    return;
+                if (await campaign.GetSitemapRowsAsync() >= SitemapLimits.RowsPerCampaign)
+                {
+                    await campaign.RecordSitemapImportedAsync(new SitemapImported(Guid.CreateVersion7(), url, 0, 0, 0, 0,
+                        $"not fetched: the campaign has read {SitemapLimits.RowsPerCampaign:N0} rows from sitemaps, the most it may", time.GetUtcNow()));
+                    continue;
+                }
+                var depth = depths.GetValueOrDefault(url, 1);
+                var (imported, children) = await ImportOneAsync(tenant, campaignId, url);
+                if (imported is null)
+                    return; // no fetcher is bound: the sitemaps stay queued
+                if (depth < MaxDepth && children.Count > 0)
+                {
+                    foreach (var child in children)
+                        depths.TryAdd(child, depth + 1);
+                    if ((await campaign.QueueSitemapsAsync(children)).Refused is > 0 and var refused)
+                        imported = imported with { Failure = Join(imported.Failure, $"{refused:N0} child sitemaps not queued: the campaign has queued {SitemapLimits.PerCampaign:N0}, the most it may") };
+                }
+                else if (children.Count > 0)
+                    imported = imported with { Failure = Join(imported.Failure, $"{children.Count:N0} child sitemaps not followed: sitemap indexes are followed {MaxDepth} levels deep") };
+                await campaign.RecordSitemapImportedAsync(imported);
             }
-            await campaign.RecordSitemapImportedAsync(imported);
         }
     }
+
+    private static string Join(string? first, string second) => first is null ? second : $"{first}; {second}";
 
     /// <summary>Fetches one sitemap and imports its URLs. Any failure is recorded for that sitemap; the others go on.</summary>
     private async Task<(SitemapImported? Imported, IReadOnlyList<string> Children)> ImportOneAsync(TenantId tenant, string campaignId, string url)

@@ -27,6 +27,9 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
     public const int ChunkSize = 500;
     public const int ChunksInFlight = 4;
 
+    /// <summary>Pauses before the next attempts to collect a chunk the cluster could not take: about a minute in all.</summary>
+    private static readonly TimeSpan[] CollectRetries = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
+
     public async Task<ImportResult> ImportAsync(TenantId tenant, string campaignId, IImportReader reader, Stream body,
         CancellationToken cancellationToken)
     {
@@ -55,15 +58,11 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
         {
             await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken))
             {
-                IReadOnlyList<CollectOutcome> outcomes;
-                try
-                {
-                    outcomes = await collector.CollectManyAsync(tenant, chunk, cancellationToken);
-                }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
+                var (outcomes, failure) = await CollectWithRetriesAsync(tenant, chunk, cancellationToken);
+                if (outcomes is null)
                 {
                     foreach (var row in chunk)
-                        Reject(row.Number, "url", $"could not be collected now ({e.GetType().Name}); import this row again");
+                        Reject(row.Number, "url", $"could not be collected now ({failure}); import this row again");
                     continue;
                 }
                 for (var i = 0; i < chunk.Count; i++)
@@ -122,6 +121,31 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
         activity?.SetTag("rejected", rejected);
         return new ImportResult(rows, accepted, duplicate, rejected, [.. errors.OrderBy(e => e.Row)], truncated,
             context.ChildSitemaps, context.Aborted, notes);
+    }
+
+    /// <summary>
+    /// Collects a chunk, trying again while the cluster cannot take it now (a silo leaving moves grains; messages to it
+    /// are rejected or time out): collecting is idempotent, so a row collected by an attempt whose answer was lost
+    /// counts as a duplicate on the next. Null outcomes when every attempt failed, with the last failure.
+    /// </summary>
+    private async Task<(IReadOnlyList<CollectOutcome>? Outcomes, string? Failure)> CollectWithRetriesAsync(TenantId tenant, List<CollectRow> chunk,
+        CancellationToken cancellationToken)
+    {
+        string? failure = null;
+        for (var attempt = 0; attempt <= CollectRetries.Length; attempt++)
+        {
+            if (attempt > 0)
+                await Task.Delay(CollectRetries[attempt - 1], cancellationToken);
+            try
+            {
+                return (await collector.CollectManyAsync(tenant, chunk, cancellationToken), null);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                failure = $"{e.GetType().Name} after {attempt + 1} attempts";
+            }
+        }
+        return (null, failure);
     }
 
     private static bool TryValidate(ImportRow row, string campaignId, out NormalizedUrl url, out CollectBacklink command, out ImportRowError error)
