@@ -35,6 +35,22 @@ public sealed class LifecycleGrainTests(LifecycleCluster cluster)
     }
 
     [Fact]
+    public async Task ACampaign_QueuesAtMostItsCapOfChildSitemaps_OverItsLife_AndCountsTheRefused()
+    {
+        var campaign = cluster.Grains.GetGrain<ICampaignGrain>($"acme/{await cluster.NewCampaignAsync()}");
+        static List<string> Sitemaps(int from, int count) => [.. Enumerable.Range(from, count).Select(i => $"https://a.example/sitemap-{i}.xml")];
+
+        var first = await campaign.QueueSitemapsAsync(Sitemaps(0, SitemapLimits.PerCampaign - 10));
+        var again = await campaign.QueueSitemapsAsync(Sitemaps(0, 10)); // already pending: neither queued nor refused
+        var last = await campaign.QueueSitemapsAsync(Sitemaps(SitemapLimits.PerCampaign - 10, 25));
+
+        Assert.Equal(new SitemapsQueued(SitemapLimits.PerCampaign - 10, 0), first);
+        Assert.Equal(new SitemapsQueued(0, 0), again);
+        Assert.Equal(new SitemapsQueued(10, 15), last);
+        Assert.Equal(100, (await campaign.GetPendingSitemapsAsync(100)).Count); // a batch, not the whole queue
+    }
+
+    [Fact]
     public async Task DuplicateCollection_IsOneLifecycle_WithMembershipInEachCampaign()
     {
         var (first, second) = (await cluster.NewCampaignAsync(), await cluster.NewCampaignAsync());

@@ -87,6 +87,28 @@ public sealed class ImporterTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal((6L, 3L, 3L), (result.Rows, result.Accepted, result.Rejected)); // the café in valid UTF-8 is a different URL, accepted
     }
 
+    /// <summary>Fails its first calls as a cluster does while a silo leaves (its messages are rejected: an OrleansException).</summary>
+    private sealed class MovingCluster(int failures) : IBacklinkCollector
+    {
+        public int Calls;
+
+        public Task<IReadOnlyList<CollectOutcome>> CollectManyAsync(TenantId tenant, IReadOnlyList<CollectRow> rows, CancellationToken cancellationToken) =>
+            ++Calls <= failures
+                ? throw new Orleans.Runtime.OrleansException("message rejected: the silo is leaving")
+                : Task.FromResult<IReadOnlyList<CollectOutcome>>([.. rows.Select(_ => new CollectOutcome(CollectResult.Collected))]);
+    }
+
+    [Fact]
+    public async Task RowsTheClusterRejectsWhileGrainsMove_AreTriedAgain_AndCount()
+    {
+        var collector = new MovingCluster(failures: 2);
+        var result = await new BacklinkImporter(collector).ImportAsync(TenantId.From("acme"), "c1", new CsvImportReader(),
+            new MemoryStream("url\nhttps://a.example/1\nhttps://a.example/2\n"u8.ToArray()), CancellationToken.None);
+
+        Assert.Equal((2L, 2L, 0L), (result.Rows, result.Accepted, result.Rejected));
+        Assert.Equal(3, collector.Calls);
+    }
+
     [Fact]
     public async Task AHundredThousandRowCsv_IsStreamed_WithoutTheHeapGrowingWithTheFile()
     {
