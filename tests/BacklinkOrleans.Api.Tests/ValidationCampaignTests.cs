@@ -77,6 +77,35 @@ public sealed class ValidationCampaignTests(FastLifecycleApiFactory api) : IClas
         Assert.Equal(0, Assert.Single(quotas, q => q.Scope == down).Used);
     }
 
+    [Fact]
+    public async Task ARobotsTxtAnswering503_KeepsTheUrlWaitingWithItsReason_ThenFailsRobotsUnreachable_AfterThreeFetches()
+    {
+        var sandbox = api.Services.GetRequiredService<SandboxHost>().Server;
+        var host = $"robots-503-{Guid.NewGuid():N}.example";
+        sandbox.Site(host).RobotsStatus(503).Article("/post");
+        var (_, client) = await api.NewTenantAsync();
+        await client.AddCredentialAsync(CredentialRequests.IndexNow(host, "GoodKey-12345678"));
+        var campaign = await client.CreateCampaignAsync();
+        var sha = UrlNormalizer.Normalize($"https://{host}/post").Sha256;
+
+        await client.ImportAsync(campaign.Id, $"url\nhttps://{host}/post\n", "text/csv");
+        var view = await WaitForSettledAsync(client, sha);
+
+        Assert.Equal(("failed", FailureReasons.RobotsUnreachable), (view.State, view.Reason));
+        Assert.Contains("3 unreadable fetches", view.ReasonDetail);
+        Assert.Equal(3, sandbox.Log.For(host, "/robots.txt").Count);
+        Assert.Empty(sandbox.Log.For(host, "/post")); // nothing is fetched while robots.txt cannot be read
+        // Before failing, the URL waited visibly: each wait says why and until when.
+        var events = (await client.GetFromJsonAsync<List<BacklinkEventView>>($"/api/v1/backlinks/{sha}/events"))!;
+        var waits = events.Where(e => e.Data.TryGetProperty("step", out var step) && step.GetString() == "validate").ToList();
+        Assert.Equal(2, waits.Count);
+        Assert.All(waits, w =>
+        {
+            Assert.Contains("robots.txt unreadable for now", w.Data.GetProperty("reason").GetString());
+            Assert.True(w.Data.GetProperty("until").GetDateTimeOffset() > w.RecordedAt);
+        });
+    }
+
     private static async Task<BacklinkView> WaitForSettledAsync(HttpClient client, string sha256)
     {
         BacklinkView view;

@@ -55,24 +55,16 @@ internal sealed partial class IndexNowCredentialKind(IHttpClientFactory http) : 
             using var client = http.CreateClient(OutboundHttp.ClientName);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            for (var hop = 0; hop <= 5; hop++)
-            {
-                using var response = await client.GetAsync(file, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location
-                    && new Uri(file, location) is { Scheme: "http" or "https" } next && next.Host == file.Host)
-                {
-                    file = next;
-                    continue;
-                }
-                if (!response.IsSuccessStatusCode)
-                    return new CredentialCheck(false, $"{shown} answered {(int)response.StatusCode}");
-                // a key file is one line: never read an unbounded body
-                var (content, _) = await CappedBody.ReadTextAsync(response, 4096, timeout.Token);
-                return content.Trim() == secret
-                    ? new CredentialCheck(true, $"{shown} holds the key")
-                    : new CredentialCheck(false, $"{shown} does not hold this key");
-            }
-            return new CredentialCheck(false, $"{shown} redirects more than 5 times");
+            using var fetch = await Redirects.FollowAsync(file, Redirects.Get(client), sameHostOnly: true, timeout.Token);
+            if (fetch.End != RedirectEnd.Answered)
+                return new CredentialCheck(false, $"{shown} {fetch.Why.Replace(secret, IndexNowKeyScope.KeyPlaceholder, StringComparison.Ordinal)}");
+            if (!fetch.Response!.IsSuccessStatusCode)
+                return new CredentialCheck(false, $"{shown} answered {(int)fetch.Response.StatusCode}");
+            // a key file is one line: never read an unbounded body
+            var (content, _) = await CappedBody.ReadTextAsync(fetch.Response, 4096, timeout.Token);
+            return content.Trim() == secret
+                ? new CredentialCheck(true, $"{shown} holds the key")
+                : new CredentialCheck(false, $"{shown} does not hold this key");
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
         {

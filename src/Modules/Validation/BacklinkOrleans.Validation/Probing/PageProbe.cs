@@ -48,39 +48,38 @@ internal sealed class PageProbe(IHttpClientFactory http, TimeProvider time)
 
     private async Task<ProbeResult> ProbeCoreAsync(string url, string? targetUrl, CancellationToken cancellationToken)
     {
-        var original = new Uri(url);
-        var current = original;
         using var client = http.CreateClient(OutboundHttp.ClientName);
-        for (var hop = 0; hop <= MaxRedirects; hop++)
+        string? failure = null;
+        using var fetch = await Redirects.FollowAsync(new Uri(url), async (hop, ct) =>
         {
-            var (response, failure) = await GetWithRetriesAsync(client, current, cancellationToken);
-            if (response is null)
+            var (response, problem) = await GetWithRetriesAsync(client, hop, ct);
+            failure = problem;
+            return response;
+        }, sameHostOnly: true, cancellationToken, MaxRedirects);
+        switch (fetch.End)
+        {
+            case RedirectEnd.NoAnswer:
                 return Fail(FailureReasons.HttpError, failure!, failure!);
-            using (response)
-            {
-                var status = (int)response.StatusCode;
-                var evidence = $"GET {current} → {status}";
-                if (status is >= 300 and < 400)
-                {
-                    if (response.Headers.Location is not { } location)
-                        return Fail(FailureReasons.HttpError, $"{status} without a Location", evidence);
-                    var next = new Uri(current, location);
-                    if (next.Scheme is not ("http" or "https") || !string.Equals(next.Host, original.Host, StringComparison.OrdinalIgnoreCase))
-                        return Fail(FailureReasons.RedirectOffHost, $"redirects to {next.Host}", $"{evidence} → {next}");
-                    current = next;
-                    continue;
-                }
-                if (status is 404 or 410)
-                    return Fail(FailureReasons.HttpNotFound, $"{status}", evidence);
-                if (status >= 400)
-                    return Fail(FailureReasons.HttpError, $"{status}", evidence);
-                if (NoindexHeader(response) is { } header)
-                    return Fail(FailureReasons.Noindex, $"X-Robots-Tag: {header}", evidence);
-                var (html, truncated) = await CappedBody.ReadTextAsync(response, MaxBodyBytes, cancellationToken);
-                return Judge(html, current, targetUrl, evidence + (truncated ? $" (body capped at {MaxBodyBytes / 1024} KiB)" : ""));
-            }
+            case RedirectEnd.Refused:
+                return Fail(FailureReasons.HttpError, $"GET {fetch.Url} {fetch.Why}", $"GET {fetch.Url} {fetch.Why}");
+            case RedirectEnd.NotHttp or RedirectEnd.OffHost:
+                return Fail(FailureReasons.RedirectOffHost, $"redirects to {fetch.Url.Host}", $"GET {url} → {fetch.Url}");
+            case RedirectEnd.TooMany:
+                return Fail(FailureReasons.HttpError, $"more than {MaxRedirects} redirects", $"GET {url}: more than {MaxRedirects} redirects");
         }
-        return Fail(FailureReasons.HttpError, $"more than {MaxRedirects} redirects", $"GET {url}: more than {MaxRedirects} redirects");
+        var response = fetch.Response!;
+        var status = (int)response.StatusCode;
+        var evidence = $"GET {fetch.Url} → {status}";
+        if (status is >= 300 and < 400)
+            return Fail(FailureReasons.HttpError, $"{status} without a Location", evidence);
+        if (status is 404 or 410)
+            return Fail(FailureReasons.HttpNotFound, $"{status}", evidence);
+        if (status >= 400)
+            return Fail(FailureReasons.HttpError, $"{status}", evidence);
+        if (NoindexHeader(response) is { } header)
+            return Fail(FailureReasons.Noindex, $"X-Robots-Tag: {header}", evidence);
+        var (html, truncated) = await CappedBody.ReadTextAsync(response, MaxBodyBytes, cancellationToken);
+        return Judge(html, fetch.Url, targetUrl, evidence + (truncated ? $" (body capped at {MaxBodyBytes / 1024} KiB)" : ""));
     }
 
     private async Task<(HttpResponseMessage? Response, string? Failure)> GetWithRetriesAsync(HttpClient client, Uri url, CancellationToken cancellationToken)

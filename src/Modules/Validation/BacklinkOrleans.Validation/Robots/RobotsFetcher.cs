@@ -14,6 +14,9 @@ internal enum RobotsFetchKind
 
     /// <summary>5xx, too many redirects or no connection: everything disallowed for now; retry later.</summary>
     Unreachable,
+
+    /// <summary>The outbound guard refuses the origin (an inward address, a port not allowed): final, it will not become allowed.</summary>
+    Refused,
 }
 
 internal sealed record RobotsFetch(RobotsFetchKind Kind, string Content, string Detail);
@@ -21,7 +24,7 @@ internal sealed record RobotsFetch(RobotsFetchKind Kind, string Content, string 
 /// <summary>Fetches <c>/robots.txt</c> of an origin through the outbound (guarded or Sandbox) client.</summary>
 internal sealed class RobotsFetcher(IHttpClientFactory http)
 {
-    public const int MaxRedirects = 5;
+    public const int MaxRedirects = Redirects.MaxRedirects;
 
     /// <summary>The whole fetch, redirects and body included, ends within this.</summary>
     public static readonly TimeSpan MaxFetchTime = TimeSpan.FromSeconds(30);
@@ -42,32 +45,29 @@ internal sealed class RobotsFetcher(IHttpClientFactory http)
 
     private async Task<RobotsFetch> FetchCoreAsync(string origin, CancellationToken cancellationToken)
     {
-        var url = new Uri($"{origin}/robots.txt");
         using var client = http.CreateClient(OutboundHttp.ClientName);
-        for (var hop = 0; hop <= MaxRedirects; hop++)
+        string? failure = null;
+        using var fetch = await Redirects.FollowAsync(new Uri($"{origin}/robots.txt"), async (url, ct) =>
         {
             try
             {
-                using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                var status = (int)response.StatusCode;
-                if (status is >= 300 and < 400 && response.Headers.Location is { } location)
-                {
-                    url = new Uri(url, location);
-                    if (url.Scheme is not ("http" or "https"))
-                        return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{origin}/robots.txt redirects to a {url.Scheme}: URL");
-                    continue;
-                }
-                if (status is >= 200 and < 300)
-                    return new RobotsFetch(RobotsFetchKind.Parsed, (await CappedBody.ReadTextAsync(response, RobotsTxt.MaxBytes, cancellationToken)).Text, $"{url} answered {status}");
-                if (status is >= 400 and < 500 && status != (int)HttpStatusCode.TooManyRequests)
-                    return new RobotsFetch(RobotsFetchKind.AllowAll, "", $"{url} answered {status}: everything allowed");
-                return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{url} answered {status}");
+                return await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
             }
-            catch (HttpRequestException e)
+            catch (HttpRequestException e) when (e.InnerException is not OutboundRefusedException)
             {
-                return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{url} could not be fetched: {e.InnerException?.Message ?? e.Message}");
+                failure = $"{url} could not be fetched: {e.InnerException?.Message ?? e.Message}";
+                return null;
             }
-        }
-        return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{origin}/robots.txt redirected more than {MaxRedirects} times");
+        }, sameHostOnly: false, cancellationToken, MaxRedirects);
+        if (fetch.End == RedirectEnd.Refused)
+            return new RobotsFetch(RobotsFetchKind.Refused, "", $"{fetch.Url} {fetch.Why}");
+        if (fetch.End != RedirectEnd.Answered)
+            return new RobotsFetch(RobotsFetchKind.Unreachable, "", failure ?? $"{origin}/robots.txt {fetch.Why}");
+        var status = (int)fetch.Response!.StatusCode;
+        if (status is >= 200 and < 300)
+            return new RobotsFetch(RobotsFetchKind.Parsed, (await CappedBody.ReadTextAsync(fetch.Response, RobotsTxt.MaxBytes, cancellationToken)).Text, $"{fetch.Url} answered {status}");
+        if (status is >= 400 and < 500 && status != (int)HttpStatusCode.TooManyRequests)
+            return new RobotsFetch(RobotsFetchKind.AllowAll, "", $"{fetch.Url} answered {status}: everything allowed");
+        return new RobotsFetch(RobotsFetchKind.Unreachable, "", $"{fetch.Url} answered {status}");
     }
 }

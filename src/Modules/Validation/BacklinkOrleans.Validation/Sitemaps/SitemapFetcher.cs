@@ -12,44 +12,33 @@ namespace BacklinkOrleans.Validation.Sitemaps;
 internal sealed class SitemapFetcher(IHttpClientFactory http) : ISitemapFetchPort
 {
     public const long MaxBytes = 50L * 1024 * 1024;
-    public const int MaxRedirects = 5;
+    public const int MaxRedirects = Redirects.MaxRedirects;
 
     public async Task<Stream?> OpenAsync(string url, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var current) || current.Scheme is not ("http" or "https"))
             throw new IOException($"'{url}' is not an http(s) URL");
         var client = http.CreateClient(OutboundHttp.ClientName);
-        for (var hop = 0; hop <= MaxRedirects; hop++)
+        var fetch = await Redirects.FollowAsync(current, Redirects.Get(client), sameHostOnly: false, cancellationToken, MaxRedirects);
+        if (fetch.End != RedirectEnd.Answered || !fetch.Response!.IsSuccessStatusCode)
         {
-            var response = await client.GetAsync(current, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var status = (int)response.StatusCode;
-            if (status is >= 300 and < 400 && response.Headers.Location is { } location)
-            {
-                response.Dispose();
-                current = new Uri(current, location);
-                if (current.Scheme is not ("http" or "https"))
-                    throw new IOException($"{url} redirects to a {current.Scheme}: URL");
-                continue;
-            }
-            if (!response.IsSuccessStatusCode)
-            {
-                response.Dispose();
-                throw new IOException($"{current} answered {status}");
-            }
-            try
-            {
-                var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase)
-                    || current.AbsolutePath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-                return new CappedStream(gzip ? new GZipStream(body, CompressionMode.Decompress) : body, MaxBytes, response, cancellationToken);
-            }
-            catch
-            {
-                response.Dispose();
-                throw;
-            }
+            var why = fetch.End == RedirectEnd.Answered ? $"{fetch.Url} {fetch.Why}" : $"{url} {fetch.Why}";
+            fetch.Dispose();
+            throw new IOException(why);
         }
-        throw new IOException($"{url} redirected more than {MaxRedirects} times");
+        var response = fetch.Response;
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var gzip = response.Content.Headers.ContentEncoding.Contains("gzip", StringComparer.OrdinalIgnoreCase)
+                || fetch.Url.AbsolutePath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+            return new CappedStream(gzip ? new GZipStream(body, CompressionMode.Decompress) : body, MaxBytes, response, cancellationToken);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
