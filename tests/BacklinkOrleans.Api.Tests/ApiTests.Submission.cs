@@ -36,4 +36,41 @@ public abstract partial class ApiTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("no-such-credential", await missing.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task AKeyRefusedWith403_ThenFixedAndVerifiedAgain_IsUsedAtOnce_ForTheNextUrl()
+    {
+        var sandbox = api.Services.GetRequiredService<BacklinkOrleans.Sandbox.SandboxHost>().Server;
+        var host = $"refix-{Guid.NewGuid():N}"[..16] + ".example";
+        const string key = "RefixKey-12345678";
+        sandbox.Site(host).Article("/before").Article("/after"); // no key file yet: IndexNow answers 403
+        var (_, client) = await api.NewTenantAsync();
+        var credential = await client.AddCredentialAsync(CredentialRequests.IndexNow(host, key));
+        var campaign = await client.CreateCampaignAsync();
+
+        await client.ImportAsync(campaign.Id, $"url\nhttps://{host}/before\n", "text/csv");
+        await WaitForCountAsync(client, campaign.Id, "failed", 1);
+        Assert.Equal("invalid", (await client.GetFromJsonAsync<Submission.Contracts.CredentialQuota>($"/api/v1/quotas/{credential.Id}"))!.State);
+
+        // The user publishes the key file and verifies the key: the stored verification wakes the quota grain, so the
+        // next URL is sent with the key at once (without it, the grain would refuse it from its cached lookup).
+        sandbox.Site(host).KeyFile(key);
+        using (var verify = await client.PostAsync($"/api/v1/credentials/{credential.Id}/verify", null))
+            Assert.Contains("\"verified\"", await verify.Content.ReadAsStringAsync());
+        await client.ImportAsync(campaign.Id, $"url\nhttps://{host}/after\n", "text/csv");
+        await WaitForCountAsync(client, campaign.Id, "submitted", 1);
+
+        Assert.Equal("ok", (await client.GetFromJsonAsync<Submission.Contracts.CredentialQuota>($"/api/v1/quotas/{credential.Id}"))!.State);
+        Assert.Equal([403, 200], sandbox.IndexNow.Submissions.Where(s => s.Host == host).Select(s => s.Status));
+    }
+
+    private static async Task WaitForCountAsync(HttpClient client, string campaign, string state, long count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await client.CampaignAsync(campaign)).Counters.Where(c => c.State == state).Sum(c => c.Count) != count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never {count} {state}: {string.Join(", ", (await client.CampaignAsync(campaign)).Counters)}");
+            await Task.Delay(200);
+        }
+    }
 }

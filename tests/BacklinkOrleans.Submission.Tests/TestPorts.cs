@@ -77,6 +77,8 @@ internal sealed class TestCredentials(ILocalSiloDetails silo) : ICredentialDirec
 
     private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> Enabled = new();
 
+    public void Invalidate(TenantId tenant) { } // nothing cached: every read sees the dictionary
+
     /// <summary>A Google service account of the tenant (its JSON key from the Sandbox), an Owner of <paramref name="properties"/>.</summary>
     public static CredentialView AddGoogle(string tenant, string serviceAccountJson, params string[] properties)
     {

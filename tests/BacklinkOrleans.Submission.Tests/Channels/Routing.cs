@@ -59,6 +59,8 @@ internal static class Routing
 
         public Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken) => Task.FromResult(credentials);
 
+        public void Invalidate(TenantId tenant) { } // nothing cached
+
         public Task<string?> RevealAsync(TenantId tenant, string credentialId, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("routing never reads a secret");
 

@@ -33,6 +33,7 @@ public static class SubmissionModule
         services.AddSingleton<ChannelRouter>();
         services.AddSingleton<CredentialSource>();
         services.AddSingleton<AnswerDeliverer>();
+        services.AddSingleton<Accounts.Contracts.ICredentialChangeListener, QuotaWakeListener>();
         services.AddSingleton<LaneMetrics>();
         services.AddSingleton<SharedKernel.Integration.IIntegrationEventSource, QuotaIntegrationEvents>();
         SharedKernel.Audit.AuditServiceCollectionExtensions.AddAuditCheck<QuotaAuditCheck>(services);

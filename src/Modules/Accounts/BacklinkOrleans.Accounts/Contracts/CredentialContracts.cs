@@ -51,6 +51,9 @@ public interface ICredentialDirectory
     /// <summary>The tenant's credentials (cached briefly per silo; a change made through this silo is seen at once).</summary>
     Task<IReadOnlyList<CredentialView>> ListAsync(TenantId tenant, CancellationToken cancellationToken);
 
+    /// <summary>Drops this silo's cached copy of the tenant's credentials (told of a change made through another silo).</summary>
+    void Invalidate(TenantId tenant);
+
     /// <summary>The decrypted secret, for the channel that sends with it; null when there is no such credential.</summary>
     Task<string?> RevealAsync(TenantId tenant, string credentialId, CancellationToken cancellationToken);
 
@@ -62,6 +65,17 @@ public interface ICredentialDirectory
 
     /// <summary>Turns a channel on (recording the policy the tenant accepted) or off for the tenant.</summary>
     Task SetChannelEnabledAsync(TenantId tenant, string channel, bool enabled, string? acceptedPolicy, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Told, in the silo that made it, once a change of a tenant's credential is stored: added, verified (passed or not),
+/// removed, a property refused. <paramref name="credential"/> is the credential as it was before a removal, as it is
+/// now otherwise. The Submission module wakes the quota grains that send with it, so a key verified again is used at
+/// once; quota grains still read their credentials periodically, so a notice lost with its silo costs only time.
+/// </summary>
+public interface ICredentialChangeListener
+{
+    Task CredentialChangedAsync(TenantId tenant, CredentialView credential, CancellationToken cancellationToken);
 }
 
 /// <summary>

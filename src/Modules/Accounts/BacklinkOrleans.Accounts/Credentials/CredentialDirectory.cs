@@ -7,6 +7,7 @@ using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.SharedKernel.ReadModels;
 using BacklinkOrleans.SharedKernel.Tenancy;
+using Microsoft.Extensions.Logging;
 
 namespace BacklinkOrleans.Accounts.Credentials;
 
@@ -20,13 +21,15 @@ internal sealed record AddOutcome(CredentialView? Credential, IReadOnlyDictionar
 /// single-writer: two adds of a key for one host, or a verification racing a removal, cannot both win. What a kind
 /// needs (fields, verification) comes from the channel that registered it (<see cref="ICredentialKind"/>).
 /// </summary>
-internal sealed class CredentialDirectory(
+internal sealed partial class CredentialDirectory(
     IEventStore store,
     EventTypeRegistry registry,
     IReadModelDatabase database,
     CredentialVault vault,
     IEnumerable<ICredentialKind> kinds,
-    TimeProvider time) : ICredentialDirectory
+    IEnumerable<ICredentialChangeListener> listeners,
+    TimeProvider time,
+    ILogger<CredentialDirectory> logger) : ICredentialDirectory
 {
     /// <summary>How long a silo uses a tenant's credentials before reading them again (changes made here are seen at once).</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
@@ -74,8 +77,9 @@ internal sealed class CredentialDirectory(
             if ((await store.AppendAsync(StreamOf(tenant), version, [registry.ToEventData(added)], cancellationToken)).Succeeded)
             {
                 Forget(tenant);
-                return new AddOutcome(new CredentialView(id, added.Kind, added.Label, added.Scope, added.Fingerprint, CredentialStatuses.Unverified,
-                    null, null, added.At), null, null);
+                var view = new CredentialView(id, added.Kind, added.Label, added.Scope, added.Fingerprint, CredentialStatuses.Unverified, null, null, added.At);
+                await NotifyAsync(tenant, view);
+                return new AddOutcome(view, null, null);
             }
         }
         throw new InvalidOperationException("The tenant's credentials kept changing; nothing was added. Try again.");
@@ -174,13 +178,36 @@ internal sealed class CredentialDirectory(
             if ((await store.AppendAsync(StreamOf(tenant), version, [registry.ToEventData(change())], cancellationToken)).Succeeded)
             {
                 Forget(tenant);
+                var now = await GetAsync(tenant, id, cancellationToken);
+                await NotifyAsync(tenant, now ?? row.View); // removed: as it was
                 return true;
             }
         }
         throw new InvalidOperationException("The tenant's credentials kept changing; the change was not stored. Try again.");
     }
 
+    /// <summary>Tells the listeners of a stored change; a listener's failure is logged, never the change's.</summary>
+    private async Task NotifyAsync(TenantId tenant, CredentialView credential)
+    {
+        foreach (var listener in listeners)
+        {
+            try
+            {
+                await listener.CredentialChangedAsync(tenant, credential, CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogListenerFailed(logger, e, credential.Id);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Credential {Credential} changed, but a listener could not be told; it learns at its next periodic read")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception, string credential);
+
     private void Forget(TenantId tenant) => cache.TryRemove(tenant.Value, out _);
+
+    public void Invalidate(TenantId tenant) => Forget(tenant);
 
     /// <summary>
     /// Changes of one tenant's credentials made through this silo take turns (the stream's expected version decides

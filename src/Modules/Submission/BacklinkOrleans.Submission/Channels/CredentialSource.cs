@@ -19,6 +19,9 @@ internal sealed record CredentialLookup(SendingCredential? Credential, string? U
 /// <summary>Finds a tenant's credential and decrypts it, for the quota grain that sends with it.</summary>
 internal sealed partial class CredentialSource(ICredentialDirectory credentials, ILogger<CredentialSource> logger)
 {
+    /// <summary>The next load reads the tenant's credentials from the database, not this silo's cached copy.</summary>
+    public void Invalidate(string tenant) => credentials.Invalidate(TenantId.From(tenant));
+
     public async Task<CredentialLookup> LoadAsync(string tenant, string credentialId, DateTimeOffset now)
     {
         var id = TenantId.From(tenant);

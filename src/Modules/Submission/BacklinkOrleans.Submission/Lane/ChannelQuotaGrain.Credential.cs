@@ -9,10 +9,11 @@ namespace BacklinkOrleans.Submission.Lane;
 internal sealed partial class ChannelQuotaGrain
 {
     private static readonly TimeSpan CredentialTtl = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan UnusableCredentialTtl = TimeSpan.FromSeconds(2);
+    /// <summary>A stored change wakes the grain at once (<see cref="QuotaWakeListener"/>); this read is the fallback for a notice lost with its silo.</summary>
+    private static readonly TimeSpan UnusableCredentialTtl = TimeSpan.FromSeconds(30);
     private readonly Dictionary<string, Task<CredentialLookup>> lookups = new(StringComparer.Ordinal);
 
-    /// <summary>A credential, read again when older than a minute — or two seconds while it is missing, unreadable or refused.</summary>
+    /// <summary>A credential, read again when older than a minute — or 30 seconds while it is missing, unreadable or refused — and whenever a change of it wakes the grain.</summary>
     private async Task<CredentialLookup> CredentialAsync(string credentialId, DateTimeOffset now)
     {
         if (lookups.TryGetValue(credentialId, out var task))

@@ -143,6 +143,7 @@ internal sealed partial class ChannelQuotaGrain(
 
     public Task WakeAsync()
     {
+        credentials.Invalidate(tenant); // the change may have been made through another silo
         ForgetCredentials();
         StartPump(immediately: true);
         return Task.CompletedTask;
