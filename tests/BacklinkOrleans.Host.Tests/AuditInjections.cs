@@ -1,4 +1,5 @@
 using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.Testing;
 using BacklinkOrleans.Storage.EventStore;
 using BacklinkOrleans.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -46,11 +47,28 @@ internal static class AuditInjections
                 """));
     }
 
-    private static async Task AppendAsync(string path, string stream, params (string Type, string Data)[] events)
+    /// <summary>
+    /// The same second acceptance, appended by someone who can write to the database but has not the chain key: they
+    /// chain it with plain SHA-256, as the log was chained before keyed chains.
+    /// </summary>
+    public static async Task AcceptTwiceWithoutTheKeyAsync(string database)
+    {
+        var stream = await ScalarAsync(database, "SELECT e.stream_id FROM events e WHERE e.type = 'backlink.submission-attempted.v1' AND e.data LIKE '%\"accepted\":true%' LIMIT 1");
+        await AppendAsync(database, stream, withKey: false, ("backlink.submission-attempted.v1", $$"""
+            {"eventId":"{{Guid.NewGuid()}}","channel":"indexnow","credentialFingerprint":"key:injected","batchId":null,"status":200,"accepted":true,
+             "errorExcerpt":null,"durationMs":1,"at":"{{DateTimeOffset.UtcNow:O}}","outcome":"accepted"}
+            """));
+    }
+
+    private static Task AppendAsync(string path, string stream, params (string Type, string Data)[] events) => AppendAsync(path, stream, withKey: true, events);
+
+    /// <summary>Appends through a store; <paramref name="withKey"/>: chained under the Host's chain key (from the test master key), as only its holder can.</summary>
+    private static async Task AppendAsync(string path, string stream, bool withKey, params (string Type, string Data)[] events)
     {
         var version = long.Parse(await ScalarAsync(path, $"SELECT version FROM streams WHERE stream_id = '{stream}'"), System.Globalization.CultureInfo.InvariantCulture);
         using var database = new SqliteDatabase(path);
-        await using var store = new SqliteEventStore(database, [], TimeProvider.System, new EventStoreOptions(), NullLogger<SqliteEventStore>.Instance);
+        var options = new EventStoreOptions { ChainKey = withKey ? EventChainKey.FromMasterKey(Convert.FromBase64String(HostProcess.TestMasterKey)) : null };
+        await using var store = new SqliteEventStore(database, [], TimeProvider.System, options, NullLogger<SqliteEventStore>.Instance);
         var result = await store.AppendAsync(stream, version,
             [.. events.Select(e => new EventData(Guid.NewGuid(), e.Type, e.Data.ReplaceLineEndings(""), "{}"))]);
         Assert.Equal(AppendStatus.Appended, result.Status);

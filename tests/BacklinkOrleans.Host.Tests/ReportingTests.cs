@@ -111,6 +111,7 @@ public sealed class ReportingTests
 
         await AssertCaughtAsync(folder.Path, "hash-chain", "hash", AuditInjections.TamperWithAnEventAsync);
         await AssertCaughtAsync(folder.Path, "submissions", "indexnow accepted the URL again", AuditInjections.AcceptTwiceAsync);
+        await AssertCaughtAsync(folder.Path, "hash-chain", "the hash does not match", AuditInjections.AcceptTwiceWithoutTheKeyAsync);
         await AssertCaughtAsync(folder.Path, "quota-windows", "over its limit of 10000", AuditInjections.OverspendAQuotaAsync);
         await AssertCaughtAsync(folder.Path, "report-read-model", "differ from the replay", AuditInjections.ChangeAReportRowAsync);
     }

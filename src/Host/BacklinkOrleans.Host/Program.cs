@@ -9,14 +9,17 @@ var verb = HostVerbs.Parse(args, out var hostArgs);
 if (verb is null)
     return HostVerbs.Usage();
 DemoOptions? demo = null;
+string? newKeyFile = null;
 try
 {
     if (verb == HostVerbs.Demo)
         demo = DemoOptions.Parse(ref hostArgs);
+    if (verb == HostVerbs.RotateMasterKey)
+        newKeyFile = RotateVerb.ParseNewKeyFile(ref hostArgs);
 }
 catch (ArgumentException e)
 {
-    await Console.Error.WriteLineAsync($"demo: {e.Message}");
+    await Console.Error.WriteLineAsync($"{verb}: {e.Message}");
     return 2;
 }
 
@@ -37,6 +40,8 @@ try
         return await app.MigrateAsync();
     if (verb == HostVerbs.Audit)
         return await AuditVerb.RunAsync(app);
+    if (verb == HostVerbs.RotateMasterKey)
+        return await RotateVerb.RunAsync(app, newKeyFile!);
 
     app.MapBacklinkApi().MapHealthEndpoints();
     app.MapWebUi().MapObservability();

@@ -25,7 +25,7 @@ public static class StorageSiloBuilderExtensions
     {
         var services = silo.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(new EventStoreOptions());
+        services.TryAddSingleton(sp => new EventStoreOptions { ChainKey = sp.GetService<IEventChainKeySource>()?.Key });
         services.TryAddSingleton<EventTypeRegistry>();
         services.AddSingleton(settings);
 

@@ -2,13 +2,14 @@ using BacklinkOrleans.Storage;
 
 namespace BacklinkOrleans.Host.Hosting;
 
-/// <summary>The Host's verbs: <c>serve</c> (default), <c>demo</c>, <c>migrate</c> and <c>audit verify</c>.</summary>
+/// <summary>The Host's verbs: <c>serve</c> (default), <c>demo</c>, <c>migrate</c>, <c>audit verify</c> and <c>rotate-master-key</c>.</summary>
 internal static partial class HostVerbs
 {
     public const string Serve = "serve";
     public const string Migrate = "migrate";
     public const string Audit = "audit";
     public const string Demo = "demo";
+    public const string RotateMasterKey = "rotate-master-key";
 
     /// <summary>The verb (first argument not starting with '-'), or null when it is unknown.</summary>
     public static string? Parse(string[] args, out string[] hostArgs)
@@ -26,6 +27,7 @@ internal static partial class HostVerbs
             Serve => Serve,
             Migrate => Migrate,
             Demo => Demo,
+            RotateMasterKey => RotateMasterKey,
             _ => null,
         };
     }
@@ -33,13 +35,17 @@ internal static partial class HostVerbs
     public static int Usage()
     {
         Console.Error.WriteLine("""
-            usage: BacklinkOrleans.Host [serve|demo|migrate|audit verify] [--Key=Value ...]
+            usage: BacklinkOrleans.Host [serve|demo|migrate|audit verify|rotate-master-key] [--Key=Value ...]
               serve          run the silo and the HTTP API (default)
               demo           play a sample campaign end to end in a fresh folder with the Sandbox, on an accelerated clock,
                              then serve its web page until Ctrl+C (--speed N: simulated seconds per second, default 7200;
                              --port N, default 5080; --exit: stop after the report; --folder DIR)
               migrate        apply database migrations for the configured profile and exit
               audit verify   replay every stream and report violations (exit 0: clean, 3: violations found)
+              rotate-master-key --new-key-file PATH
+                             with every Host stopped: encrypt the credential key ring under a new master key and rehash
+                             the event log's chains under its chain key, in one transaction (the file is created with a
+                             random key when missing; the embedded default data/master.key is replaced by it)
             Configuration: appsettings.json, environment (e.g. ConnectionStrings__Postgres), or --Section:Key=Value.
             """);
         return 2;

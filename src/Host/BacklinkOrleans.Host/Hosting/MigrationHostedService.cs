@@ -1,14 +1,17 @@
 using BacklinkOrleans.SharedKernel.Hosting;
 using BacklinkOrleans.Storage;
+using BacklinkOrleans.Storage.EventStore;
 using BacklinkOrleans.Storage.Postgres;
 
 namespace BacklinkOrleans.Host.Hosting;
 
 /// <summary>
 /// Applies pending migrations when the Host starts, before the silo (registered ahead of it): Orleans' ADO.NET
-/// providers read their queries from the schema at start-up. A failure stops the Host with the reason logged.
+/// providers read their queries from the schema at start-up. Then makes sure the log's hash chains are keyed with this
+/// Host's chain key (ADR 0023). A failure stops the Host with the reason logged.
 /// </summary>
-internal sealed partial class MigrationHostedService(IBacklinkDatabase database, StorageSettings storage, ILogger<MigrationHostedService> logger) : IHostedService
+internal sealed partial class MigrationHostedService(IBacklinkDatabase database, StorageSettings storage, GroupCommitEventStore store,
+    IConfiguration configuration, ILogger<MigrationHostedService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -20,6 +23,7 @@ internal sealed partial class MigrationHostedService(IBacklinkDatabase database,
             LogMigrated(logger, database.Description, applied.Count);
             if (database is PostgresDatabase postgres)
                 LogBudget(logger, await storage.PostgresBudget.CheckAsync(postgres, cancellationToken));
+            LogChain(logger, await store.EnsureChainKeyAsync(configuration.GetValue<bool>("EventStore:KeyUnkeyedLog"), cancellationToken)); // before the silo appends anything
         }
         catch (StartupCheckException)
         {
@@ -36,6 +40,9 @@ internal sealed partial class MigrationHostedService(IBacklinkDatabase database,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database} is up to date ({Applied} migrations applied now)")]
     private static partial void LogMigrated(ILogger logger, string database, int applied);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Audit chain: {Chain}")]
+    private static partial void LogChain(ILogger logger, string chain);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Budget}")]
     private static partial void LogBudget(ILogger logger, string budget);

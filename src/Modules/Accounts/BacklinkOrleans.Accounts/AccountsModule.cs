@@ -49,6 +49,7 @@ public static class AccountsModule
 
         // The key ring lives in the shared database, each key encrypted with a master key kept outside it.
         services.AddSingleton(_ => MasterKey.Load(configuration, defaultMasterKeyFile));
+        services.AddSingleton<SharedKernel.EventStore.IEventChainKeySource, MasterKeyChainKey>();
         services.AddHostedService<MasterKeyCheck>();
         services.AddDataProtection().SetApplicationName("BacklinkOrleans");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>

@@ -31,18 +31,18 @@ internal sealed class BatchPlan
 
     private readonly Dictionary<string, StreamHead> heads = new(StringComparer.Ordinal);
 
-    public static BatchPlan Decide(IReadOnlyList<PendingAppend> batch, KnownState known, DateTimeOffset recordedAt)
+    public static BatchPlan Decide(IReadOnlyList<PendingAppend> batch, KnownState known, DateTimeOffset recordedAt, EventChainKey? chainKey = null)
     {
         var plan = new BatchPlan();
         var current = new Dictionary<string, StreamHead>(known.Heads, StringComparer.Ordinal);
         var placed = new Dictionary<Guid, (string StreamId, long Version)>(known.StoredEventIds);
         foreach (var append in batch)
-            plan.Outcomes.Add(plan.Decide(append, current, placed, recordedAt));
+            plan.Outcomes.Add(plan.Decide(append, current, placed, recordedAt, chainKey));
         return plan;
     }
 
     private AppendResult Decide(PendingAppend append, Dictionary<string, StreamHead> current,
-        Dictionary<Guid, (string StreamId, long Version)> placed, DateTimeOffset recordedAt)
+        Dictionary<Guid, (string StreamId, long Version)> placed, DateTimeOffset recordedAt, EventChainKey? chainKey)
     {
         var head = current.GetValueOrDefault(append.StreamId) ?? new StreamHead(append.StreamId, 0, EventHashChain.Genesis);
 
@@ -72,7 +72,7 @@ internal sealed class BatchPlan
             if (e.IsSnapshot)
                 snapshot = version;
             var stored = new StoredEvent(0, e.EventId, append.StreamId, version, e.Type, e.Data, e.Metadata, recordedAt);
-            var hash = EventHashChain.Compute(previous, stored);
+            var hash = EventHashChain.Compute(chainKey, previous, stored);
             Rows.Add(new EventRow(stored, hash));
             placed[e.EventId] = (append.StreamId, version);
             previous = hash;

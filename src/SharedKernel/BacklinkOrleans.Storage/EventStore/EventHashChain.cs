@@ -6,9 +6,11 @@ using BacklinkOrleans.SharedKernel.EventStore;
 namespace BacklinkOrleans.Storage.EventStore;
 
 /// <summary>
-/// The per-stream hash chain: each event's hash is SHA-256 over the previous event's hash (32 zero bytes for the
-/// first) and every stored field of the event but its position, each field length-prefixed so no two different
-/// rows hash alike. Editing, deleting or inserting a row breaks the chain at that row.
+/// The per-stream hash chain: each event's hash is HMAC-SHA256 under the chain key (ADR 0023) over the previous
+/// event's hash (32 zero bytes for the first) and every stored field of the event but its position, each field
+/// length-prefixed so no two different rows hash alike. Editing, deleting or inserting a row breaks the chain at that
+/// row, and only the key's holder can make a chain that matches a forged history. Without a key (a log written before
+/// the chain was keyed, and the storage tests) the hash is plain SHA-256.
 /// </summary>
 public static class EventHashChain
 {
@@ -16,9 +18,9 @@ public static class EventHashChain
 
     public static byte[] Genesis => new byte[HashLength];
 
-    public static byte[] Compute(ReadOnlySpan<byte> previous, StoredEvent e)
+    public static byte[] Compute(EventChainKey? key, ReadOnlySpan<byte> previous, StoredEvent e)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hash = key is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Bytes);
         hash.AppendData(previous);
         AppendString(hash, e.StreamId);
         AppendInt64(hash, e.Version);

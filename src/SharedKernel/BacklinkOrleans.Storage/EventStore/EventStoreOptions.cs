@@ -1,8 +1,13 @@
+using BacklinkOrleans.SharedKernel.EventStore;
+
 namespace BacklinkOrleans.Storage.EventStore;
 
 /// <summary>Bounds of one group commit. Appends that arrive while a commit runs are taken together by the next.</summary>
 public sealed class EventStoreOptions
 {
+    /// <summary>The key the hash chains are made with (ADR 0023); null: plain SHA-256 (storage tests and tools only).</summary>
+    public EventChainKey? ChainKey { get; set; }
+
     /// <summary>At most this many appends share one transaction.</summary>
     public int MaxAppendsPerCommit { get; set; } = 1_000;
 

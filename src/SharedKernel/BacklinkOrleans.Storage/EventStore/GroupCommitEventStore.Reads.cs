@@ -106,6 +106,10 @@ public abstract partial class GroupCommitEventStore
     {
         var violations = new List<ChainViolation>();
         long streams = 0, events = 0;
+        if (options.ChainKey is { } key && await RecordedChainKeyAsync(connection, cancellationToken) is var recorded && recorded != key.Id)
+            violations.Add(new ChainViolation("(the log)", null, recorded is null
+                ? "the log records no key for its hash chains: the record was removed, or a Host with this key never started on it"
+                : $"the log's hash chains were made with chain key {recorded}, not with this master key's {key.Id}"));
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = $"SELECT {EventColumns}, e.hash, s.version, s.head_hash FROM events e "
@@ -122,7 +126,7 @@ public abstract partial class GroupCommitEventStore
                 {
                     cursor?.Finish(violations);
                     streams++;
-                    cursor = new StreamCursor(e.StreamId,
+                    cursor = new StreamCursor(options.ChainKey, e.StreamId,
                         reader.IsDBNull(9) ? null : reader.GetInt64(9),
                         reader.IsDBNull(10) ? null : reader.GetFieldValue<byte[]>(10));
                 }
@@ -148,7 +152,7 @@ public abstract partial class GroupCommitEventStore
         return new ChainVerificationReport(streams, events, violations);
     }
 
-    private sealed class StreamCursor(string streamId, long? headVersion, byte[]? headHash)
+    private sealed class StreamCursor(EventChainKey? key, string streamId, long? headVersion, byte[]? headHash)
     {
         private long lastVersion;
         private byte[] lastHash = EventHashChain.Genesis;
@@ -160,7 +164,7 @@ public abstract partial class GroupCommitEventStore
             if (e.Version != lastVersion + 1)
                 violations.Add(new ChainViolation(streamId, e.Version,
                     $"version {e.Version} follows version {lastVersion}: events were deleted or inserted"));
-            if (!EventHashChain.Compute(lastHash, e).AsSpan().SequenceEqual(storedHash))
+            if (!EventHashChain.Compute(key, lastHash, e).AsSpan().SequenceEqual(storedHash))
                 violations.Add(new ChainViolation(streamId, e.Version,
                     "the hash does not match the event and its predecessor: the row was modified, inserted or a predecessor removed"));
             lastVersion = e.Version;

@@ -191,7 +191,7 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
             remembered[stream] = head;
         var known = new KnownState(remembered, loaded.StoredEventIds);
 
-        var plan = BatchPlan.Decide(batch, known, EventHashChain.TruncateToMicroseconds(time.GetUtcNow()));
+        var plan = BatchPlan.Decide(batch, known, EventHashChain.TruncateToMicroseconds(time.GetUtcNow()), options.ChainKey);
         IReadOnlyList<StoredEvent> stored = [];
         if (plan.Rows.Count > 0)
         {

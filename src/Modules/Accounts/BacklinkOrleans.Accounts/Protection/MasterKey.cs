@@ -52,6 +52,9 @@ internal sealed class MasterKey
         return new MasterKey(Decode(File.ReadAllText(file).Trim(), file), Path.GetFullPath(file));
     }
 
+    /// <summary>A key given as base64 (a new key for rotation); throws saying what is wrong with it.</summary>
+    public static MasterKey FromBase64(string encoded, string source) => new(Decode(encoded.Trim(), source), source);
+
     private static byte[] Decode(string encoded, string source)
     {
         try
@@ -65,4 +68,12 @@ internal sealed class MasterKey
         }
         throw new StartupCheckException($"The master key in {source} must be {Length} bytes in base64.");
     }
+}
+
+/// <summary>The event log's chain key, derived from the master key (ADR 0023): both live outside the database, and rotate together.</summary>
+internal sealed class MasterKeyChainKey(MasterKey master) : BacklinkOrleans.SharedKernel.EventStore.IEventChainKeySource
+{
+    private readonly Lazy<BacklinkOrleans.SharedKernel.EventStore.EventChainKey> key = new(() => BacklinkOrleans.SharedKernel.EventStore.EventChainKey.FromMasterKey(master.Bytes));
+
+    public BacklinkOrleans.SharedKernel.EventStore.EventChainKey Key => key.Value;
 }

@@ -9,7 +9,10 @@ namespace BacklinkOrleans.Accounts.Protection;
 /// <summary>Encrypts each Data Protection key's XML with the master key (AES-256-GCM) before it is stored.</summary>
 internal sealed class MasterKeyXmlEncryptor(MasterKey key) : IXmlEncryptor
 {
-    public EncryptedXmlInfo Encrypt(XElement plaintextElement)
+    public EncryptedXmlInfo Encrypt(XElement plaintextElement) => new(Seal(key, plaintextElement), typeof(MasterKeyXmlDecryptor));
+
+    /// <summary>The <c>masterKeyEncrypted</c> element holding <paramref name="plaintextElement"/> encrypted under <paramref name="key"/>.</summary>
+    public static XElement Seal(MasterKey key, XElement plaintextElement)
     {
         var plaintext = Encoding.UTF8.GetBytes(plaintextElement.ToString(SaveOptions.DisableFormatting));
         var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
@@ -17,19 +20,22 @@ internal sealed class MasterKeyXmlEncryptor(MasterKey key) : IXmlEncryptor
         var ciphertext = new byte[plaintext.Length];
         using (var aes = new AesGcm(key.Bytes, tag.Length))
             aes.Encrypt(nonce, plaintext, ciphertext, tag);
-        var element = new XElement("masterKeyEncrypted",
+        return new XElement(ElementName,
             new XAttribute("masterKeyId", key.Id),
             new XElement("value", Convert.ToBase64String([.. nonce, .. tag, .. ciphertext])));
-        return new EncryptedXmlInfo(element, typeof(MasterKeyXmlDecryptor));
     }
+
+    public const string ElementName = "masterKeyEncrypted";
 }
 
 /// <summary>Decrypts key XML encrypted by <see cref="MasterKeyXmlEncryptor"/>; a different master key is named in the error.</summary>
 internal sealed class MasterKeyXmlDecryptor(IServiceProvider services) : IXmlDecryptor
 {
-    public XElement Decrypt(XElement encryptedElement)
+    public XElement Decrypt(XElement encryptedElement) => Open(services.GetRequiredService<MasterKey>(), encryptedElement);
+
+    /// <summary>The plaintext of a <c>masterKeyEncrypted</c> element; throws naming both keys when it was sealed under another.</summary>
+    public static XElement Open(MasterKey key, XElement encryptedElement)
     {
-        var key = services.GetRequiredService<MasterKey>();
         var expected = (string?)encryptedElement.Attribute("masterKeyId");
         if (expected != key.Id)
             throw new CryptographicException(
