@@ -1,11 +1,17 @@
 using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.Hosting;
 using BacklinkOrleans.SharedKernel.Tenancy;
+using BacklinkOrleans.Storage;
+using BacklinkOrleans.Storage.EventStore;
+using BacklinkOrleans.Storage.Sqlite;
 using BacklinkOrleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BacklinkOrleans.Api.Tests;
 
-/// <summary>Secrets survive a restart with the same master key, and a wrong master key is named, not guessed.</summary>
+/// <summary>Secrets survive a restart with the same master key, and a wrong master key stops the Host, named, not guessed.</summary>
 public sealed class CredentialRestartTests
 {
     private const string Secret = "IndexNowKey-survives-restart";
@@ -32,14 +38,13 @@ public sealed class CredentialRestartTests
             Assert.Equal(Secret, await directory.RevealAsync(TenantId.From(tenant), credential, CancellationToken.None));
         }
 
-        var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        await using (var wrong = new RestartableApiFactory(folder, otherKey))
-        {
-            await ((IAsyncLifetime)wrong).InitializeAsync();
-            var directory = wrong.Services.GetRequiredService<ICredentialDirectory>();
-            var failure = await Assert.ThrowsAnyAsync<System.Security.Cryptography.CryptographicException>(
-                () => directory.RevealAsync(TenantId.From(tenant), credential, CancellationToken.None));
-            Assert.Contains("master key", failure.ToString());
-        }
+        // Another master key opens no secret, and since the log's chains are keyed by the master key (ADR 0023) a Host
+        // with it does not even start: the start-up check names the chain key the log was written with.
+        var otherKey = EventChainKey.FromMasterKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        using var database = new SqliteDatabase(new StorageSettings(null, folder).SqlitePath);
+        await using var store = new SqliteEventStore(database, [], TimeProvider.System, new EventStoreOptions { ChainKey = otherKey }, NullLogger<SqliteEventStore>.Instance);
+        var refused = await Assert.ThrowsAsync<StartupCheckException>(() => store.EnsureChainKeyAsync(keyUnkeyedLog: true, CancellationToken.None));
+        Assert.Contains("were made with chain key", refused.Message);
+        Assert.Contains(otherKey.Id, refused.Message);
     }
 }

@@ -47,6 +47,9 @@ public sealed class RotationTests
         Assert.Contains("were made with chain key", oldOutput);
         Assert.True(newAudit == 0, newOutput);
 
+        var stale = await Assert.ThrowsAsync<InvalidOperationException>(() => HostProcess.StartAsync(new HostProcess.Settings(folder.Path, null) { MasterKey = oldKey }));
+        Assert.Contains("were made with chain key", stale.Message); // a Host with the old key does not start
+
         await using (var host = await HostProcess.StartAsync(after))
         {
             using var api = Client(host, apiKey);

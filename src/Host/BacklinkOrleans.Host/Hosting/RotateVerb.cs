@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using BacklinkOrleans.Accounts.Protection;
+using BacklinkOrleans.Accounts;
+using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Storage;
 using BacklinkOrleans.Storage.EventStore;
 
@@ -41,7 +42,7 @@ internal static class RotateVerb
         MasterKeyRotated rotated;
         try
         {
-            rotated = await MasterKeyRotation.RotateAsync(app.Services, newKey, newKeyFile, store.RekeyAsync, stopping);
+            rotated = await app.Services.RotateMasterKeyAsync(newKey, newKeyFile, store.RekeyAsync, stopping);
         }
         catch (Exception e) when (e is InvalidOperationException or CryptographicException or SharedKernel.Hosting.StartupCheckException)
         {

@@ -26,6 +26,15 @@ public static class AccountsModule
     /// encrypted credentials. <paramref name="defaultMasterKeyFile"/>: where the master key is kept when
     /// configuration names none (the embedded profile's data folder; null on a cluster, where it must be configured).
     /// </summary>
+    /// <summary>
+    /// Rotates the master key with every Host stopped (ADR 0023): the credential key ring encrypted again under the new
+    /// key and the log's chains rehashed under its chain key by <paramref name="rekey"/>, in one transaction.
+    /// </summary>
+    public static Task<MasterKeyRotated> RotateMasterKeyAsync(this IServiceProvider services, string newKeyBase64, string newKeySource,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, BacklinkOrleans.SharedKernel.EventStore.EventChainKey, BacklinkOrleans.SharedKernel.EventStore.EventChainKey,
+            CancellationToken, Task<long>> rekey, CancellationToken cancellationToken) =>
+        MasterKeyRotation.RotateAsync(services, newKeyBase64, newKeySource, rekey, cancellationToken);
+
     public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration, string? defaultMasterKeyFile)
     {
         services.AddMigrations(typeof(AccountsModule).Assembly);

@@ -43,7 +43,7 @@ public abstract partial class GroupCommitEventStore
         {
             events = await database.WriteAsync("chain-key", (connection, transaction, ct) => RekeyAsync(connection, transaction, null, key, ct), cancellationToken);
         }
-        catch (DbException)
+        catch (Exception e) when (e is DbException or ChainKeyChangedException)
         {
             // Several Hosts of a cluster start together on a new database: one records the key, the others find it.
             if (await database.ReadAsync(RecordedChainKeyAsync, cancellationToken) != key.Id)
@@ -67,7 +67,7 @@ public abstract partial class GroupCommitEventStore
         recorded.Transaction = transaction;
         recorded.CommandText = "SELECT key_id FROM event_chain WHERE id = 1";
         if (await recorded.ExecuteScalarAsync(cancellationToken) as string is var current && current != from?.Id)
-            throw new InvalidOperationException($"The log's chains are keyed with {current ?? "no key"}, not with {from?.Id ?? "no key"}: nothing was changed.");
+            throw new ChainKeyChangedException($"The log's chains are keyed with {current ?? "no key"}, not with {from?.Id ?? "no key"}: nothing was changed.");
 
         await using var updateEvent = connection.CreateCommand();
         updateEvent.Transaction = transaction;
@@ -147,3 +147,6 @@ public abstract partial class GroupCommitEventStore
             throw new InvalidOperationException($"The head of stream '{stream}' does not match the end of its chain: nothing was changed. Run `audit verify`.");
     }
 }
+
+/// <summary>The log's chains are not keyed with the key a rehash started from (another Host recorded a key meanwhile, or a wrong key was given).</summary>
+public sealed class ChainKeyChangedException(string message) : InvalidOperationException(message);

@@ -1,13 +1,11 @@
 using System.Data.Common;
 using System.Xml.Linq;
+using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.SharedKernel.ReadModels;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BacklinkOrleans.Accounts.Protection;
-
-/// <summary>What a rotation changed: the keys' ids, the key-ring entries encrypted again, the events rehashed.</summary>
-public sealed record MasterKeyRotated(string OldKeyId, string NewKeyId, string OldChainKeyId, string NewChainKeyId, int KeyRingEntries, long EventsRehashed);
 
 /// <summary>
 /// Rotates the master key (ADR 0023), with every Host stopped: the credential key ring is decrypted with the current
@@ -15,7 +13,7 @@ public sealed record MasterKeyRotated(string OldKeyId, string NewKeyId, string O
 /// rehashed under the new one — in one transaction, so a failure changes nothing. Afterwards only the new key opens
 /// the credentials and matches the chains.
 /// </summary>
-public static class MasterKeyRotation
+internal static class MasterKeyRotation
 {
     /// <param name="newKeyBase64">The new master key: 32 random bytes, base64.</param>
     /// <param name="rekey">The event store's rehash of every stream, in the rotation's transaction.</param>
