@@ -18,9 +18,27 @@ public static class EventHashChain
 
     public static byte[] Genesis => new byte[HashLength];
 
+    /// <summary>
+    /// The hasher this thread used last, with the key it was made for: setting up an HMAC costs more than hashing one
+    /// event, and the group-commit writer hashes every event of a batch under the same key. Each use ends with
+    /// <see cref="IncrementalHash.GetHashAndReset"/>, which leaves it ready (keyed) for the next.
+    /// </summary>
+    [ThreadStatic]
+    private static (EventChainKey? Key, IncrementalHash? Hash) last;
+
+    private static IncrementalHash HasherFor(EventChainKey? key)
+    {
+        if (last.Hash is { } reused && ReferenceEquals(last.Key, key))
+            return reused;
+        last.Hash?.Dispose();
+        var hash = key is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Bytes);
+        last = (key, hash);
+        return hash;
+    }
+
     public static byte[] Compute(EventChainKey? key, ReadOnlySpan<byte> previous, StoredEvent e)
     {
-        using var hash = key is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Bytes);
+        var hash = HasherFor(key);
         hash.AppendData(previous);
         AppendString(hash, e.StreamId);
         AppendInt64(hash, e.Version);
