@@ -1,3 +1,4 @@
+using BacklinkOrleans.SharedKernel.Hosting;
 using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.SharedKernel.Tenancy;
 using BacklinkOrleans.Storage;
@@ -28,10 +29,7 @@ internal sealed partial class FirstRunKeys(
 
         // The tenant key is written before anything else can fail: it is shown nowhere else.
         var path = Path.Combine(Path.GetDirectoryName(storage.SqlitePath)!, FileName);
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        await using (var writer = new StreamWriter(path, new System.Text.UTF8Encoding(false), options))
+        await using (var writer = OwnerOnlyFile.Create(path, FileMode.Create))
         {
             await writer.WriteLineAsync("# BacklinkOrleans first-run keys. They are shown only here: only their SHA-256 is stored.");
             await writer.WriteLineAsync("# Send one in the X-Api-Key header. Move them somewhere safe and delete this file.");

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BacklinkOrleans.Accounts;
 using BacklinkOrleans.Accounts.Contracts;
+using BacklinkOrleans.SharedKernel.Hosting;
 using BacklinkOrleans.Storage;
 using BacklinkOrleans.Storage.EventStore;
 
@@ -44,7 +45,7 @@ internal static class RotateVerb
         {
             rotated = await app.Services.RotateMasterKeyAsync(newKey, newKeyFile, store.RekeyAsync, stopping);
         }
-        catch (Exception e) when (e is InvalidOperationException or CryptographicException or SharedKernel.Hosting.StartupCheckException)
+        catch (Exception e) when (e is InvalidOperationException or CryptographicException or StartupCheckException)
         {
             await Console.Error.WriteLineAsync($"rotate-master-key: {e.Message}");
             return 1;
@@ -68,11 +69,7 @@ internal static class RotateVerb
 
     private static void WriteOwnerOnly(string path, string content)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options);
+        using var writer = OwnerOnlyFile.Create(path, FileMode.CreateNew, System.Text.Encoding.ASCII);
         writer.Write(content);
     }
 }

@@ -42,11 +42,7 @@ internal sealed class MasterKey
                 + "or DataProtection:MasterKeyFile, the same on every silo.");
         if (!File.Exists(file))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using var writer = new StreamWriter(file, System.Text.Encoding.ASCII, options);
+            using var writer = OwnerOnlyFile.Create(file, FileMode.CreateNew, System.Text.Encoding.ASCII);
             writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(Length)));
         }
         return new MasterKey(Decode(File.ReadAllText(file).Trim(), file), Path.GetFullPath(file));
