@@ -94,7 +94,6 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // a restart over the same folder opens the files anew
         if (ownFolder is not null)
             await ownFolder.DisposeAsync();
     }

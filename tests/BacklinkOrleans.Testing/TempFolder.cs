@@ -1,11 +1,10 @@
-using Microsoft.Data.Sqlite;
-
 namespace BacklinkOrleans.Testing;
 
 /// <summary>
 /// A test's own folder under the system's temp directory, removed when disposed. A file that a killed silo or
 /// process, or a pooled connection, still holds may resist for a moment: removal is tried for about two seconds,
-/// then the folder is left behind, and the test's own outcome stands. SQLite's idle pooled connections are closed first.
+/// then the folder is left behind, and the test's own outcome stands.
+/// (A database in it closes its own pooled connections when disposed: see SqliteDatabase.Dispose.)
 /// </summary>
 public sealed class TempFolder : IAsyncDisposable
 {
@@ -28,7 +27,6 @@ public sealed class TempFolder : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
         for (var attempt = 0; attempt < 10 && Directory.Exists(Path); attempt++)
         {
             try

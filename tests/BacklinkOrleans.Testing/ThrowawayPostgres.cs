@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace BacklinkOrleans.Testing;
@@ -63,7 +61,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         if (asPostgres)
             await RunAsync("chown", ["postgres:postgres", data], cancellationToken);
 
-        var port = FreeLoopbackPort();
+        var port = FreePorts.Next();
         var server = new ThrowawayPostgres(bin, folder, owner, port, asPostgres) { MaxConnections = maxConnections };
         try
         {
@@ -227,12 +225,5 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             ?? throw new InvalidOperationException(
                 "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or under /usr/lib/postgresql/*/bin. "
                 + "Install them (Debian: apt-get install postgresql) or set BACKLINK_TEST_POSTGRES to a server's connection string.");
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

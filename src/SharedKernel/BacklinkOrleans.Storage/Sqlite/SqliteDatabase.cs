@@ -135,10 +135,16 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase, IDis
             return await command.ExecuteScalarAsync(ct);
         }, cancellationToken);
 
+    /// <summary>
+    /// Stops the threads and closes this file's pooled connections (only this file's: clearing every pool of the
+    /// process races other databases' connections being opened), so the file is released and a later open starts anew.
+    /// </summary>
     public void Dispose()
     {
         if (threads.IsValueCreated)
             threads.Value.Dispose();
+        using var connection = new SqliteConnection(ConnectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     private sealed class SqliteMigrationRunner(SqliteDatabase database, ILogger logger)
