@@ -11,7 +11,7 @@ namespace BacklinkOrleans.EndToEndBenchmark;
 /// The simulated world of one run, set up through the Host's real HTTP API: a tenant, H hosts in the Sandbox each
 /// serving articles and an IndexNow key file, the tenant's verified key for each, and a campaign on IndexNow.
 /// </summary>
-internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string campaignId, IReadOnlyList<(string Host, string Key)> sites)
+internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string campaignId, IReadOnlyList<(string Host, string Key)> sites, HttpClient sandbox)
 {
     public HostProcess Host => host;
 
@@ -21,10 +21,18 @@ internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string cam
 
     public IReadOnlyList<(string Host, string Key)> Sites => sites;
 
+    /// <summary>Where the world is scripted: the Host's own Sandbox (its operator API), or a shared Sandbox's control API.</summary>
+    public HttpClient Sandbox => sandbox;
+
     public static string HostName(int index) => string.Create(CultureInfo.InvariantCulture, $"site-{index:00000}.example");
 
-    public static async Task<BenchWorld> CreateAsync(HostProcess host, int hosts, int latencyMs)
+    /// <summary>
+    /// The world, scripted through <paramref name="sandbox"/> when the Hosts share a Sandbox process (its control
+    /// API), else through <paramref name="host"/>'s own Sandbox.
+    /// </summary>
+    public static async Task<BenchWorld> CreateAsync(HostProcess host, int hosts, int latencyMs, HttpClient? sandbox = null)
     {
+        sandbox ??= host.Operator;
         var tenantId = $"bench-{Guid.NewGuid():N}"[..16];
         using var created = await host.Operator.PostAsJsonAsync("/api/v1/tenants", new { id = tenantId, name = "Benchmark agency" });
         await EnsureAsync(created, "create the tenant");
@@ -32,13 +40,13 @@ internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string cam
         var tenant = new HttpClient { BaseAddress = host.Http.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         tenant.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
 
-        using (var engine = await host.Operator.PutAsJsonAsync("/sandbox/engines/indexnow", new { latencyMs }))
+        using (var engine = await sandbox.PutAsJsonAsync("/sandbox/engines/indexnow", new { latencyMs }))
             await EnsureAsync(engine, "set the simulated engine's latency");
 
         var sites = Enumerable.Range(0, hosts).Select(i => (HostName(i), string.Create(CultureInfo.InvariantCulture, $"benchkey-{i:00000}-{Guid.NewGuid():N}"))).ToList();
         await Parallel.ForEachAsync(sites, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (site, ct) =>
         {
-            await PublishSiteAsync(host, site, ct);
+            await PublishSiteAsync(sandbox, site, ct);
             using var added = await tenant.PostAsJsonAsync("/api/v1/credentials", new { kind = "indexnow", host = site.Item1, key = site.Item2 }, ct);
             await EnsureAsync(added, $"add the key of {site.Item1}");
             var id = (await added.Content.ReadFromJsonAsync<JsonNode>(ct))!["id"]!.GetValue<string>();
@@ -52,24 +60,24 @@ internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string cam
         using var campaign = await tenant.PostAsJsonAsync("/api/v1/campaigns", new { name = "Benchmark", client = "Bench", channelPreference = new[] { "indexnow" } });
         await EnsureAsync(campaign, "create the campaign");
         var campaignId = (await campaign.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<string>();
-        return new BenchWorld(host, tenant, campaignId, sites);
+        return new BenchWorld(host, tenant, campaignId, sites, sandbox);
     }
 
     private const string Article = "<!doctype html><html><head><title>A guest post</title></head><body><h1>A guest post</h1>"
         + "<p>Read more at <a href=\"https://client.example/\">our client</a>.</p></body></html>";
 
-    /// <summary>Publishes a site's articles and its IndexNow key file in a Host's Sandbox.</summary>
-    private static async Task PublishSiteAsync(HostProcess host, (string Host, string Key) site, CancellationToken cancellationToken)
+    /// <summary>Publishes a site's articles and its IndexNow key file in a Sandbox.</summary>
+    private static async Task PublishSiteAsync(HttpClient sandbox, (string Host, string Key) site, CancellationToken cancellationToken)
     {
-        using (var fallback = await host.Operator.PutAsync($"/sandbox/fallback/{site.Host}", new StringContent(Article), cancellationToken))
+        using (var fallback = await sandbox.PutAsync($"/sandbox/fallback/{site.Host}", new StringContent(Article), cancellationToken))
             await EnsureAsync(fallback, $"publish the articles of {site.Host}");
-        using var file = await host.Operator.PutAsync($"/sandbox/sites/{site.Host}/{site.Key}.txt", new StringContent(site.Key), cancellationToken);
+        using var file = await sandbox.PutAsync($"/sandbox/sites/{site.Host}/{site.Key}.txt", new StringContent(site.Key), cancellationToken);
         await EnsureAsync(file, $"publish the key file of {site.Host}");
     }
 
     /// <summary>The same sites in <paramref name="other"/>'s Sandbox (each Host of a cluster simulates the world on its own).</summary>
     public Task PublishSitesOnAsync(HostProcess other) =>
-        Parallel.ForEachAsync(sites, new ParallelOptions { MaxDegreeOfParallelism = 16 }, (site, ct) => new ValueTask(PublishSiteAsync(other, site, ct)));
+        Parallel.ForEachAsync(sites, new ParallelOptions { MaxDegreeOfParallelism = 16 }, (site, ct) => new ValueTask(PublishSiteAsync(other.Operator, site, ct)));
 
     /// <summary>The tenant's API, called through <paramref name="other"/> (any Host of the cluster).</summary>
     public HttpClient TenantOn(HostProcess other)
@@ -88,10 +96,10 @@ internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string cam
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 
-    /// <summary>The campaign's counters: state (and reason) → count.</summary>
-    public async Task<Dictionary<string, long>> CountersAsync()
+    /// <summary>The campaign's counters: state (and reason) → count; read through <paramref name="api"/> when given (another Host's).</summary>
+    public async Task<Dictionary<string, long>> CountersAsync(HttpClient? api = null)
     {
-        var campaign = (await tenant.GetFromJsonAsync<JsonNode>($"/api/v1/campaigns/{campaignId}"))!;
+        var campaign = (await (api ?? tenant).GetFromJsonAsync<JsonNode>($"/api/v1/campaigns/{campaignId}"))!;
         return campaign["counters"]!.AsArray().ToDictionary(
             c => c!["reason"] is JsonValue reason ? $"{c["state"]}:{reason}" : c!["state"]!.GetValue<string>(),
             c => c!["count"]!.GetValue<long>());
@@ -100,7 +108,7 @@ internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string cam
     public async Task<JsonNode> RuntimeAsync(bool collect) =>
         (await host.Operator.GetFromJsonAsync<JsonNode>($"/ops/runtime?collect={(collect ? "true" : "false")}"))!;
 
-    public async Task<JsonNode> IndexNowStatisticsAsync() => (await host.Operator.GetFromJsonAsync<JsonNode>("/sandbox/engines/indexnow"))!;
+    public async Task<JsonNode> IndexNowStatisticsAsync() => (await sandbox.GetFromJsonAsync<JsonNode>("/sandbox/engines/indexnow"))!;
 
     public async Task<int> SandboxHttpsPortAsync() => (await host.Operator.GetFromJsonAsync<JsonNode>("/sandbox"))!["httpsPort"]!.GetValue<int>();
 

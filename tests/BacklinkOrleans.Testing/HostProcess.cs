@@ -171,6 +171,14 @@ public sealed class HostProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
+    /// <summary>Kills the process at once (SIGKILL: no shutdown, no flush) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited)
+            process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)

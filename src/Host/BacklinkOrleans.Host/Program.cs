@@ -8,6 +8,8 @@ using BacklinkOrleans.SharedKernel.Hosting;
 var verb = HostVerbs.Parse(args, out var hostArgs);
 if (verb is null)
     return HostVerbs.Usage();
+if (verb == HostVerbs.Sandbox)
+    return await SandboxVerb.RunAsync(hostArgs);
 DemoOptions? demo = null;
 string? newKeyFile = null;
 try

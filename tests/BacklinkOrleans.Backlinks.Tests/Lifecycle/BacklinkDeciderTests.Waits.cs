@@ -83,3 +83,28 @@ public sealed partial class BacklinkDeciderTests
     public void GivenARetiredUrl_ThereIsNoNextStep() =>
         Assert.Equal(NextStep.Nothing, BacklinkNextStep.Of(Given(Collected(), RoutedTo(IndexNow), Validated(), Retired()), Now));
 }
+
+/// <summary>What the campaign's backlink list (the read model) says of a waiting backlink: the same as its own answer.</summary>
+public sealed class WaitingRowTests
+{
+    [Fact]
+    public void GivenASendThatMayHaveBeenReceived_ThenTheListSaysWhatTheUrlWaitsFor_AsItsOwnAnswerDoes()
+    {
+        var hold = T0.AddDays(1);
+        IBacklinkEvent[] history =
+        [
+            Collected(), Routed("indexnow"), Validated(),
+            new SubmissionAttempted(Guid.NewGuid(), "indexnow", "k", null, 0, false, "the connection closed", 30_000, T0.AddMinutes(1),
+                Outcome: "unknown", HoldUntil: hold),
+        ];
+        BacklinkOrleans.Backlinks.ReadModels.BacklinkRow? row = null;
+        var version = 0L;
+        foreach (var e in history)
+            row = BacklinkOrleans.Backlinks.ReadModels.BacklinkRow.Apply(row, e, ++version, TimeSpan.FromMinutes(1));
+
+        var next = BacklinkNextStep.Of(Given(history), T0.AddMinutes(2));
+        Assert.Equal((BacklinkSteps.Submit, hold), (next.Step, next.DueAt));
+        Assert.Equal((hold, next.WaitingFor), (row!.NextActionAt, row.WaitingFor));
+        Assert.Contains("indexnow may not take it again before", row.WaitingFor);
+    }
+}

@@ -13,6 +13,7 @@ internal static class Api
     public static WebApplicationBuilder AddBacklinkApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ClusterBusyHandler>();
         builder.Services.AddOpenApi();
         var storage = HostSettings.Storage(builder.Configuration);
         var defaultMasterKey = storage.IsCluster ? null : Path.Combine(Path.GetDirectoryName(storage.SqlitePath)!, "master.key");
@@ -21,7 +22,9 @@ internal static class Api
         builder.Services.AddValidation(builder.Configuration);
         builder.Services.AddSubmission(builder.Configuration);
         builder.Services.AddReporting(builder.Configuration);
-        if (builder.Configuration.GetValue<bool>("Sandbox:Enabled"))
+        if (builder.Configuration[SharedSandbox.WorldSetting] is { Length: > 0 } world)
+            builder.Services.AddSharedSandboxClient(world);
+        else if (builder.Configuration.GetValue<bool>("Sandbox:Enabled"))
             builder.Services.AddSandboxMode();
         return builder;
     }
@@ -37,7 +40,9 @@ internal static class Api
         app.MapBacklinksEndpoints();
         app.MapSubmissionEndpoints();
         app.MapReportingEndpoints();
-        if (app.Configuration.GetValue<bool>("Sandbox:Enabled"))
+        if (app.Configuration[SharedSandbox.WorldSetting] is { Length: > 0 })
+            app.MapSharedSandboxInfo();
+        else if (app.Configuration.GetValue<bool>("Sandbox:Enabled"))
             app.MapSandboxEndpoints();
         return app;
     }

@@ -2,7 +2,7 @@ using BacklinkOrleans.Storage;
 
 namespace BacklinkOrleans.Host.Hosting;
 
-/// <summary>The Host's verbs: <c>serve</c> (default), <c>demo</c>, <c>migrate</c>, <c>audit verify</c> and <c>rotate-master-key</c>.</summary>
+/// <summary>The Host's verbs: <c>serve</c> (default), <c>demo</c>, <c>sandbox</c>, <c>migrate</c>, <c>audit verify</c> and <c>rotate-master-key</c>.</summary>
 internal static partial class HostVerbs
 {
     public const string Serve = "serve";
@@ -10,6 +10,7 @@ internal static partial class HostVerbs
     public const string Audit = "audit";
     public const string Demo = "demo";
     public const string RotateMasterKey = "rotate-master-key";
+    public const string Sandbox = "sandbox";
 
     /// <summary>The verb (first argument not starting with '-'), or null when it is unknown.</summary>
     public static string? Parse(string[] args, out string[] hostArgs)
@@ -28,6 +29,7 @@ internal static partial class HostVerbs
             Migrate => Migrate,
             Demo => Demo,
             RotateMasterKey => RotateMasterKey,
+            Sandbox => Sandbox,
             _ => null,
         };
     }
@@ -35,11 +37,14 @@ internal static partial class HostVerbs
     public static int Usage()
     {
         Console.Error.WriteLine("""
-            usage: BacklinkOrleans.Host [serve|demo|migrate|audit verify|rotate-master-key] [--Key=Value ...]
+            usage: BacklinkOrleans.Host [serve|demo|sandbox|migrate|audit verify|rotate-master-key] [--Key=Value ...]
               serve          run the silo and the HTTP API (default)
               demo           play a sample campaign end to end in a fresh folder with the Sandbox, on an accelerated clock,
                              then serve its web page until Ctrl+C (--speed N: simulated seconds per second, default 7200;
                              --port N, default 5080; --exit: stop after the report; --folder DIR)
+              sandbox        run only the simulated world, shared by several Hosts (each started with --Sandbox:World=FILE):
+                             its control API on --Sandbox:ControlUrl (default http://127.0.0.1:5090), its world file
+                             (ports, CA certificate, control key) at --Sandbox:World (default data/sandbox-world.json)
               migrate        apply database migrations for the configured profile and exit
               audit verify   replay every stream and report violations (exit 0: clean, 3: violations found)
               rotate-master-key --new-key-file PATH

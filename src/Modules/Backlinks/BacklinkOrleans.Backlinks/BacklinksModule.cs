@@ -42,6 +42,7 @@ public static class BacklinksModule
         services.AddSingleton<IInlineProjection, BacklinkProjection>();
         services.AddSingleton<IInlineProjection, CampaignProjection>();
         services.AddAuditCheck<Audit.SubmissionAuditCheck>();
+        services.AddAuditCheck<Audit.CounterAuditCheck>();
         services.AddSingleton<BacklinkSchedule>();
         services.AddSingleton<BacklinkQueries>();
         services.AddSingleton<CostQueries>();

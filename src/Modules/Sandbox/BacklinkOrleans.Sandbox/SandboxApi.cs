@@ -36,9 +36,18 @@ public static class SandboxApi
                     engine.DailyLimitPerKey = Math.Max(0, limit);
                 if (settings.ServerErrorRate is { } rate)
                     engine.ServerErrorRate = Math.Clamp(rate, 0, 1);
-                return TypedResults.Ok(new IndexNowSettings((int)engine.Latency.TotalMilliseconds, engine.DailyLimitPerKey, engine.ServerErrorRate));
+                if (settings.HoldAfterUrls is { } after)
+                    engine.HoldAfterUrls = Math.Max(0, after);
+                return TypedResults.Ok(new IndexNowSettings((int)engine.Latency.TotalMilliseconds, engine.DailyLimitPerKey, engine.ServerErrorRate,
+                    engine.HoldAfterUrls));
             })
-            .WithName("SandboxIndexNowSettings").WithSummary("Set the simulated IndexNow engine's latency, daily limit per key and 5xx rate.");
+            .WithName("SandboxIndexNowSettings")
+            .WithSummary("Set the simulated IndexNow engine's latency, daily limit per key and 5xx rate; holdAfterUrls=N holds every accepted request after N accepted URLs unanswered until released.");
+        sandbox.MapGet("/engines/indexnow/held", (SandboxHost host) => TypedResults.Ok(host.Server.IndexNow.Held
+                .Select(h => new HeldRequest(h.At, h.Endpoint, h.Host, h.Urls.Count, h.Client)).ToList())) // keys are secrets: not shown
+            .WithName("SandboxIndexNowHeld").WithSummary("The IndexNow requests held unanswered now, with the client that sent each (X-Sandbox-Client).");
+        sandbox.MapPost("/engines/indexnow/release", (SandboxHost host) => TypedResults.Ok(new { released = host.Server.IndexNow.Release() }))
+            .WithName("SandboxIndexNowRelease").WithSummary("Answer every held IndexNow request and stop holding.");
         MapGoogle(sandbox.MapGroup("/engines/google"));
         MapSearch(sandbox);
         MapVendor(sandbox.MapGroup("/engines/vendor"));
@@ -202,8 +211,11 @@ public static class SandboxApi
             .WithName("SandboxGoogleSettings").WithSummary("Set the simulated Indexing API's latency, publish requests per project per Pacific day, requests per minute.");
     }
 
+    /// <summary>An IndexNow request held unanswered: when, to which endpoint, for which host, how many URLs, sent by which client.</summary>
+    public sealed record HeldRequest(DateTimeOffset At, string Endpoint, string? Host, int Urls, string? Client);
+
     /// <summary>Settings of the simulated IndexNow engine; absent fields stay as they are.</summary>
-    public sealed record IndexNowSettings(int? LatencyMs, int? DailyLimitPerKey, double? ServerErrorRate);
+    public sealed record IndexNowSettings(int? LatencyMs, int? DailyLimitPerKey, double? ServerErrorRate, int? HoldAfterUrls = null);
 
     private static async Task<Ok<string>> SetFallbackAsync(string host, int? status, string? contentType, HttpRequest request, SandboxHost sandbox)
     {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
+using System.Net.Security;
 using System.Text;
 using BacklinkOrleans.Sandbox.Contracts;
 using BacklinkOrleans.Sandbox.Engines;
@@ -11,7 +11,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using System.Net.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -112,36 +111,13 @@ public sealed class SandboxServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// A handler for clients configured for the Sandbox: every host name connects to the Sandbox (port 443 and
-    /// https to its HTTPS port, anything else to its HTTP port), and only the Sandbox's CA is trusted.
+    /// A handler for clients configured for the Sandbox: every host name connects to the Sandbox, and only the
+    /// Sandbox's CA is trusted (see <see cref="SandboxConnector"/>).
     /// </summary>
-    public SocketsHttpHandler CreateHandler() => new()
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var port = context.DnsEndPoint.Port == 443 || context.InitialRequestMessage.RequestUri?.Scheme == "https" ? HttpsPort : HttpPort;
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-        SslOptions =
-        {
-            CertificateChainPolicy = authority.ClientChainPolicy(),
-            RemoteCertificateValidationCallback = (_, _, _, errors) => SandboxCertificateAuthority.Trusts(errors),
-        },
-    };
+    public HttpMessageHandler CreateHandler() => SandboxConnector.CreateHandler(HttpPort, HttpsPort, authority.Root);
+
+    /// <summary>The Sandbox CA's certificate (public part only), which clients in other processes trust.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 RootCertificate => authority.Root;
 
     /// <summary>A client configured for the Sandbox (see <see cref="CreateHandler"/>).</summary>
     public HttpClient CreateClient() => new(CreateHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(30) };

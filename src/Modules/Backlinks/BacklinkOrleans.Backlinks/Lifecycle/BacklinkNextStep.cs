@@ -29,7 +29,7 @@ internal static class BacklinkNextStep
             BacklinkState.Collected => new NextStep(BacklinkSteps.Validate, facts.UpdatedAt),
             BacklinkState.Validated { PreCheckDue: true } => new NextStep(BacklinkSteps.Check, facts.UpdatedAt, null, "the index check before submission"),
             BacklinkState.Validated { Facts.HoldUntil: { } hold } v when hold > now =>
-                new NextStep(BacklinkSteps.Submit, hold, v.Targets.FirstOrDefault(), $"{v.Targets.FirstOrDefault()?.Channel ?? "the channel"} may not take it again before {hold:u}"),
+                new NextStep(BacklinkSteps.Submit, hold, v.Targets.FirstOrDefault(), HeldBy(v.Targets.FirstOrDefault()?.Channel, hold)),
             BacklinkState.Validated { Queued: { } queued } v =>
                 new NextStep(BacklinkSteps.Submit, queued.LookAgainAt, v.Targets.FirstOrDefault(t => t.Channel == queued.Channel) ?? v.Targets.FirstOrDefault(), queued.Detail),
             BacklinkState.Validated v => new NextStep(BacklinkSteps.Submit, facts.UpdatedAt, v.Targets.FirstOrDefault()),
@@ -39,6 +39,9 @@ internal static class BacklinkNextStep
         };
         return Waited(facts, step);
     }
+
+    /// <summary>What a URL held after a send that may have been received waits for (the grain's answer and the read model say the same).</summary>
+    public static string HeldBy(string? channel, DateTimeOffset hold) => $"{channel ?? "the channel"} may not take it again before {hold:u}";
 
     /// <summary>A step that could not be taken waits until its wait ends (the next change of state ends the wait).</summary>
     private static NextStep Waited(BacklinkFacts facts, NextStep step) =>

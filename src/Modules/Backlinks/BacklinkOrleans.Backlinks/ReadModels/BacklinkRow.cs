@@ -34,7 +34,8 @@ internal sealed record BacklinkRow(
             BacklinkFailed f => next with { State = BacklinkState.FailedName, Reason = f.Reason, NextActionAt = null },
             BacklinkWaiting w when row.NextActionAt is not null => next with { NextActionAt = w.Until, WaitingFor = w.Reason },
             SubmissionQueued q => next with { NextActionAt = q.LookAgainAt, WaitingFor = q.Detail },
-            SubmissionAttempted { HoldUntil: { } hold } when row.State == BacklinkState.ValidatedName => next with { NextActionAt = hold },
+            SubmissionAttempted { HoldUntil: { } hold } a when row.State == BacklinkState.ValidatedName =>
+                next with { NextActionAt = hold, WaitingFor = BacklinkNextStep.HeldBy(a.Channel, hold) },
             SubmissionAttempted => next with { WaitingFor = row.WaitingFor },
             ChannelDropped => next with { NextActionAt = soon },
             BacklinkSubmitted s => next with { State = BacklinkState.SubmittedName, NextActionAt = Due(s.NextCheckAt, s.At, fastPathGrace) },

@@ -2,18 +2,22 @@ using System.Collections.Concurrent;
 
 namespace BacklinkOrleans.Sandbox.Contracts;
 
-/// <summary>One request the simulated IndexNow engine answered, with what it carried.</summary>
+/// <summary>One request the simulated IndexNow engine answered, with what it carried and who sent it (<c>X-Sandbox-Client</c>).</summary>
 public sealed record IndexNowSubmission(
     DateTimeOffset At, string Endpoint, string Method, string? Host, string? Key, string? KeyLocation,
-    IReadOnlyList<string> Urls, int Status, string? Reason)
+    IReadOnlyList<string> Urls, int Status, string? Reason, string? Client = null)
 {
     /// <summary>200 and 202 mean the URLs were received.</summary>
     public bool Accepted => Status is 200 or 202;
 }
 
-/// <summary>The engine's counts: requests, accepted requests and URLs, distinct URLs, URLs accepted twice within 24 h.</summary>
+/// <summary>
+/// The engine's counts: requests, accepted requests and URLs, distinct URLs, URLs accepted twice within 24 h, the
+/// largest accepted request, URLs refused because their key's daily limit was reached (a sender that keeps its
+/// quota sends none), and the most URLs accepted for one key in one UTC day.
+/// </summary>
 public sealed record IndexNowStatistics(int Requests, int AcceptedRequests, int UrlsAccepted, int DistinctUrlsAccepted, int UrlsAcceptedTwiceWithinADay,
-    int LargestAcceptedRequest);
+    int LargestAcceptedRequest, int UrlsRefusedOverDailyLimit = 0, int MostAcceptedForOneKeyInADay = 0);
 
 /// <summary>
 /// The simulated IndexNow engine (the endpoints of protocols.md all share it), strict as the real service:
@@ -29,6 +33,9 @@ public sealed class IndexNowSimulation
         ["api.indexnow.org", "www.bing.com", "yandex.com", "search.seznam.cz", "searchadvisor.naver.com", "indexnow.yep.com"];
 
     public const int MaxUrlsPerRequest = 10_000;
+
+    /// <summary>The reason of a 429 for a key over its daily limit.</summary>
+    public const string DailyLimitReason = "daily limit for this key reached";
 
     private readonly ConcurrentQueue<(int Status, TimeSpan? RetryAfter)> scripted = new();
     private readonly List<IndexNowSubmission> submissions = [];
@@ -47,6 +54,54 @@ public sealed class IndexNowSimulation
 
     /// <summary>Awaited before a request is answered; tests hold requests here (e.g. to kill a silo mid-send).</summary>
     public Func<IndexNowSubmission, Task>? BeforeAnswer { get; set; }
+
+    /// <summary>
+    /// When set, every accepted request after this many accepted URLs is held unanswered (its URLs counted as
+    /// received, as a real engine that took them and then lost the connection) until <see cref="Release"/>: a fixed
+    /// point at which a test kills the Host that sent it. Set over HTTP, so it works with the Sandbox in its own process.
+    /// </summary>
+    public int? HoldAfterUrls { get; set; }
+
+    private readonly List<(IndexNowSubmission Submission, TaskCompletionSource Released)> held = [];
+    private int urlsAccepted;
+
+    /// <summary>The requests held now (see <see cref="HoldAfterUrls"/>).</summary>
+    public IReadOnlyList<IndexNowSubmission> Held
+    {
+        get
+        {
+            lock (held)
+                return [.. held.Select(h => h.Submission)];
+        }
+    }
+
+    /// <summary>Answers every held request and stops holding.</summary>
+    public int Release()
+    {
+        List<TaskCompletionSource> released;
+        lock (held)
+        {
+            HoldAfterUrls = null;
+            released = [.. held.Select(h => h.Released)];
+            held.Clear();
+        }
+        foreach (var waiter in released)
+            waiter.TrySetResult();
+        return released.Count;
+    }
+
+    /// <summary>Completes when the request may be answered: at once, or when released.</summary>
+    internal Task WaitIfHeldAsync(IndexNowSubmission submission)
+    {
+        lock (held)
+        {
+            if (!submission.Accepted || HoldAfterUrls is not { } after || Volatile.Read(ref urlsAccepted) < after)
+                return Task.CompletedTask;
+            var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            held.Add((submission, released));
+            return released.Task;
+        }
+    }
 
     public IReadOnlyList<IndexNowSubmission> Submissions
     {
@@ -81,6 +136,7 @@ public sealed class IndexNowSimulation
             submissions.Add(submission);
         if (submission.Accepted)
         {
+            Interlocked.Add(ref urlsAccepted, submission.Urls.Count);
             foreach (var url in submission.Urls)
                 Index?.Submitted(url, submission.At);
         }
@@ -93,8 +149,11 @@ public sealed class IndexNowSimulation
         var accepted = all.Where(s => s.Accepted).ToList();
         var urls = accepted.SelectMany(s => s.Urls.Select(u => (Url: u, s.At))).ToList();
         var twice = urls.GroupBy(u => u.Url).Count(g => g.OrderBy(u => u.At).Zip(g.OrderBy(u => u.At).Skip(1)).Any(p => p.Second.At - p.First.At < TimeSpan.FromDays(1)));
+        var overLimit = all.Where(s => s.Status == 429 && s.Reason == DailyLimitReason).Sum(s => s.Urls.Count);
+        var mostForOneKey = accepted.GroupBy(s => (s.Key, Day: DateOnly.FromDateTime(s.At.UtcDateTime))).Select(g => g.Sum(s => s.Urls.Count))
+            .DefaultIfEmpty(0).Max();
         return new IndexNowStatistics(all.Count, accepted.Count, urls.Count, urls.Select(u => u.Url).Distinct().Count(), twice,
-            accepted.Count == 0 ? 0 : accepted.Max(s => s.Urls.Count));
+            accepted.Count == 0 ? 0 : accepted.Max(s => s.Urls.Count), overLimit, mostForOneKey);
     }
 
     internal readonly ConcurrentDictionary<(string Key, DateOnly Day), int> UsedPerKeyAndDay = new();

@@ -15,11 +15,22 @@ internal sealed partial class IndexNowEngine(IndexNowSimulation simulation, Time
         var endpoint = context.Request.Host.Host.ToLowerInvariant();
         var method = context.Request.Method;
         var (status, reason, request) = await DecideAsync(context, body);
+        var client = context.Request.Headers[Server.SandboxConnector.ClientHeader].ToString();
         var submission = new IndexNowSubmission(time.GetUtcNow(), endpoint, method, request?.Host, request?.Key, request?.KeyLocation,
-            request?.Urls ?? [], status, reason);
+            request?.Urls ?? [], status, reason, client.Length == 0 ? null : client);
         if (simulation.BeforeAnswer is { } hook)
             await hook(submission);
+        // Received before it is held: a held request's URLs count as accepted, whatever becomes of its answer.
+        var hold = simulation.WaitIfHeldAsync(submission);
         simulation.Record(submission);
+        try
+        {
+            await hold.WaitAsync(context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the sender is gone (killed while its request was held): nobody to answer
+        }
         context.Response.StatusCode = status;
         if (reason is not null)
             await context.Response.WriteAsync(reason);
@@ -82,7 +93,7 @@ internal sealed partial class IndexNowEngine(IndexNowSimulation simulation, Time
             return allowed ? used + request.Urls.Count : used;
         });
         if (!allowed || request.Urls.Count > simulation.DailyLimitPerKey)
-            return (429, "daily limit for this key reached", request);
+            return (429, IndexNowSimulation.DailyLimitReason, request);
 
         var firstTime = simulation.KeysSeen.TryAdd(request.Key!, 0);
         return (simulation.KeyValidationPending && firstTime ? 202 : 200, null, request);

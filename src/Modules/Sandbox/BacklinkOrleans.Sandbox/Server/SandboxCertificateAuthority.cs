@@ -39,7 +39,7 @@ internal sealed class SandboxCertificateAuthority : IDisposable
     /// How clients configured for the Sandbox validate its certificates: chained to this CA only (no system store is
     /// read), no revocation lookups; the name check is the TLS stack's own.
     /// </summary>
-    public X509ChainPolicy ClientChainPolicy()
+    public static X509ChainPolicy ClientChainPolicy(X509Certificate2 root)
     {
         var policy = new X509ChainPolicy
         {
@@ -47,7 +47,7 @@ internal sealed class SandboxCertificateAuthority : IDisposable
             RevocationMode = X509RevocationMode.NoCheck,
             DisableCertificateDownloads = true,
         };
-        policy.CustomTrustStore.Add(Root);
+        policy.CustomTrustStore.Add(root);
         return policy;
     }
 
