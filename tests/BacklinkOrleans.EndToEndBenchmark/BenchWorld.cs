@@ -75,10 +75,6 @@ internal sealed class BenchWorld(HostProcess host, HttpClient tenant, string cam
         await EnsureAsync(file, $"publish the key file of {site.Host}");
     }
 
-    /// <summary>The same sites in <paramref name="other"/>'s Sandbox (each Host of a cluster simulates the world on its own).</summary>
-    public Task PublishSitesOnAsync(HostProcess other) =>
-        Parallel.ForEachAsync(sites, new ParallelOptions { MaxDegreeOfParallelism = 16 }, (site, ct) => new ValueTask(PublishSiteAsync(other.Operator, site, ct)));
-
     /// <summary>The tenant's API, called through <paramref name="other"/> (any Host of the cluster).</summary>
     public HttpClient TenantOn(HostProcess other)
     {

@@ -61,4 +61,37 @@ public sealed class VerbTests
         Assert.Equal(2, exitCode);
         Assert.Contains("usage: BacklinkOrleans.Host", output);
     }
+
+    /// <summary>The <c>sandbox</c> verb: its world file is the owner's only, and its control API takes only the file's key.</summary>
+    [Fact]
+    public async Task TheSandboxVerb_WritesAnOwnerOnlyWorldFile_AndItsControlApiTakesOnlyItsKey()
+    {
+        await using var folder = TempFolder.Create("backlink-sandbox-verb-");
+        await using var sandbox = await SandboxProcess.StartAsync(folder.Path);
+
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(sandbox.WorldFile));
+        using (var published = await sandbox.Control.PutAsync("/sandbox/sites/a.example/post", new StringContent("hello")))
+            Assert.Equal(System.Net.HttpStatusCode.OK, published.StatusCode);
+        using var stranger = new HttpClient { BaseAddress = sandbox.Control.BaseAddress };
+        stranger.DefaultRequestHeaders.Add("X-Api-Key", "not-the-control-key");
+        using var refused = await stranger.PutAsync("/sandbox/sites/a.example/post", new StringContent("forged"));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        using var anonymous = await new HttpClient().GetAsync(new Uri(sandbox.Control.BaseAddress!, "/sandbox/requests"));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task AHostPointedAtAMissingWorldFile_RefusesToStart_SayingToStartTheSandboxFirst()
+    {
+        await using var folder = TempFolder.Create("backlink-noworld-");
+        var settings = new HostProcess.Settings(folder.Path, null)
+        {
+            Environment = new Dictionary<string, string> { ["Sandbox__World"] = Path.Combine(folder.Path, "none.json"), ["Sandbox__WorldWait"] = "00:00:01" },
+        };
+        var (exitCode, output) = await HostProcess.RunVerbAsync(settings, "serve");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Configuration error: Sandbox:World: no Sandbox world file at", output);
+        Assert.Contains("start the Sandbox first", output);
+    }
 }

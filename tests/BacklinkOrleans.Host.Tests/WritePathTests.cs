@@ -39,11 +39,12 @@ public sealed class WritePathTests
         await using var server = await ThrowawayPostgres.StartAsync(maxConnections: 30);
         var database = await server.CreateDatabaseAsync("budget");
         await using var temp = TempFolder.Create("backlink-budget-");
+        await using var sandbox = await SandboxProcess.StartAsync(temp.Path); // one simulated world for the three Hosts
         // A URL queued in a quota grain activation that is dropped (two for a moment while the cluster forms) is handed
         // over again after AnswerWithin: 30 s here rather than 5 min, so that designed recovery fits the test's time.
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(sandbox.HostEnvironment)
         {
-            ["Sandbox__Enabled"] = "true", ["Postgres__MaxConnections"] = "8", ["Submission__IndexNow__AnswerWithin"] = "00:00:30",
+            ["Postgres__MaxConnections"] = "8", ["Submission__IndexNow__AnswerWithin"] = "00:00:30",
         };
         var starting = Enumerable.Range(0, 3)
             .Select(_ => HostProcess.StartAsync(new HostProcess.Settings(temp.Path, database) { Environment = environment })).ToList();
@@ -53,9 +54,7 @@ public sealed class WritePathTests
         // Every Host sees the whole cluster before work starts (while views differ, a grain can be activated twice).
         await Task.WhenAll(a.WaitReadyAsync(minimumMembers: 3), b.WaitReadyAsync(minimumMembers: 3), c.WaitReadyAsync(minimumMembers: 3));
 
-        var world = await BenchWorld.CreateAsync(a, hosts: 30, latencyMs: 0);
-        await world.PublishSitesOnAsync(b);
-        await world.PublishSitesOnAsync(c);
+        var world = await BenchWorld.CreateAsync(a, hosts: 30, latencyMs: 0, sandbox.Control);
         using var viaB = world.TenantOn(b);
         using var viaC = world.TenantOn(c);
         HttpClient[] apis = [world.Tenant, viaB, viaC];
@@ -75,5 +74,8 @@ public sealed class WritePathTests
         Assert.Equal(0, BenchDatabase.TooManyClients(server.LogFile));
         Assert.All(new[] { a, b, c }, host => Assert.DoesNotContain("too many clients", host.Output, StringComparison.Ordinal));
         Assert.True(counters.GetValueOrDefault("submitted") == 3_000, $"not all submitted: {string.Join(", ", counters)}");
+        var engine = await world.IndexNowStatisticsAsync(); // one engine saw the whole cluster's requests
+        Assert.Equal(3_000, (int)engine["distinctUrlsAccepted"]!);
+        Assert.Equal(0, (int)engine["urlsAcceptedTwiceWithinADay"]!);
     }
 }

@@ -112,6 +112,37 @@ public sealed class IndexNowStrictnessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AfterHoldAfterUrls_AnAcceptedRequestIsHeldUnanswered_CountedAsReceived_UntilReleased()
+    {
+        sandbox.IndexNow.HoldAfterUrls = 2;
+        using var first = await SendAsync(new Case("POST", Post(urls: TwoUrls)));
+        var second = SendAsync(new Case("POST", Post(urls: [$"https://{Host}/third"])));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (sandbox.IndexNow.Held.Count == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.False(second.IsCompleted);
+        Assert.Single(sandbox.IndexNow.Held);
+        Assert.Equal(3, sandbox.IndexNow.Statistics().UrlsAccepted); // the engine took the held request's URL
+        Assert.Equal(1, sandbox.IndexNow.Release());
+        using var answered = await second;
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Empty(sandbox.IndexNow.Held);
+        Assert.Null(sandbox.IndexNow.HoldAfterUrls);
+    }
+
+    [Fact]
+    public async Task UrlsRefusedOverTheDailyLimit_AreCounted_AndTheMostForOneKeyInADay()
+    {
+        sandbox.IndexNow.DailyLimitPerKey = 3;
+        using var accepted = await SendAsync(new Case("POST", Post(urls: TwoUrls)));
+        using var refused = await SendAsync(new Case("POST", Post(urls: TwoUrls)));
+        var statistics = sandbox.IndexNow.Statistics();
+        Assert.Equal((2, 2), (statistics.UrlsRefusedOverDailyLimit, statistics.MostAcceptedForOneKeyInADay));
+    }
+
+    [Fact]
     public async Task TheDailyLimit_ResetsAtUtcMidnight()
     {
         sandbox.IndexNow.DailyLimitPerKey = 2;

@@ -22,7 +22,7 @@ internal static class Api
         builder.Services.AddValidation(builder.Configuration);
         builder.Services.AddSubmission(builder.Configuration);
         builder.Services.AddReporting(builder.Configuration);
-        if (builder.Configuration[SharedSandbox.WorldSetting] is { Length: > 0 } world)
+        if (builder.Configuration[SandboxSharing.WorldSetting] is { Length: > 0 } world)
             builder.Services.AddSharedSandboxClient(world);
         else if (builder.Configuration.GetValue<bool>("Sandbox:Enabled"))
             builder.Services.AddSandboxMode();
@@ -40,7 +40,7 @@ internal static class Api
         app.MapBacklinksEndpoints();
         app.MapSubmissionEndpoints();
         app.MapReportingEndpoints();
-        if (app.Configuration[SharedSandbox.WorldSetting] is { Length: > 0 })
+        if (app.Configuration[SandboxSharing.WorldSetting] is { Length: > 0 })
             app.MapSharedSandboxInfo();
         else if (app.Configuration.GetValue<bool>("Sandbox:Enabled"))
             app.MapSandboxEndpoints();

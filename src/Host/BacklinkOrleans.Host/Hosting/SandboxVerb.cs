@@ -4,7 +4,7 @@ namespace BacklinkOrleans.Host.Hosting;
 
 /// <summary>
 /// The <c>sandbox</c> verb: the simulated world alone, for several Hosts and the tests to share (see
-/// <see cref="SharedSandbox"/>). No silo, no database: its state lives as long as the process.
+/// <see cref="SandboxSharing"/>). No silo, no database: its state lives as long as the process.
 /// </summary>
 internal static class SandboxVerb
 {
@@ -12,8 +12,8 @@ internal static class SandboxVerb
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddBacklinkLogging();
-        var controlUrl = builder.Configuration["Sandbox:ControlUrl"] is { Length: > 0 } url ? url : SharedSandbox.DefaultControlUrl;
-        var worldFile = builder.Configuration[SharedSandbox.WorldSetting] is { Length: > 0 } file ? file : SharedSandbox.DefaultWorldFile;
+        var controlUrl = builder.Configuration["Sandbox:ControlUrl"] is { Length: > 0 } url ? url : SandboxSharing.DefaultControlUrl;
+        var worldFile = builder.Configuration[SandboxSharing.WorldSetting] is { Length: > 0 } file ? file : SandboxSharing.DefaultWorldFile;
         builder.WebHost.UseUrls(controlUrl);
         builder.Services.AddSandboxControl(builder.Configuration);
         await using var app = builder.Build();

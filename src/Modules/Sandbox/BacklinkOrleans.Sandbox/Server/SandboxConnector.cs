@@ -10,7 +10,7 @@ namespace BacklinkOrleans.Sandbox.Server;
 /// connects to its HTTP or HTTPS port on loopback, and only its CA is trusted. Nothing else on the machine is
 /// redirected or trusts it.
 /// </summary>
-public static class SandboxConnector
+internal static class SandboxConnector
 {
     /// <summary>The request header naming the client (a Host's process id), recorded in the Sandbox's log.</summary>
     public const string ClientHeader = "X-Sandbox-Client";

@@ -73,7 +73,7 @@ public sealed record SandboxWorld(int HttpPort, int HttpsPort, string ControlUrl
 /// control API under <c>/sandbox</c>), and Hosts started with <c>Sandbox:World</c> send every outbound request to it,
 /// so that a cluster's Hosts and the tests see one world, one request log and one set of engine ledgers.
 /// </summary>
-public static partial class SharedSandbox
+public static partial class SandboxSharing
 {
     /// <summary>The setting naming the world file: written by the <c>sandbox</c> verb, read by Hosts.</summary>
     public const string WorldSetting = "Sandbox:World";
@@ -170,7 +170,7 @@ public static partial class SharedSandbox
 }
 
 /// <summary>A Host's link to a shared Sandbox: the world file, read once (waited for at start-up), and the outbound handler to it.</summary>
-public sealed partial class SharedSandboxConnection(string worldFile, TimeSpan wait, ILogger<SharedSandboxConnection> logger)
+internal sealed partial class SharedSandboxConnection(string worldFile, TimeSpan wait, ILogger<SharedSandboxConnection> logger)
     : IHostedService, IOutboundHandlerFactory
 {
     private readonly Lazy<(SandboxWorld World, X509Certificate2 Root)> loaded = new(() => Load(worldFile, wait));
