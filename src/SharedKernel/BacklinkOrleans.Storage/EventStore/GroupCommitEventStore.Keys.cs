@@ -86,7 +86,8 @@ public abstract partial class GroupCommitEventStore
             await using (var read = connection.CreateCommand())
             {
                 read.Transaction = transaction;
-                read.CommandText = $"SELECT {EventColumns}, e.hash FROM events e WHERE e.stream_id > @stream OR (e.stream_id = @stream AND e.version > @version) "
+                // A row comparison: both stores answer it from the (stream_id, version) index in order, page after page.
+                read.CommandText = $"SELECT {EventColumns}, e.hash FROM events e WHERE (e.stream_id, e.version) > (@stream, @version) "
                     + $"ORDER BY e.stream_id, e.version LIMIT {RekeyPage}";
                 AddParameter(read, "stream", stream ?? "");
                 AddParameter(read, "version", version);
