@@ -31,12 +31,12 @@ public sealed record SandboxWorld(int HttpPort, int HttpsPort, string ControlUrl
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Writes the file whole or not at all (a reader never sees half of it).</summary>
-    public async Task WriteAsync(string path)
+    public void Write(string path)
     {
         var full = Path.GetFullPath(path);
         var temporary = full + ".tmp";
-        await using (var writer = OwnerOnlyFile.Create(temporary, FileMode.Create))
-            await writer.WriteAsync(JsonSerializer.Serialize(this, Json));
+        using (var writer = OwnerOnlyFile.Create(temporary, FileMode.Create))
+            writer.Write(JsonSerializer.Serialize(this, Json));
         File.Move(temporary, full, overwrite: true);
     }
 
@@ -118,7 +118,7 @@ public static partial class SandboxSharing
             var server = app.Services.GetRequiredService<SandboxHost>().Server;
             var world = new SandboxWorld(server.HttpPort, server.HttpsPort, app.Urls.First(), app.Services.GetRequiredService<ControlKey>().Value,
                 server.RootCertificate.ExportCertificatePem());
-            world.WriteAsync(worldFile).GetAwaiter().GetResult();
+            world.Write(worldFile); // a small file, written once at start-up (a lifetime callback is synchronous)
             LogShared(logger, world.ControlUrl, Path.GetFullPath(worldFile));
         });
         app.Lifetime.ApplicationStopping.Register(() => File.Delete(worldFile));
@@ -133,7 +133,8 @@ public static partial class SandboxSharing
     {
         services.AddSingleton(sp => new SharedSandboxConnection(worldFile,
             sp.GetRequiredService<IConfiguration>().GetValue("Sandbox:WorldWait", TimeSpan.FromSeconds(30)),
-            sp.GetRequiredService<ILogger<SharedSandboxConnection>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SharedSandboxConnection>>()));
+        services.TryAddSingleton(TimeProvider.System);
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<SharedSandboxConnection>()));
         services.Replace(ServiceDescriptor.Singleton<IOutboundHandlerFactory>(sp => sp.GetRequiredService<SharedSandboxConnection>()));
         return services;
@@ -170,10 +171,10 @@ public static partial class SandboxSharing
 }
 
 /// <summary>A Host's link to a shared Sandbox: the world file, read once (waited for at start-up), and the outbound handler to it.</summary>
-internal sealed partial class SharedSandboxConnection(string worldFile, TimeSpan wait, ILogger<SharedSandboxConnection> logger)
+internal sealed partial class SharedSandboxConnection(string worldFile, TimeSpan wait, TimeProvider time, ILogger<SharedSandboxConnection> logger)
     : IHostedService, IOutboundHandlerFactory
 {
-    private readonly Lazy<(SandboxWorld World, X509Certificate2 Root)> loaded = new(() => Load(worldFile, wait));
+    private readonly Lazy<(SandboxWorld World, X509Certificate2 Root)> loaded = new(() => Load(worldFile, wait, time));
 
     public SandboxWorld World => loaded.Value.World;
 
@@ -188,14 +189,14 @@ internal sealed partial class SharedSandboxConnection(string worldFile, TimeSpan
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static (SandboxWorld, X509Certificate2) Load(string path, TimeSpan wait)
+    private static (SandboxWorld, X509Certificate2) Load(string path, TimeSpan wait, TimeProvider time)
     {
-        var deadline = DateTime.UtcNow + wait;
+        var deadline = time.GetUtcNow() + wait;
         while (true)
         {
             if (SandboxWorld.TryRead(path) is { } world)
                 return (world, world.LoadCaCertificate());
-            if (DateTime.UtcNow >= deadline)
+            if (time.GetUtcNow() >= deadline)
                 throw new StartupCheckException(
                     $"Sandbox:World: no Sandbox world file at {Path.GetFullPath(path)} after {wait.TotalSeconds:0} s; start the Sandbox first (BacklinkOrleans.Host sandbox --Sandbox:World={path}).");
             Thread.Sleep(200);
