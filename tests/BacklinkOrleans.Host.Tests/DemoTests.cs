@@ -13,7 +13,7 @@ public sealed class DemoTests
         var settings = new HostProcess.Settings(folder.Path, null) { WithOperatorKey = false };
         var demoFolder = Path.Combine(folder.Path, "demo");
 
-        var (exitCode, output) = await HostProcess.RunVerbAsync(settings, $"demo --exit --port {settings.HttpPort} --folder {demoFolder}", TimeSpan.FromMinutes(4));
+        var (exitCode, output) = await HostProcess.RunVerbAsync(settings, $"demo --exit --port {settings.HttpPort} --folder {demoFolder}", TimeSpan.FromMinutes(10));
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("150 rows: 150 accepted, 0 duplicate, 0 rejected", output);

@@ -10,7 +10,9 @@ namespace BacklinkOrleans.Host.Demo;
 /// <summary>Plays <see cref="DemoScript"/> against the running Host through its HTTP API and shows what happens.</summary>
 internal sealed class DemoRunner(WebApplication app, DemoOptions options, AcceleratedClock clock)
 {
+    /// <summary>Real time the demo waits while no count moves before it gives up (a busy machine is slow, not stuck).</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan ReportPatience = TimeSpan.FromMinutes(2);
     private HttpClient api = null!;
     private string tenantKey = "";
     private string campaign = "";
@@ -33,7 +35,7 @@ internal sealed class DemoRunner(WebApplication app, DemoOptions options, Accele
         var finished = await WatchAsync(console, stopping);
         if (!finished)
         {
-            console.MarkupLine($"[red]The campaign did not finish within {Patience.TotalMinutes:0} real minutes; what it reached is above. Data: {Markup.Escape(options.Folder)}[/]");
+            console.MarkupLine($"[red]The campaign made no progress for {Patience.TotalMinutes:0} real minutes; what it reached is above. Data: {Markup.Escape(options.Folder)}[/]");
             return 1;
         }
         console.MarkupLine("[grey]4/4[/] The report (from the read models the subscription keeps):");
@@ -113,9 +115,16 @@ internal sealed class DemoRunner(WebApplication app, DemoOptions options, Accele
                 var stages = new[] { "collected", "validated", "submitted", "indexed", "failed" }
                     .ToDictionary(s => s, s => progress.AddTask(s.PadRight(10), maxValue: DemoScript.Backlinks));
                 var clockTask = progress.AddTask("simulated", maxValue: 1);
-                while (!stopping.IsCancellationRequested && started.Elapsed < Patience)
+                var (seen, lastMove) = ("", System.Diagnostics.Stopwatch.StartNew());
+                while (!stopping.IsCancellationRequested && lastMove.Elapsed < Patience)
                 {
                     var counts = await CountsAsync(stopping);
+                    var now = string.Join(',', counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
+                    if (now != seen)
+                    {
+                        seen = now;
+                        lastMove.Restart();
+                    }
                     foreach (var (stage, task) in stages)
                         task.Value = counts.GetValueOrDefault(stage);
                     clockTask.Description = $"simulated +{Describe(clock.Elapsed)}";
@@ -146,14 +155,15 @@ internal sealed class DemoRunner(WebApplication app, DemoOptions options, Accele
 
     private async Task<JsonNode> WaitForReportAsync(CancellationToken stopping)
     {
-        for (var attempt = 0; ; attempt++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
             using var response = await api.GetAsync($"/api/v1/reports/campaigns/{campaign}", stopping);
             if (response.IsSuccessStatusCode && JsonNode.Parse(await response.Content.ReadAsStringAsync(stopping)) is { } report
                 && (long)report["backlinks"]! == DemoScript.Backlinks && (long)report["open"]! == 0)
                 return report;
-            if (attempt > 200)
-                throw new InvalidOperationException("The report did not catch up with the campaign.");
+            if (waited.Elapsed > ReportPatience)
+                throw new InvalidOperationException($"The report did not catch up with the campaign in {ReportPatience.TotalMinutes:0} minutes.");
             await Task.Delay(100, stopping);
         }
     }

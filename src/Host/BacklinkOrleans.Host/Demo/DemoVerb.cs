@@ -1,6 +1,7 @@
 using System.Globalization;
 using BacklinkOrleans.SharedKernel.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Polly.Registry;
 using Orleans.Runtime;
 
 namespace BacklinkOrleans.Host.Demo;
@@ -86,6 +87,19 @@ internal static class DemoVerb
         services.AddKeyedSingleton<TimeProvider>(KeyedService.AnyKey, TimeProvider.System);
         services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, clock);
         services.AddKeyedSingleton<TimeProvider>(WireClock.Key, TimeProvider.System);
+        // Polly's service-collection integration gives every pipeline it builds the container's TimeProvider: Orleans'
+        // placement pipeline counted its 30 s timeout in simulated time (10 ms real) and failed grain calls whenever
+        // the machine was busy. The pipelines registered there are all Orleans' machinery: they keep real time.
+        services.PostConfigure<ResiliencePipelineRegistryOptions<string>>(options =>
+        {
+            var builders = options.BuilderFactory;
+            options.BuilderFactory = () =>
+            {
+                var builder = builders();
+                builder.TimeProvider = TimeProvider.System;
+                return builder;
+            };
+        });
     }
 
     public static async Task<int> RunAsync(WebApplication app, DemoOptions options, AcceleratedClock clock)
