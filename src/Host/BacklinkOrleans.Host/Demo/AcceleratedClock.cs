@@ -37,6 +37,12 @@ internal sealed class AcceleratedClock : TimeProvider
         : simulated <= TimeSpan.Zero ? TimeSpan.Zero
         : TimeSpan.FromTicks(Math.Max(MinimumRealDelay.Ticks, (long)(simulated.Ticks / Factor)));
 
+    /// <summary>The simulated span that lasts <paramref name="real"/> (infinite stays infinite; past the largest span, the largest).</summary>
+    public TimeSpan FromReal(TimeSpan real) =>
+        real == Timeout.InfiniteTimeSpan ? real
+        : real.Ticks * Factor >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue
+        : TimeSpan.FromTicks((long)(real.Ticks * Factor));
+
     private sealed class ScaledTimer : ITimer
     {
         private readonly AcceleratedClock clock;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using BacklinkOrleans.SharedKernel.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Polly.Registry;
+using Orleans.Configuration;
 using Orleans.Runtime;
 
 namespace BacklinkOrleans.Host.Demo;
@@ -77,9 +77,12 @@ internal static class DemoVerb
         return new AcceleratedClock(options.Speed, TimeProvider.System.GetUtcNow());
     }
 
+    private static readonly TimeSpan MaxPlacementTimeout = TimeSpan.FromDays(1); // SiloMessagingOptions' validation
+
     /// <summary>
     /// The domain runs on the accelerated clock (grains, their timers, our services, the Sandbox); Orleans' background
-    /// machinery, reminders and the wire (HTTP timeouts and retries) stay on real time.
+    /// machinery, reminders and the wire (HTTP timeouts and retries) stay on real time, and the limits Orleans times
+    /// on the domain's clock are stretched to last as long in real time.
     /// </summary>
     public static void UseClock(IServiceCollection services, AcceleratedClock clock)
     {
@@ -87,20 +90,17 @@ internal static class DemoVerb
         services.AddKeyedSingleton<TimeProvider>(KeyedService.AnyKey, TimeProvider.System);
         services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, clock);
         services.AddKeyedSingleton<TimeProvider>(WireClock.Key, TimeProvider.System);
-        // Polly's service-collection integration gives every pipeline it builds the container's TimeProvider: Orleans'
-        // placement pipeline counted its 30 s timeout in simulated time (10 ms real) and failed grain calls whenever
-        // the machine was busy. The pipelines registered there are all Orleans' machinery: they keep real time.
-        services.PostConfigure<ResiliencePipelineRegistryOptions<string>>(options =>
-        {
-            var builders = options.BuilderFactory;
-            options.BuilderFactory = () =>
-            {
-                var builder = builders();
-                builder.TimeProvider = TimeProvider.System;
-                return builder;
-            };
-        });
+        // Orleans' placement pipeline times out on the container's clock: its 30 s were 10 ms real, and grain calls
+        // failed whenever the machine was busy. Stretched as far as Orleans allows (1 day: 12 real seconds at 7200×).
+        services.PostConfigure<SiloMessagingOptions>(o => o.PlacementTimeout = Min(clock.FromReal(o.PlacementTimeout), MaxPlacementTimeout));
+        // An activation's deactivation is timed on the grains' clock against MaxRequestProcessingTime (2 h): unscaled, a
+        // deactivation longer than 1 real second was declared stuck and abandoned, and on a busy machine calls to such a
+        // backlink failed placement from then on (CI: ten URLs never got their index check). Stretched, it keeps its
+        // real 2 h (the long-request check, on a real stopwatch, is then in effect off in the demo).
+        services.PostConfigure<SiloMessagingOptions>(o => o.MaxRequestProcessingTime = clock.FromReal(o.MaxRequestProcessingTime));
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     public static async Task<int> RunAsync(WebApplication app, DemoOptions options, AcceleratedClock clock)
     {

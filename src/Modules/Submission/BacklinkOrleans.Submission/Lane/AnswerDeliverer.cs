@@ -1,5 +1,6 @@
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Submission.Contracts;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace BacklinkOrleans.Submission.Lane;
@@ -14,7 +15,8 @@ internal sealed record AddressedReport(string UrlHash, SubmissionReport? Report,
 /// Carries quota grains' answers to the backlinks, on this silo, so a quota grain never waits on a backlink (which may
 /// be waiting on it): the grain hands an answer over from its timer and goes on; the deliverer records it on each
 /// backlink, many at once (bounded per silo), and acknowledges the URLs that recorded it in one call per answer. An
-/// answer is handed over again later only for the URLs that did not (recording is idempotent).
+/// answer is handed over again later only for the URLs that did not (recording is idempotent), and not while its last
+/// hand-over is still being delivered: on a slow silo, re-handing it would pile copies of the same calls up.
 /// </summary>
 internal sealed partial class AnswerDeliverer(IGrainFactory grains, ILogger<AnswerDeliverer> logger)
 {
@@ -22,10 +24,35 @@ internal sealed partial class AnswerDeliverer(IGrainFactory grains, ILogger<Answ
     public const int Concurrency = 256;
 
     private readonly SemaphoreSlim slots = new(Concurrency, Concurrency);
+    private readonly ConcurrentDictionary<(string QuotaGrain, string AnswerId), bool> inFlight = new();
 
-    /// <summary>Delivers in the background; <paramref name="acknowledge"/>: tell the quota grain which URLs recorded it.</summary>
-    public void Deliver(string tenant, string quotaGrain, string answerId, IReadOnlyList<AddressedReport> reports, bool acknowledge) =>
-        _ = Task.Run(() => DeliverAsync(tenant, quotaGrain, answerId, reports, acknowledge));
+    /// <summary>
+    /// Delivers in the background; <paramref name="acknowledge"/>: tell the quota grain which URLs recorded it (an
+    /// answer kept until then, so handed over again later). False: not handed over, because the same kept answer of
+    /// the same quota grain is still being delivered.
+    /// </summary>
+    public bool Deliver(string tenant, string quotaGrain, string answerId, IReadOnlyList<AddressedReport> reports, bool acknowledge)
+    {
+        if (!acknowledge)
+        {
+            _ = Task.Run(() => DeliverAsync(tenant, quotaGrain, answerId, reports, acknowledge));
+            return true;
+        }
+        if (!inFlight.TryAdd((quotaGrain, answerId), true))
+            return false;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await DeliverAsync(tenant, quotaGrain, answerId, reports, acknowledge);
+            }
+            finally
+            {
+                inFlight.TryRemove((quotaGrain, answerId), out _);
+            }
+        });
+        return true;
+    }
 
     private async Task DeliverAsync(string tenant, string quotaGrain, string answerId, IReadOnlyList<AddressedReport> reports, bool acknowledge)
     {

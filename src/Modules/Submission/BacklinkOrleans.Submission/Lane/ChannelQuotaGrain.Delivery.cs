@@ -96,17 +96,17 @@ internal sealed partial class ChannelQuotaGrain
                 (delivered.TryGetValue(answer.AnswerId, out var given) ? given : delivered[answer.AnswerId] = []).UnionWith(waiting.Select(i => i.UrlHash));
                 continue;
             }
-            dispatched[answer.AnswerId] = (now, last.Count + 1);
-            Deliver(answer, waiting, acknowledge: true);
+            if (Deliver(answer, waiting, acknowledge: true)) // still being delivered: neither handed over nor counted
+                dispatched[answer.AnswerId] = (now, last.Count + 1);
         }
     }
 
-    private void Deliver(OutboxAnswer answer, IReadOnlyList<LedgerItem> items, bool acknowledge)
+    private bool Deliver(OutboxAnswer answer, IReadOnlyList<LedgerItem> items, bool acknowledge)
     {
         var reports = items.Select(i => channel.Descriptor.Purpose == ChannelPurpose.Check || answer.Report
             ? new AddressedReport(i.UrlHash, null, CheckReport(answer, i))
             : new AddressedReport(i.UrlHash, Report(answer, i))).ToList();
-        deliverer.Deliver(tenant, Key, answer.AnswerId, reports, acknowledge);
+        return deliverer.Deliver(tenant, Key, answer.AnswerId, reports, acknowledge);
     }
 
     /// <summary>
