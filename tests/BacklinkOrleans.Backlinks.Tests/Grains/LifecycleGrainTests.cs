@@ -120,6 +120,22 @@ public sealed class LifecycleGrainTests(LifecycleCluster cluster)
     }
 
     [Fact]
+    public async Task ABacklink_IsHandedToAChannel_OnlyOnceItsValidationIsStored()
+    {
+        // Handed over first, a silo lost before the fast path's append left a stream that never showed the URL
+        // validated; the channel's answer then did not count as a send and the URL was sent again within the day.
+        var campaign = await cluster.NewCampaignAsync();
+        var (url, hash) = NewUrl("queued.example");
+
+        await Backlink(hash).CollectAsync(new CollectBacklink(url, campaign, null, null, null, 50));
+
+        Assert.True(await WaitForAsync(() => Task.FromResult(TestPorts.StoredAtFirstEnqueue.ContainsKey(hash))));
+        var stored = TestPorts.StoredAtFirstEnqueue[hash];
+        Assert.Contains("backlink.routed.v1", stored);
+        Assert.Contains("backlink.validated.v1", stored);
+    }
+
+    [Fact]
     public async Task AWait_IsKeptByTheSchedulerShards_NotByAReminderPerBacklink()
     {
         var campaign = await cluster.NewCampaignAsync();

@@ -27,6 +27,8 @@ public static class SandboxApi
             .WithName("SandboxRequests").WithSummary("Every request the simulated world received, in order.");
         sandbox.MapGet("/engines/indexnow", (SandboxHost host) => TypedResults.Ok(host.Server.IndexNow.Statistics()))
             .WithName("SandboxIndexNow").WithSummary("What the simulated IndexNow engine received: requests, accepted URLs, URLs accepted twice in a day.");
+        sandbox.MapGet("/engines/indexnow/twice", (SandboxHost host) => TypedResults.Ok(host.Server.IndexNow.AcceptedTwice()))
+            .WithName("SandboxIndexNowTwice").WithSummary("URLs the simulated IndexNow engine accepted twice within a day (at most 20), with both requests.");
         sandbox.MapPut("/engines/indexnow", (IndexNowSettings settings, SandboxHost host) =>
             {
                 var engine = host.Server.IndexNow;

@@ -11,6 +11,13 @@ public sealed record IndexNowSubmission(
     public bool Accepted => Status is 200 or 202;
 }
 
+/// <summary>A URL the engine accepted twice within a day, and the two requests that carried it.</summary>
+public sealed record IndexNowRepeat(string Url, IndexNowRepeat.Request First, IndexNowRepeat.Request Second)
+{
+    /// <summary>One request: when it came, the client that sent it (a Host's pid with a shared Sandbox), its size.</summary>
+    public sealed record Request(DateTimeOffset At, string? Client, int Urls);
+}
+
 /// <summary>
 /// The engine's counts: requests, accepted requests and URLs, distinct URLs, URLs accepted twice within 24 h, the
 /// largest accepted request, URLs refused because their key's daily limit was reached (a sender that keeps its
@@ -155,6 +162,21 @@ public sealed class IndexNowSimulation
         return new IndexNowStatistics(all.Count, accepted.Count, urls.Count, urls.Select(u => u.Url).Distinct().Count(), twice,
             accepted.Count == 0 ? 0 : accepted.Max(s => s.Urls.Count), overLimit, mostForOneKey);
     }
+
+    /// <summary>
+    /// The URLs accepted twice within a day (at most <paramref name="max"/>), each with the two requests that carried
+    /// it: when, which client, how many URLs each held (keys are not shown).
+    /// </summary>
+    public IReadOnlyList<IndexNowRepeat> AcceptedTwice(int max = 20) =>
+        [.. Submissions.Where(s => s.Accepted).SelectMany(s => s.Urls.Select(u => (Url: u, Submission: s)))
+            .GroupBy(u => u.Url, StringComparer.Ordinal)
+            .Select(g => g.OrderBy(u => u.Submission.At).Zip(g.OrderBy(u => u.Submission.At).Skip(1))
+                .FirstOrDefault(p => p.Second.Submission.At - p.First.Submission.At < TimeSpan.FromDays(1)))
+            .Where(p => p.First.Url is not null)
+            .Take(max)
+            .Select(p => new IndexNowRepeat(p.First.Url, Seen(p.First.Submission), Seen(p.Second.Submission)))];
+
+    private static IndexNowRepeat.Request Seen(IndexNowSubmission s) => new(s.At, s.Client, s.Urls.Count);
 
     internal readonly ConcurrentDictionary<(string Key, DateOnly Day), int> UsedPerKeyAndDay = new();
     internal readonly ConcurrentDictionary<string, byte> KeysSeen = new();
