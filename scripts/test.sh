@@ -42,8 +42,14 @@ dotnet build BacklinkOrleans.sln -c Release -warnaserror -nologo -v quiet
 
 log=$(mktemp)
 set +e
-dotnet test BacklinkOrleans.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+# Two phases: the in-process suites side by side, then the Host suite on its own. The Host suite starts real Host
+# processes, a shared Sandbox and PostgreSQL, and kills some of them; beside the other suites on 2 cores its
+# HTTP fetches timed out (a key file unverified, page probes failing http-error) in a way no user machine would see.
+dotnet test BacklinkOrleans.sln -c Release --no-build -nologo --filter "FullyQualifiedName!~BacklinkOrleans.Host.Tests" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+dotnet test tests/BacklinkOrleans.Host.Tests -c Release --no-build -nologo 2>&1 | tee -a "$log"
+host_status=${PIPESTATUS[0]}
+[ "$status" -ne 0 ] || status=$host_status
 set -e
 summary=$(awk '/(Passed|Failed)! +- Failed:/ { gsub(",", ""); f += $4; p += $6; s += $8 } END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$log")
 rm -f "$log"
