@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using BacklinkOrleans.Backlinks.Contracts;
-using BacklinkOrleans.Backlinks.ReadModels;
-using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.Storage;
 using BacklinkOrleans.Storage.Sqlite;
 using BacklinkOrleans.Testing;
@@ -21,7 +19,7 @@ namespace BacklinkOrleans.Backlinks.Tests.Grains;
 /// at again after <see cref="QueuedLookAgain"/> the first time, after an hour later), other hosts and index checks stay unbound. Calls are counted per URL
 /// hash and the silo that made them is recorded.
 /// </summary>
-internal sealed class TestPorts(ILocalSiloDetails silo, IEventStore store) : IRoutingPort, IValidationPort, ISubmissionPort, IIndexCheckPort
+internal sealed class TestPorts(ILocalSiloDetails silo) : IRoutingPort, IValidationPort, ISubmissionPort, IIndexCheckPort
 {
     public static readonly RouteTarget IndexNow = new("indexnow", "cred-1", "example", "bingbot");
     public static readonly TimeSpan QueuedLookAgain = TimeSpan.FromSeconds(2);
@@ -30,8 +28,6 @@ internal sealed class TestPorts(ILocalSiloDetails silo, IEventStore store) : IRo
     public static readonly ConcurrentDictionary<string, int> EnqueueCalls = new();
     public static readonly ConcurrentDictionary<string, SiloAddress> ValidatedOn = new();
     public static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
-    /// <summary>The event types stored in the backlink's stream when it was first handed to the submission port.</summary>
-    public static readonly ConcurrentDictionary<string, IReadOnlyList<string>> StoredAtFirstEnqueue = new();
 
     public Task<RouteResult?> RouteAsync(BacklinkSnapshot backlink, CancellationToken cancellationToken)
     {
@@ -48,18 +44,15 @@ internal sealed class TestPorts(ILocalSiloDetails silo, IEventStore store) : IRo
         return new ValidationVerdict(true, null, null, $"test validation on {silo.SiloAddress}");
     }
 
-    public async Task<Enqueued?> EnqueueAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken)
+    public Task<Enqueued?> EnqueueAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken)
     {
         if (backlink.Host != "queued.example")
-            return null;
+            return Task.FromResult<Enqueued?>(null);
         var calls = EnqueueCalls.AddOrUpdate(backlink.UrlHash, 1, (_, n) => n + 1);
-        if (calls == 1)
-            StoredAtFirstEnqueue[backlink.UrlHash] = [.. (await store.ReadStreamAsync(StreamIds.Backlink(backlink.Tenant, backlink.UrlHash),
-                cancellationToken: cancellationToken)).Select(e => e.Type)];
         // The first answer asks to be looked at again soon (the shards must wake it); later ones far off, so that a
         // test reading the wait afterwards sees it however slow the machine is.
         var lookAgain = calls == 1 ? QueuedLookAgain : TimeSpan.FromHours(1);
-        return new Enqueued(DateTimeOffset.UtcNow + lookAgain, "in the test queue");
+        return Task.FromResult<Enqueued?>(new Enqueued(DateTimeOffset.UtcNow + lookAgain, "in the test queue"));
     }
 
     public Task<Enqueued?> WithdrawAsync(BacklinkSnapshot backlink, RouteTarget target, CancellationToken cancellationToken) =>

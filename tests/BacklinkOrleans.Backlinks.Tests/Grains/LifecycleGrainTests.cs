@@ -120,19 +120,30 @@ public sealed class LifecycleGrainTests(LifecycleCluster cluster)
     }
 
     [Fact]
-    public async Task ABacklink_IsHandedToAChannel_OnlyOnceItsValidationIsStored()
+    public async Task ABacklink_WhoseHandOverOutlivedItsStoredSteps_IsSubmittedByTheAnswer_AndNotHandedOverAgain()
     {
-        // Handed over first, a silo lost before the fast path's append left a stream that never showed the URL
-        // validated; the channel's answer then did not count as a send and the URL was sent again within the day.
+        // The fast path hands the URL over and stores route, validation and queue after it: a silo lost in between
+        // leaves a stream that shows only 'collected' while the channel has the URL. Its answer must make it
+        // submitted, or it is routed, validated and sent again within the day (the cluster kill test found that).
         var campaign = await cluster.NewCampaignAsync();
+        var control = cluster.Grains.GetGrain<ICampaignGrain>($"acme/{campaign}");
+        Assert.True((await control.PauseAsync()).Accepted); // it stays collected, as the lost silo left it
         var (url, hash) = NewUrl("queued.example");
-
         await Backlink(hash).CollectAsync(new CollectBacklink(url, campaign, null, null, null, 50));
+        Assert.Equal("collected", (await Backlink(hash).GetAsync())!.State);
 
-        Assert.True(await WaitForAsync(() => Task.FromResult(TestPorts.StoredAtFirstEnqueue.ContainsKey(hash))));
-        var stored = TestPorts.StoredAtFirstEnqueue[hash];
-        Assert.Contains("backlink.routed.v1", stored);
-        Assert.Contains("backlink.validated.v1", stored);
+        var answer = new SubmissionReport("indexnow", "key:ab12", "lost-drive-1", 200, true, null, 80, DateTimeOffset.UtcNow.AddHours(1));
+        Assert.True((await Backlink(hash).RecordSubmissionAsync(answer)).Accepted);
+        Assert.True((await Backlink(hash).RecordSubmissionAsync(answer)).Accepted); // redelivered: nothing more
+
+        Assert.True((await control.ResumeAsync()).Accepted);
+        var (other, otherHash) = NewUrl("queued.example");
+        await Backlink(otherHash).CollectAsync(new CollectBacklink(other, campaign, null, null, null, 50));
+        Assert.True(await WaitForAsync(() => Task.FromResult(TestPorts.EnqueueCalls.ContainsKey(otherHash))), "the resumed campaign's other URL is handed over");
+        var view = (await Backlink(hash).GetAsync())!;
+        Assert.Equal(("submitted", "indexnow"), (view.State, view.SubmittedVia));
+        Assert.False(TestPorts.RouteCalls.ContainsKey(hash));
+        Assert.False(TestPorts.EnqueueCalls.ContainsKey(hash));
     }
 
     [Fact]

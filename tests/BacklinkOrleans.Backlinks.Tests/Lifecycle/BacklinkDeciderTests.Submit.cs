@@ -126,6 +126,31 @@ public sealed partial class BacklinkDeciderTests
             new RetryRequested(Guid.NewGuid(), Now), .. decision.Events]));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GivenAStreamThatLostItsDrive_WhenTheChannelsAcceptanceArrives_ThenItIsSubmitted_AndNotSentAgain(bool routed)
+    {
+        // The fast path hands the URL over before it stores route, validation and queue: a silo lost in between leaves
+        // 'collected' (or only routed) while the channel has the URL.
+        IBacklinkEvent[] lost = routed ? [Collected(), Routed()] : [Collected()];
+        var decision = When(Given(lost), Submit(Report(true)));
+        Assert.Equal([typeof(SubmissionAttempted), typeof(BacklinkSubmitted)], decision.EventTypes());
+        var state = Assert.IsType<BacklinkState.Submitted>(Given([.. lost, .. decision.Events]));
+        Assert.Equal(("indexnow", 1), (state.Channel, state.Facts.Sends));
+        Assert.Equal(["indexnow"], state.Channels);
+        Assert.Equal(BacklinkSteps.Check, BacklinkNextStep.Of(state, Now).Step); // its follow-up, not a second send
+        Assert.Empty(When(Given([.. lost, .. decision.Events]), Submit(Report(true))).Events); // redelivered
+    }
+
+    [Fact]
+    public void GivenAStreamThatLostItsDrive_WhenTheChannelsOutcomeIsUnknown_ThenItIsHeld_ThroughRouteAndValidation()
+    {
+        IBacklinkEvent[] held = [Collected(), .. When(Given(Collected()), Submit(Unknown("b1"))).Events, Routed(), Validated()];
+        var next = BacklinkNextStep.Of(Given(held), Now);
+        Assert.Equal((BacklinkSteps.Submit, Now.AddDays(1)), (next.Step, next.DueAt!.Value));
+    }
+
     [Fact]
     public void GivenRoutedButNotValidated_WhenARefusalWithoutARequestArrives_ThenRejected() =>
         When(Given(Collected(), Routed()), Submit(new SubmissionReport("indexnow", "k", "r", 0, false, "invalid", 0, null, FailureReasons.KeyInvalid)))

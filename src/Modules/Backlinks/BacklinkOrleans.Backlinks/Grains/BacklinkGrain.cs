@@ -121,18 +121,6 @@ internal sealed partial class BacklinkGrain(
             campaign ??= await Campaign(facts).GetAsync();
             if (campaign is not { Status: CampaignStatuses.Active })
                 break; // paused or cancelled: the shards pass it over until the campaign resumes
-            if (pending.Count > 0 && next.Step is BacklinkSteps.Submit or BacklinkSteps.Withdraw)
-            {
-                // A channel acts on what it is handed: the steps before are stored first. Handed over before they were,
-                // a silo lost in between left a stream that never showed the URL validated, its answer did not count
-                // as a send, and the URL was sent again within the day (the cluster kill test: 3-116 URLs).
-                if (!await AppendAsync(pending))
-                {
-                    DriveSoon();
-                    return;
-                }
-                pending.Clear();
-            }
             var events = await TakeStepAsync(next, state, Snapshot(state, facts, campaign.Settings), campaign.DripPlan, now);
             if (events.Count == 0)
                 break;

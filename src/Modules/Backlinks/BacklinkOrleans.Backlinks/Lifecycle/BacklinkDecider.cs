@@ -51,7 +51,11 @@ internal static class BacklinkDecider
             (Validated v, BacklinkCommand.RecordSubmission s) => DecideSubmission(v, s, newId),
             (Failed { Reason: FailureReasons.OutcomeUnknown }, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Accepted } s)
                 when facts!.Recorded(s.Report.BatchId, SubmissionOutcomes.Unknown) =>
-                Decision.Accept(Attempt(s, newId), new BacklinkSubmitted(newId(), s.Report.Channel, s.Report.NextCheckAt, s.Now, s.Report.Withdrawable)), // its real answer, after all
+                Decision.Accept(Attempt(s, newId), SubmittedBy(s, newId)), // its real answer, after all
+            (Collected, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Accepted } s) =>
+                Decision.Accept(Attempt(s, newId), SubmittedBy(s, newId)), // handed over by a drive whose steps were lost with its silo: the channel has it
+            (Collected, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Unknown } s) =>
+                Decision.Accept(Attempt(s, newId)), // the same, and the channel may have it: held once validated again
             (_, BacklinkCommand.RecordSubmission s) when s.Report.Status != 0 => Decision.Accept(Attempt(s, newId)), // recorded for the audit; the state stays
             (_, BacklinkCommand.RecordSubmission) => Decision.Reject("not-awaiting-submission", $"A {state.Name} URL is not awaiting submission."),
 
@@ -96,7 +100,7 @@ internal static class BacklinkDecider
         switch (outcome)
         {
             case SubmissionOutcomes.Accepted:
-                events.Add(new BacklinkSubmitted(newId(), r.Channel, r.NextCheckAt, s.Now, r.Withdrawable));
+                events.Add(SubmittedBy(s, newId));
                 break;
             case SubmissionOutcomes.Refused:
                 var reason = r.FailureReason ?? FailureReasons.ChannelRejected;
@@ -115,6 +119,9 @@ internal static class BacklinkDecider
 
     private static BacklinkRouted Routed(BacklinkCommand.RecordRoute r, Func<Guid> newId) =>
         new(newId(), [.. r.Route.Submit.Select(t => t.Channel)], r.Now, [.. r.Route.Submit], [.. r.Route.Check], r.PreCheck);
+
+    private static BacklinkSubmitted SubmittedBy(BacklinkCommand.RecordSubmission s, Func<Guid> newId) =>
+        new(newId(), s.Report.Channel, s.Report.NextCheckAt, s.Now, s.Report.Withdrawable);
 
     private static SubmissionAttempted Attempt(BacklinkCommand.RecordSubmission s, Func<Guid> newId)
     {

@@ -187,9 +187,8 @@ internal abstract record BacklinkState
         (Validated s, IndexChecked c) => s with { Facts = Touch(s.Facts, c.At).After(c), PreCheckDue = false },
         (Validated s, PreCheckSkipped p) => s with { Facts = Touch(s.Facts, p.At), PreCheckDue = false },
         (Validated s, BacklinkIndexed i) => new Indexed(Touch(s.Facts, i.At), "", i.At, i.NextCheckAt, Targets: s.Targets),
-        (Failed { Reason: FailureReasons.OutcomeUnknown } s, BacklinkSubmitted sub) =>
-            new Submitted(Touch(s.Facts, sub.At).Accepted(sub.Channel, sub.At), [RouteTarget.ForChannel(sub.Channel)], sub.Channel, sub.NextCheckAt,
-                sub.Withdrawable, sub.At),
+        (Failed { Reason: FailureReasons.OutcomeUnknown } s, BacklinkSubmitted sub) => SubmittedOutOfTurn(s.Facts, null, sub),
+        (Collected s, BacklinkSubmitted sub) => SubmittedOutOfTurn(s.Facts, s.Targets, sub),
         (Submitted s, IndexChecked c) => s with
         {
             Facts = Touch(s.Facts, c.At).After(c), NextCheckAt = c.NextCheckAt, FollowUpsDone = c.FollowUpsDone, MissedSince = c.MissedSince,
@@ -212,6 +211,14 @@ internal abstract record BacklinkState
         (_, WithdrawalQueued w) => WithFacts(state, f => Touch(f, w.At) with { Withdrawn = (f.Withdrawn ?? []).Add(w.Channel) }),
         _ => state,
     };
+
+    /// <summary>
+    /// Accepted by a channel while the stream did not show it waiting for one: the real answer to a request first
+    /// recorded unknown, or a hand-over whose drive's events were lost with its silo. The channel has it either way.
+    /// </summary>
+    private static Submitted SubmittedOutOfTurn(BacklinkFacts facts, ImmutableList<RouteTarget>? targets, BacklinkSubmitted sub) =>
+        new(Touch(facts, sub.At).Accepted(sub.Channel, sub.At), targets is { Count: > 0 } ? targets : [RouteTarget.ForChannel(sub.Channel)],
+            sub.Channel, sub.NextCheckAt, sub.Withdrawable, sub.At);
 
     /// <summary>Back to submission through the recovery's channel first, the others after it; not before its hold.</summary>
     private static Validated Recovering(BacklinkFacts facts, ImmutableList<RouteTarget> targets, RecoveryStarted r)
