@@ -15,6 +15,8 @@ catch (ArgumentException e)
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"BacklinkOrleans end-to-end benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+await using (var calibration = TempFolder.Create("backlink-calibration-"))
+    Console.WriteLine(MachineCalibration.Measure(calibration.Path));
 
 if (options.Pending is { } pending)
 {

@@ -33,12 +33,8 @@ internal sealed partial class AnswerDeliverer(IGrainFactory grains, ILogger<Answ
     /// </summary>
     public bool Deliver(string tenant, string quotaGrain, string answerId, IReadOnlyList<AddressedReport> reports, bool acknowledge)
     {
-        if (!acknowledge)
-        {
-            _ = Task.Run(() => DeliverAsync(tenant, quotaGrain, answerId, reports, acknowledge));
-            return true;
-        }
-        if (!inFlight.TryAdd((quotaGrain, answerId), true))
+        // A kept answer (acknowledged once recorded) goes once at a time; a refusal, kept nowhere, always goes.
+        if (acknowledge && !inFlight.TryAdd((quotaGrain, answerId), true))
             return false;
         _ = Task.Run(async () =>
         {
@@ -48,7 +44,8 @@ internal sealed partial class AnswerDeliverer(IGrainFactory grains, ILogger<Answ
             }
             finally
             {
-                inFlight.TryRemove((quotaGrain, answerId), out _);
+                if (acknowledge)
+                    inFlight.TryRemove((quotaGrain, answerId), out _);
             }
         });
         return true;
