@@ -46,7 +46,7 @@ public static class StorageSiloBuilderExtensions
         }
         else
         {
-            services.AddSingleton(sp => new SqliteDatabase(settings.SqlitePath) { ModuleAssemblies = ModuleAssemblies(sp) });
+            services.AddSingleton(sp => new SqliteDatabase(settings.SqlitePath) { ModuleAssemblies = ModuleAssemblies(sp), WriterNice = settings.SqliteWriterNice });
             services.AddSingleton<IBacklinkDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
             services.AddSingleton<IReadModelDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
             services.AddSingleton<GroupCommitEventStore, SqliteEventStore>();

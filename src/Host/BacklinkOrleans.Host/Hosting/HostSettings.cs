@@ -31,7 +31,8 @@ internal static class HostSettings
     public static StorageSettings Storage(IConfiguration configuration) => new(
         configuration.GetConnectionString("Postgres"),
         configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data",
-        configuration.GetValue("Postgres:MaxConnections", PostgresBudget.Default));
+        configuration.GetValue("Postgres:MaxConnections", PostgresBudget.Default),
+        configuration.GetValue("Storage:SqliteWriterNice", BacklinkOrleans.Storage.Sqlite.SqliteDatabase.DefaultWriterNice));
 
     public static ClusterSettings Cluster(IConfiguration configuration) =>
         configuration.GetSection("Cluster").Get<ClusterSettings>() ?? new ClusterSettings();

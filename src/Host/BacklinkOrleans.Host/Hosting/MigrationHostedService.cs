@@ -23,6 +23,8 @@ internal sealed partial class MigrationHostedService(IBacklinkDatabase database,
             LogMigrated(logger, database.Description, applied.Count);
             if (database is PostgresDatabase postgres)
                 LogBudget(logger, await storage.PostgresBudget.CheckAsync(postgres, cancellationToken));
+            if (database is Storage.Sqlite.SqliteDatabase sqlite)
+                LogBudget(logger, await sqlite.WriterPriority);
             LogChain(logger, await store.EnsureChainKeyAsync(configuration.GetValue<bool>("EventStore:KeyUnkeyedLog"), cancellationToken)); // before the silo appends anything
         }
         catch (StartupCheckException)

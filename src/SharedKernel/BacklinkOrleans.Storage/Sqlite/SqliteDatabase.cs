@@ -27,10 +27,19 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase, IDis
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        threads = new Lazy<SqliteThreads>(() => new SqliteThreads(Open, readers, "SQLite", Path));
+        threads = new Lazy<SqliteThreads>(() => new SqliteThreads(Open, readers, "SQLite", Path, WriterNice));
     }
 
     public string Path { get; }
+
+    /// <summary>The Host's default writer nice value (<c>Storage:SqliteWriterNice</c>); see <see cref="Sqlite.WriterPriority"/>.</summary>
+    public const int DefaultWriterNice = -10;
+
+    /// <summary>The writer thread's nice value on Linux; 0 (tests and tools): normal priority.</summary>
+    public int WriterNice { get; init; }
+
+    /// <summary>The writer thread's priority once it has started, for the start-up log.</summary>
+    public Task<string> WriterPriority => threads.Value.WriterPriority;
 
     /// <summary>
     /// A new data folder (0700) and database file (0600) are the owner's only: SQLite gives its WAL and shared-memory

@@ -19,11 +19,16 @@ internal sealed class SqliteThreads : IDisposable
 
     private readonly string walPath;
 
+    private readonly int writerNice;
+    private readonly TaskCompletionSource<string> writerPriority = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <param name="open">opens a connection; its argument says whether it is the writer's</param>
     /// <param name="databasePath">the database file (its write-ahead log is beside it)</param>
-    public SqliteThreads(Func<bool, SqliteConnection> open, int readers, string name, string databasePath)
+    /// <param name="writerNice">the writer thread's nice value on Linux (0: normal priority; see <see cref="Sqlite.WriterPriority"/>)</param>
+    public SqliteThreads(Func<bool, SqliteConnection> open, int readers, string name, string databasePath, int writerNice = 0)
     {
         this.open = open;
+        this.writerNice = writerNice;
         walPath = databasePath + "-wal";
         Start(writes, $"{name} writer", writer: true);
         for (var i = 0; i < Math.Max(1, readers); i++)
@@ -128,8 +133,13 @@ internal sealed class SqliteThreads : IDisposable
         thread.Start();
     }
 
+    /// <summary>The writer thread's priority once it has started, as the start-up log says it.</summary>
+    public Task<string> WriterPriority => writerPriority.Task;
+
     private void Run(BlockingCollection<Action<Func<SqliteConnection>>> queue, bool writer)
     {
+        if (writer)
+            writerPriority.TrySetResult(Sqlite.WriterPriority.Raise(writerNice));
         SqliteConnection? connection = null;
         try
         {
