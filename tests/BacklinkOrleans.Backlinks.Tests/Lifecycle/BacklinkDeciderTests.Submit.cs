@@ -146,9 +146,20 @@ public sealed partial class BacklinkDeciderTests
     [Fact]
     public void GivenAStreamThatLostItsDrive_WhenTheChannelsOutcomeIsUnknown_ThenItIsHeld_ThroughRouteAndValidation()
     {
-        IBacklinkEvent[] held = [Collected(), .. When(Given(Collected()), Submit(Unknown("b1"))).Events, Routed(), Validated()];
-        var next = BacklinkNextStep.Of(Given(held), Now);
+        IBacklinkEvent[] routed = [Collected(), .. When(Given(Collected()), Submit(Unknown("b1"))).Events, Routed()];
+        var validation = When(Given(routed), new BacklinkCommand.RecordValidation(new ValidationVerdict(true, null, null, "200 OK"), Now));
+        Assert.Equal([typeof(BacklinkValidated), typeof(BacklinkWaiting)], validation.EventTypes()); // the wait puts next_action_at at the hold
+        Assert.Equal(Now.AddDays(1), Assert.IsType<BacklinkWaiting>(validation.Events[1]).Until);
+        var next = BacklinkNextStep.Of(Given([.. routed, .. validation.Events]), Now);
         Assert.Equal((BacklinkSteps.Submit, Now.AddDays(1)), (next.Step, next.DueAt!.Value));
+    }
+
+    [Fact]
+    public void GivenAStreamThatLostItsDrive_WhenTheUnknownOutcomeUsedItsLastSend_ThenItFails_AsAValidatedOneWould()
+    {
+        var decision = When(Given(Collected()), Submit(Unknown("b1"), sendLimit: 1));
+        Assert.Equal([typeof(SubmissionAttempted), typeof(BacklinkFailed)], decision.EventTypes());
+        Assert.Equal(FailureReasons.OutcomeUnknown, Assert.IsType<BacklinkState.Failed>(Given([Collected(), .. decision.Events])).Reason);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ internal sealed partial class MigrationHostedService(IBacklinkDatabase database,
             if (database is PostgresDatabase postgres)
                 LogBudget(logger, await storage.PostgresBudget.CheckAsync(postgres, cancellationToken));
             if (database is Storage.Sqlite.SqliteDatabase sqlite)
-                LogBudget(logger, await sqlite.WriterPriority);
+                LogWriter(logger, await sqlite.WriterPriority);
             LogChain(logger, await store.EnsureChainKeyAsync(configuration.GetValue<bool>("EventStore:KeyUnkeyedLog"), cancellationToken)); // before the silo appends anything
         }
         catch (StartupCheckException)
@@ -48,6 +48,9 @@ internal sealed partial class MigrationHostedService(IBacklinkDatabase database,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Budget}")]
     private static partial void LogBudget(ILogger logger, string budget);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Writer}")]
+    private static partial void LogWriter(ILogger logger, string writer);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Could not migrate {Database}; the Host does not start")]
     private static partial void LogMigrationFailed(ILogger logger, Exception exception, string database);

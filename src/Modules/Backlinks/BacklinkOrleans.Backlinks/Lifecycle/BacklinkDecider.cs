@@ -33,6 +33,9 @@ internal static class BacklinkDecider
 
             (Collected { Targets: not null }, BacklinkCommand.RecordValidation { Verdict.RetryAt: { } retryAt } v) =>
                 Decision.Accept(new BacklinkWaiting(newId(), BacklinkSteps.Validate, v.Verdict.Detail ?? v.Verdict.Evidence, retryAt, v.Now)),
+            (Collected { Targets: { } targets, Facts.HoldUntil: { } hold }, BacklinkCommand.RecordValidation { Verdict.Passed: true } v) when hold > v.Now =>
+                Decision.Accept(new BacklinkValidated(newId(), v.Verdict.Evidence, v.Now), // held by an earlier send: its wait says so (and sets next_action_at)
+                    new BacklinkWaiting(newId(), BacklinkSteps.Submit, BacklinkNextStep.HeldBy(targets.FirstOrDefault()?.Channel, hold), hold, v.Now)),
             (Collected { Targets: not null }, BacklinkCommand.RecordValidation { Verdict.Passed: true } v) =>
                 Decision.Accept(new BacklinkValidated(newId(), v.Verdict.Evidence, v.Now)),
             (Collected { Targets: not null }, BacklinkCommand.RecordValidation v) =>
@@ -54,8 +57,9 @@ internal static class BacklinkDecider
                 Decision.Accept(Attempt(s, newId), SubmittedBy(s, newId)), // its real answer, after all
             (Collected, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Accepted } s) =>
                 Decision.Accept(Attempt(s, newId), SubmittedBy(s, newId)), // handed over by a drive whose steps were lost with its silo: the channel has it
-            (Collected, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Unknown } s) =>
-                Decision.Accept(Attempt(s, newId)), // the same, and the channel may have it: held once validated again
+            (Collected c, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Unknown } s) => c.Facts.Sends + 1 >= s.SendLimit
+                ? Decision.Accept(Attempt(s, newId), OutcomeUnknown(c.Facts, s, newId)) // the same, and it was the last send it may have
+                : Decision.Accept(Attempt(s, newId)), // the same, and the channel may have it: held once validated again
             (_, BacklinkCommand.RecordSubmission s) when s.Report.Status != 0 => Decision.Accept(Attempt(s, newId)), // recorded for the audit; the state stays
             (_, BacklinkCommand.RecordSubmission) => Decision.Reject("not-awaiting-submission", $"A {state.Name} URL is not awaiting submission."),
 
@@ -110,8 +114,7 @@ internal static class BacklinkDecider
                     events.Add(new BacklinkFailed(newId(), reason, r.ErrorExcerpt, s.Now));
                 break;
             case SubmissionOutcomes.Unknown when state.Facts.Sends + 1 >= s.SendLimit:
-                events.Add(new BacklinkFailed(newId(), FailureReasons.OutcomeUnknown,
-                    $"{r.Channel} may or may not have received it ({state.Facts.Sends + 1} of {s.SendLimit} sends used): {r.ErrorExcerpt}", s.Now));
+                events.Add(OutcomeUnknown(state.Facts, s, newId));
                 break;
         }
         return Decision.Accept([.. events]);
@@ -119,6 +122,10 @@ internal static class BacklinkDecider
 
     private static BacklinkRouted Routed(BacklinkCommand.RecordRoute r, Func<Guid> newId) =>
         new(newId(), [.. r.Route.Submit.Select(t => t.Channel)], r.Now, [.. r.Route.Submit], [.. r.Route.Check], r.PreCheck);
+
+    private static BacklinkFailed OutcomeUnknown(BacklinkFacts facts, BacklinkCommand.RecordSubmission s, Func<Guid> newId) =>
+        new(newId(), FailureReasons.OutcomeUnknown,
+            $"{s.Report.Channel} may or may not have received it ({facts.Sends + 1} of {s.SendLimit} sends used): {s.Report.ErrorExcerpt}", s.Now);
 
     private static BacklinkSubmitted SubmittedBy(BacklinkCommand.RecordSubmission s, Func<Guid> newId) =>
         new(newId(), s.Report.Channel, s.Report.NextCheckAt, s.Now, s.Report.Withdrawable);
