@@ -57,7 +57,7 @@ internal static class BacklinkDecider
                 Decision.Accept(Attempt(s, newId), SubmittedBy(s, newId)), // its real answer, after all
             (Collected, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Accepted } s) =>
                 Decision.Accept(Attempt(s, newId), SubmittedBy(s, newId)), // handed over by a drive whose steps were lost with its silo: the channel has it
-            (Collected c, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Unknown } s) => c.Facts.Sends + 1 >= s.SendLimit
+            (Collected c, BacklinkCommand.RecordSubmission { Report.EffectiveOutcome: SubmissionOutcomes.Unknown } s) => LastSend(c.Facts, s)
                 ? Decision.Accept(Attempt(s, newId), OutcomeUnknown(c.Facts, s, newId)) // the same, and it was the last send it may have
                 : Decision.Accept(Attempt(s, newId)), // the same, and the channel may have it: held once validated again
             (_, BacklinkCommand.RecordSubmission s) when s.Report.Status != 0 => Decision.Accept(Attempt(s, newId)), // recorded for the audit; the state stays
@@ -113,7 +113,7 @@ internal static class BacklinkDecider
                 if (state.Targets.All(t => t.Channel == r.Channel))
                     events.Add(new BacklinkFailed(newId(), reason, r.ErrorExcerpt, s.Now));
                 break;
-            case SubmissionOutcomes.Unknown when state.Facts.Sends + 1 >= s.SendLimit:
+            case SubmissionOutcomes.Unknown when LastSend(state.Facts, s):
                 events.Add(OutcomeUnknown(state.Facts, s, newId));
                 break;
         }
@@ -122,6 +122,9 @@ internal static class BacklinkDecider
 
     private static BacklinkRouted Routed(BacklinkCommand.RecordRoute r, Func<Guid> newId) =>
         new(newId(), [.. r.Route.Submit.Select(t => t.Channel)], r.Now, [.. r.Route.Submit], [.. r.Route.Check], r.PreCheck);
+
+    /// <summary>The send this answer is about was the last the URL may have (its campaign's recovery limit).</summary>
+    private static bool LastSend(BacklinkFacts facts, BacklinkCommand.RecordSubmission s) => facts.Sends + 1 >= s.SendLimit;
 
     private static BacklinkFailed OutcomeUnknown(BacklinkFacts facts, BacklinkCommand.RecordSubmission s, Func<Guid> newId) =>
         new(newId(), FailureReasons.OutcomeUnknown,
