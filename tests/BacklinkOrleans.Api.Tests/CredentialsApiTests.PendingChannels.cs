@@ -81,6 +81,28 @@ public abstract partial class CredentialsApiTests
         Assert.False(await GoogleEnabledAsync(client));
     }
 
+    [Fact]
+    public async Task APropertyGoogleRefuses_IsFlaggedOnTheCredential_WithoutTheQuotaGrainWaitingOnItself()
+    {
+        // The refusal is recorded from inside the quota grain's send; the directory then wakes the grains that send
+        // with the credential — that same grain among them. It must not wait on itself (it did, for Orleans' 30 s).
+        var (_, client) = await api.NewTenantAsync();
+        using (var on = await client.PostAsJsonAsync("/api/v1/channels/google/enable", new { acceptPolicy = true }))
+            Assert.Equal(System.Net.HttpStatusCode.OK, on.StatusCode);
+        var domain = $"notmine-{Guid.NewGuid():N}"[..17] + ".example";
+        var google = await client.AddCredentialAsync(CredentialRequests.Google(NewServiceAccount().Json, [$"sc-domain:{domain}"])); // an Owner of nothing
+        var campaign = await client.CreateCampaignAsync();
+        Sandbox.Site($"www.{domain}").Article("/post");
+        await client.ImportAsync(campaign.Id, $"url\nhttps://www.{domain}/post", "text/csv");
+
+        var view = await WaitForStateAsync(client, $"https://www.{domain}/post", "failed");
+        Assert.Equal(("failed", FailureReasons.NotOwner), (view?.State, view?.Reason));
+        var credentials = await client.GetStringAsync("/api/v1/credentials");
+        Assert.Contains($"sc-domain:{domain}", credentials);
+        Assert.Contains("ownership", credentials, StringComparison.Ordinal); // Google's reason, on the credential
+        Assert.DoesNotContain(api.Logs.Lines, line => line.Contains(google.Id, StringComparison.Ordinal) && line.Contains("could not be told", StringComparison.Ordinal));
+    }
+
     private static async Task<bool> GoogleEnabledAsync(HttpClient client) =>
         (await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/channels")).EnumerateArray()
         .Single(c => c.GetProperty("name").GetString() == "google").GetProperty("enabled").GetBoolean();
@@ -139,17 +161,24 @@ public abstract partial class CredentialsApiTests
         Sandbox.Site($"www.{domain}").Article("/jobs/1");
         await client.ImportAsync(campaign.Id, $"url\nhttps://www.{domain}/jobs/1", "text/csv");
 
-        var sha = UrlNormalizer.Normalize($"https://www.{domain}/jobs/1").Sha256;
-        BacklinkView? view = null;
-        for (var i = 0; i < 300 && view?.State != "submitted"; i++)
-        {
-            await Task.Delay(100);
-            view = await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha}");
-        }
+        var view = await WaitForStateAsync(client, $"https://www.{domain}/jobs/1", "submitted");
         Assert.Equal(("submitted", "google"), (view?.State, view?.Channels?.Single()));
         var google = (await api.Operator().GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/sandbox/engines/google"))!;
         Assert.True(google["accepted"]!.GetValue<int>() >= 1);
         Assert.Contains(Sandbox.Google.Publications, p => p.Url == $"https://www.{domain}/jobs/1" && p.Accepted
             && p.ClientEmail == account["clientEmail"]!.GetValue<string>());
+    }
+
+    /// <summary>The backlink of a URL once it is in a state (or as it is after a minute).</summary>
+    private static async Task<BacklinkView?> WaitForStateAsync(HttpClient client, string url, string state)
+    {
+        var sha = UrlNormalizer.Normalize(url).Sha256;
+        BacklinkView? view = null;
+        for (var i = 0; i < 600 && view?.State != state; i++)
+        {
+            await Task.Delay(100);
+            view = await client.GetFromJsonAsync<BacklinkView>($"/api/v1/backlinks/{sha}");
+        }
+        return view;
     }
 }

@@ -25,7 +25,13 @@ public interface IChannelQuotaGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task AcknowledgeAsync(string answerId, IReadOnlyList<string> urlHashes);
 
-    /// <summary>Reads the credential again (after it was verified again or replaced) and sends what is queued.</summary>
+    /// <summary>
+    /// Reads the credential again (after it was verified again or replaced) and sends what is queued. Interleaves: the
+    /// grain's own send can change its credential (Google refusing a property), and the directory's change listener
+    /// then calls this grain from inside that turn — a non-reentrant call would wait on itself until the call timed out.
+    /// It only drops cached lookups and starts the pump, so it is safe between any two awaits of a turn.
+    /// </summary>
+    [AlwaysInterleave]
     Task WakeAsync();
 }
 
