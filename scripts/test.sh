@@ -52,7 +52,13 @@ host_status=${PIPESTATUS[0]}
 [ "$status" -ne 0 ] || status=$host_status
 set -e
 summary=$(awk '/(Passed|Failed)! +- Failed:/ { gsub(",", ""); f += $4; p += $6; s += $8 } END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$log")
+# A fixture that fails to start or stop fails the run without failing a test: name it, or "0 failed" hides why.
+fixture_failures=$(grep -E "\[(Test Class|Test Collection|Assembly) (Cleanup|Setup) Failure" "$log" || true)
 rm -f "$log"
 echo "tests: $summary"
+if [ -n "$fixture_failures" ]; then
+  echo "fixture failures (each fails the run):" >&2
+  echo "$fixture_failures" >&2
+fi
 case "$summary" in 0\ passed*) echo "no test ran" >&2; exit 1 ;; esac
 exit "$status"
