@@ -32,10 +32,8 @@ internal sealed class IndexNowClient(IHttpClientFactory http, TimeProvider time,
     public async Task<IndexNowAnswer> PostAsync(string endpoint, string host, string key, string? keyLocation, IReadOnlyList<string> urls,
         CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, EndpointFor(endpoint))
-        {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new Payload(host, key, keyLocation, urls), Json)),
-        };
+        var content = new TrackedContent(JsonSerializer.SerializeToUtf8Bytes(new Payload(host, key, keyLocation, urls), Json));
+        using var request = new HttpRequestMessage(HttpMethod.Post, EndpointFor(endpoint)) { Content = content };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         var started = time.GetTimestamp();
         long Elapsed() => (long)time.GetElapsedTime(started).TotalMilliseconds;
@@ -45,7 +43,7 @@ internal sealed class IndexNowClient(IHttpClientFactory http, TimeProvider time,
             // The status is the answer; the body is only an excerpt for people, read under a deadline of its own.
             return new IndexNowAnswer((int)response.StatusCode, ChannelHttp.RetryAfter(response, time.GetUtcNow()), Redact(await ExcerptAsync(response), key), true, Elapsed());
         }
-        catch (Exception e) when (ChannelHttp.NeverSent(e))
+        catch (Exception e) when (ChannelHttp.NeverSent(e) || (!content.Started && !cancellationToken.IsCancellationRequested))
         {
             return new IndexNowAnswer(0, null, Redact(e.Message, key), MayHaveArrived: false, Elapsed());
         }

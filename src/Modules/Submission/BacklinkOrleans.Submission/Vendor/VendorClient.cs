@@ -138,9 +138,10 @@ internal sealed class VendorClient(IHttpClientFactory http, IOptions<VendorOptio
     {
         using var request = new HttpRequestMessage(method, new Uri(options.Value.Endpoint, path));
         request.Headers.TryAddWithoutValidation("Authorization", key);
-        if (body is not null)
+        var content = body is null ? null : new TrackedContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        if (content is not null)
         {
-            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+            request.Content = content;
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
         try
@@ -166,7 +167,7 @@ internal sealed class VendorClient(IHttpClientFactory http, IOptions<VendorOptio
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or IOException or Polly.CircuitBreaker.BrokenCircuitException
                                       || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return new VendorAnswer(ChannelHttp.NeverSent(e) ? -1 : 0, null, null, Redact(e.Message, key));
+            return new VendorAnswer(ChannelHttp.NeverSent(e) || content is { Started: false } ? -1 : 0, null, null, Redact(e.Message, key));
         }
     }
 
