@@ -108,6 +108,40 @@ public abstract partial class CredentialsApiTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task AKeyAddedThroughAnotherSilo_IsSeenByTheNextAddHere_ThoughThisSiloKeptTheTenantsCredentials()
+    {
+        // Adds check uniqueness against the silo's copy of the tenant's credentials while the tenant's stream has not
+        // moved since; a second directory over the same database plays another silo of the cluster.
+        var (tenant, _) = await api.NewTenantAsync();
+        var id = SharedKernel.Tenancy.TenantId.From(tenant);
+        var here = (Accounts.Credentials.CredentialDirectory)api.Services.GetRequiredService<ICredentialDirectory>();
+        // Another silo's listeners wake quota grains there, not this silo's directory: none here.
+        var there = ActivatorUtilities.CreateInstance<Accounts.Credentials.CredentialDirectory>(api.Services, Array.Empty<ICredentialChangeListener>());
+        var a = $"a-{Guid.NewGuid():N}.example";
+        var b = $"b-{Guid.NewGuid():N}.example";
+
+        var first = (await here.AddAsync(id, Json(IndexNowKeyFor(a)), CancellationToken.None)).Credential!;
+        Assert.NotNull((await here.AddAsync(id, Json(IndexNowKeyFor($"c-{a}")), CancellationToken.None)).Credential); // from this silo's copy
+        var elsewhere = (await there.AddAsync(id, Json(IndexNowKeyFor(b)), CancellationToken.None)).Credential!;
+        var again = await here.AddAsync(id, Json(IndexNowKeyFor(b, key: "AnotherKey12345")), CancellationToken.None);
+
+        Assert.Null(again.Credential);
+        Assert.Contains(elsewhere.Id, again.Conflict);
+        Assert.Contains(first.Id, (await there.AddAsync(id, Json(IndexNowKeyFor(a, key: "AnotherKey12345")), CancellationToken.None)).Conflict);
+        Assert.Equal([a, $"c-{a}", b], (await here.ListAsync(id, CancellationToken.None)).Select(c => c.Scope.Host));
+
+        // A change of one credential puts that row into this silo's copy; one through the other silo is read again.
+        var c = (await here.ListAsync(id, CancellationToken.None)).Single(k => k.Scope.Host == $"c-{a}");
+        Assert.True(await here.RemoveAsync(id, c.Id, CancellationToken.None));
+        Assert.True(await there.RemoveAsync(id, elsewhere.Id, CancellationToken.None));
+        Assert.NotNull((await here.AddAsync(id, Json(IndexNowKeyFor(b, key: "AnotherKey12345")), CancellationToken.None)).Credential);
+        Assert.NotNull((await here.AddAsync(id, Json(IndexNowKeyFor($"c-{a}")), CancellationToken.None)).Credential);
+        Assert.Equal([a, b, $"c-{a}"], (await here.ListAsync(id, CancellationToken.None)).Select(k => k.Scope.Host));
+    }
+
+    private static System.Text.Json.JsonElement Json(object request) => System.Text.Json.JsonSerializer.SerializeToElement(request);
+
+    [Fact]
     public async Task AnotherTenantsCredentials_AreNotFound_AndItsProtectorCannotReadThem()
     {
         var (owner, ownerClient) = await api.NewTenantAsync();

@@ -42,8 +42,15 @@ internal sealed partial class CredentialDirectory(
 
     private sealed record Row(CredentialView View, string Protected);
 
-    /// <summary>A tenant's credentials as read once: the same list instance until they are read again (routing indexes it by instance).</summary>
-    private sealed record Rows(IReadOnlyList<Row> All, IReadOnlyList<CredentialView> Views, IReadOnlySet<string> EnabledChannels);
+    /// <summary>
+    /// A tenant's credentials as read once, at the version of its stream they reflect: the same list instance until
+    /// they are read again (routing indexes it by instance).
+    /// </summary>
+    private sealed record Rows(IReadOnlyList<Row> All, IReadOnlyList<CredentialView> Views, IReadOnlySet<string> EnabledChannels, long Version)
+    {
+        /// <summary>These rows and one more, at the next version (a credential this silo just added).</summary>
+        public Rows With(Row added) => new([.. All, added], [.. Views, added.View], EnabledChannels, Version + 1);
+    }
 
     private static string StreamOf(TenantId tenant) => $"credentials/{tenant.Value}";
 
@@ -67,17 +74,19 @@ internal sealed partial class CredentialDirectory(
         using var writing = await WriterAsync(tenant, cancellationToken);
         for (var attempt = 0; attempt < MaxAttempts; attempt++, await Backoff(attempt, cancellationToken))
         {
-            var (version, rows) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken);
+            var rows = await CurrentRowsAsync(tenant, cancellationToken);
             if (kind.UniqueKeyOf(draft.Scope!) is { } unique
-                && rows.FirstOrDefault(r => r.View.Kind == kind.Kind && kind.UniqueKeyOf(r.View.Scope) == unique) is { } taken)
+                && rows.All.FirstOrDefault(r => r.View.Kind == kind.Kind && kind.UniqueKeyOf(r.View.Scope) == unique) is { } taken)
                 return new AddOutcome(null, null, $"A {kind.Kind} credential for this scope exists already ({taken.View.Id}, {taken.View.Fingerprint}); remove it first to replace it.");
             var id = Guid.CreateVersion7().ToString("N");
             var added = new CredentialAdded(Guid.CreateVersion7(), tenant.Value, id, kind.Kind, string.IsNullOrEmpty(label) ? $"{kind.Kind} credential" : label,
                 draft.Scope!, draft.Fingerprint!, vault.Protect(tenant, draft.Secret!), time.GetUtcNow());
-            if ((await store.AppendAsync(StreamOf(tenant), version, [registry.ToEventData(added)], cancellationToken)).Succeeded)
+            if ((await store.AppendAsync(StreamOf(tenant), rows.Version, [registry.ToEventData(added)], cancellationToken)).Succeeded)
             {
-                Forget(tenant);
                 var view = new CredentialView(id, added.Kind, added.Label, added.Scope, added.Fingerprint, CredentialStatuses.Unverified, null, null, added.At);
+                // The next add (a bulk of keys) checks against these rows without reading the tenant's credentials again.
+                var stored = view with { CreatedAt = UnixTime.FromMicroseconds(UnixTime.ToMicroseconds(added.At)) }; // as a read gives it
+                cache[tenant.Value] = (time.GetUtcNow(), Task.FromResult(rows.With(new Row(stored, added.ProtectedSecret))));
                 await NotifyAsync(tenant, view);
                 return new AddOutcome(view, null, null);
             }
@@ -104,7 +113,7 @@ internal sealed partial class CredentialDirectory(
     /// </summary>
     public async Task<CredentialView?> VerifyAsync(TenantId tenant, string id, CancellationToken cancellationToken)
     {
-        var (_, rows) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken);
+        var (_, rows) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken, id);
         if (rows.FirstOrDefault(r => r.View.Id == id) is not { } row)
             return null;
         if (!byKind.TryGetValue(row.View.Kind, out var kind))
@@ -153,9 +162,10 @@ internal sealed partial class CredentialDirectory(
         throw new InvalidOperationException("The tenant's settings kept changing; the change was not stored. Try again.");
     }
 
-    private static async Task<IReadOnlySet<string>> ReadEnabledChannelsAsync(DbConnection connection, TenantId tenant, CancellationToken cancellationToken)
+    private static async Task<IReadOnlySet<string>> ReadEnabledChannelsAsync(DbConnection connection, TenantId tenant, CancellationToken cancellationToken,
+        DbTransaction? transaction = null)
     {
-        await using var command = connection.Command("SELECT channel FROM tenant_channels WHERE tenant_id = @tenant").With("tenant", tenant.Value);
+        await using var command = connection.Command("SELECT channel FROM tenant_channels WHERE tenant_id = @tenant", transaction).With("tenant", tenant.Value);
         var enabled = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -170,20 +180,40 @@ internal sealed partial class CredentialDirectory(
         using var writing = await WriterAsync(tenant, cancellationToken);
         for (var attempt = 0; attempt < MaxAttempts; attempt++, await Backoff(attempt, cancellationToken))
         {
-            var (version, rows) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken);
+            var (version, rows) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken, id);
             if (rows.FirstOrDefault(r => r.View.Id == id) is not { } row || stillThere?.Invoke(row.View) == false)
                 return false;
             if (unless?.Invoke(row.View) == true)
                 return true;
             if ((await store.AppendAsync(StreamOf(tenant), version, [registry.ToEventData(change())], cancellationToken)).Succeeded)
             {
-                Forget(tenant);
-                var now = await GetAsync(tenant, id, cancellationToken);
-                await NotifyAsync(tenant, now ?? row.View); // removed: as it was
+                var (after, changed) = await ReadStreamHeadAndRowsAsync(tenant, cancellationToken, id);
+                var now = changed.FirstOrDefault();
+                Splice(tenant, version, after, id, now);
+                await NotifyAsync(tenant, now?.View ?? row.View); // removed: as it was
                 return true;
             }
         }
         throw new InvalidOperationException("The tenant's credentials kept changing; the change was not stored. Try again.");
+    }
+
+    /// <summary>
+    /// Puts one changed credential (null: removed), as read at version <paramref name="after"/>, into this silo's copy
+    /// when that copy is of the version the change was appended at and nothing else came between; else drops the copy.
+    /// A change of one credential is then one row read, not a read of all the tenant's.
+    /// </summary>
+    private void Splice(TenantId tenant, long before, long after, string id, Row? changed)
+    {
+        if (after == before + 1 && cache.TryGetValue(tenant.Value, out var cached) && cached.Rows.IsCompletedSuccessfully
+            && cached.Rows.Result is { Version: var version } rows && version == before)
+        {
+            var all = changed is null
+                ? rows.All.Where(r => r.View.Id != id).ToList()
+                : rows.All.Select(r => r.View.Id == id ? changed : r).ToList();
+            if (cache.TryUpdate(tenant.Value, (time.GetUtcNow(), Task.FromResult(new Rows(all, [.. all.Select(r => r.View)], rows.EnabledChannels, after))), cached))
+                return;
+        }
+        Forget(tenant);
     }
 
     /// <summary>Tells the listeners of a stored change; a listener's failure is logged, never the change's.</summary>
@@ -207,7 +237,16 @@ internal sealed partial class CredentialDirectory(
 
     private void Forget(TenantId tenant) => cache.TryRemove(tenant.Value, out _);
 
-    public void Invalidate(TenantId tenant) => Forget(tenant);
+    /// <summary>
+    /// Readers read the tenant's credentials again; an add still decides on this copy while the tenant's stream has
+    /// not moved (it reads the stream's version first), so a bulk of adds is not a full read each (a quota grain woken
+    /// by each add invalidates its silo's copy).
+    /// </summary>
+    public void Invalidate(TenantId tenant)
+    {
+        if (cache.TryGetValue(tenant.Value, out var cached))
+            cache.TryUpdate(tenant.Value, (DateTimeOffset.MinValue, cached.Rows), cached);
+    }
 
     /// <summary>
     /// Changes of one tenant's credentials made through this silo take turns (the stream's expected version decides
@@ -238,31 +277,63 @@ internal sealed partial class CredentialDirectory(
         cache[tenant.Value] = (now, load);
         return await load;
 
-        async Task<Rows> LoadAsync()
-        {
-            var (rows, enabled) = await database.ReadAsync(async (connection, ct) =>
-                (await ReadRowsAsync(connection, tenant, ct), await ReadEnabledChannelsAsync(connection, tenant, ct)), CancellationToken.None);
-            return new Rows(rows, [.. rows.Select(r => r.View)], enabled);
-        }
+        Task<Rows> LoadAsync() => ReadAllAsync(tenant, CancellationToken.None);
     }
 
-    /// <summary>The tenant stream's version and the credentials it produced, read together (one read of one database state).</summary>
-    private Task<(long Version, IReadOnlyList<Row> Rows)> ReadStreamHeadAndRowsAsync(TenantId tenant, CancellationToken cancellationToken) =>
+    /// <summary>The tenant's credentials and enabled channels with the stream version they reflect, read in one database state.</summary>
+    private Task<Rows> ReadAllAsync(TenantId tenant, CancellationToken cancellationToken) =>
         database.ReadAsync(async (connection, ct) =>
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            await using var head = connection.Command("SELECT version FROM streams WHERE stream_id = @stream", transaction).With("stream", StreamOf(tenant));
-            var version = await head.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            var version = await ReadStreamHeadAsync(connection, transaction, tenant, ct);
             var rows = await ReadRowsAsync(connection, tenant, ct, transaction);
+            var enabled = await ReadEnabledChannelsAsync(connection, tenant, ct, transaction);
+            await transaction.CommitAsync(ct);
+            return new Rows(rows, [.. rows.Select(r => r.View)], enabled, version);
+        }, cancellationToken);
+
+    /// <summary>
+    /// The tenant's credentials as its stream stands now, for a change decided on all of them (an add's uniqueness):
+    /// this silo's copy when nothing was appended since it was read (one small read), else all of them read again.
+    /// </summary>
+    private async Task<Rows> CurrentRowsAsync(TenantId tenant, CancellationToken cancellationToken)
+    {
+        var version = await database.ReadAsync((connection, ct) => ReadStreamHeadAsync(connection, null, tenant, ct), cancellationToken);
+        if (cache.TryGetValue(tenant.Value, out var cached) && cached.Rows.IsCompletedSuccessfully && cached.Rows.Result.Version == version)
+            return cached.Rows.Result;
+        var rows = await ReadAllAsync(tenant, cancellationToken);
+        cache[tenant.Value] = (time.GetUtcNow(), Task.FromResult(rows));
+        return rows;
+    }
+
+    private static async Task<long> ReadStreamHeadAsync(DbConnection connection, DbTransaction? transaction, TenantId tenant, CancellationToken cancellationToken)
+    {
+        await using var head = connection.Command("SELECT version FROM streams WHERE stream_id = @stream", transaction).With("stream", StreamOf(tenant));
+        return await head.ExecuteScalarAsync(cancellationToken) is { } v and not DBNull ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>
+    /// The tenant stream's version and the credentials it produced — all, or only <paramref name="onlyId"/> for a
+    /// change of one — read together (one read of one database state).
+    /// </summary>
+    private Task<(long Version, IReadOnlyList<Row> Rows)> ReadStreamHeadAndRowsAsync(TenantId tenant, CancellationToken cancellationToken, string? onlyId = null) =>
+        database.ReadAsync(async (connection, ct) =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            var version = await ReadStreamHeadAsync(connection, transaction, tenant, ct);
+            var rows = await ReadRowsAsync(connection, tenant, ct, transaction, onlyId);
             await transaction.CommitAsync(ct);
             return (version, rows);
         }, cancellationToken);
 
     private static async Task<IReadOnlyList<Row>> ReadRowsAsync(DbConnection connection, TenantId tenant, CancellationToken cancellationToken,
-        DbTransaction? transaction = null)
+        DbTransaction? transaction = null, string? onlyId = null)
     {
-        await using var command = connection.Command($"SELECT {Columns} FROM credentials WHERE tenant_id = @tenant ORDER BY created_at, credential_id", transaction)
+        await using var command = connection.Command(
+                $"SELECT {Columns} FROM credentials WHERE tenant_id = @tenant{(onlyId is null ? "" : " AND credential_id = @id")} ORDER BY created_at, credential_id", transaction)
             .With("tenant", tenant.Value);
+        if (onlyId is not null)
+            command.With("id", onlyId);
         var rows = new List<Row>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
