@@ -49,6 +49,15 @@ public sealed class ReportFactsTests
     }
 
     [Fact]
+    public void GivenFailedOutcomeUnknown_WhenTheRequestsAcceptanceArrivesLate_ThenSubmitted_WithNoDropOffReasonLeft()
+    {
+        var facts = Given(Collected(), Validated(), new BacklinkFailed(Guid.NewGuid(), FailureReasons.OutcomeUnknown, "no answer", T0.AddMinutes(3)),
+            Accepted(minutes: 4), Submitted())!;
+        Assert.Equal((ReportFacts.Submitted, (string?)null, (string?)null), (facts.State, facts.FailedReason, facts.FailedStep));
+        Assert.True(facts.Open);
+    }
+
+    [Fact]
     public void EventsThatChangeNothingAReportShows_LeaveTheFactsAsTheyWere()
     {
         var accepted = Given(Collected(), Validated(), Accepted(cost: 0.02m))!;

@@ -105,6 +105,13 @@ public sealed partial class BacklinkDeciderTests
         Assert.Equal([typeof(SubmissionAttempted), typeof(BacklinkSubmitted)], decision.EventTypes());
         Assert.Equal("indexnow", Assert.IsType<BacklinkState.Submitted>(Given([.. failed, .. decision.Events])).Channel);
         Assert.True(When(Given(failed), Submit(Report(true) with { BatchId = "other" }, sendLimit: 1)).Events.All(e => e is SubmissionAttempted));
+
+        // The read model (list, counters, reports) shows it submitted, with no failure reason left over.
+        BacklinkOrleans.Backlinks.ReadModels.BacklinkRow? row = null;
+        var version = 0L;
+        foreach (var e in (IBacklinkEvent[])[.. failed, .. decision.Events])
+            row = BacklinkOrleans.Backlinks.ReadModels.BacklinkRow.Apply(row, e, ++version, TimeSpan.FromMinutes(1));
+        Assert.Equal((BacklinkState.SubmittedName, (string?)null), (row!.State, row.Reason));
     }
 
     [Fact]

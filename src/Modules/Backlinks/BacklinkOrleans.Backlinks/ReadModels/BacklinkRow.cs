@@ -38,7 +38,7 @@ internal sealed record BacklinkRow(
                 next with { NextActionAt = hold, WaitingFor = BacklinkNextStep.HeldBy(a.Channel, hold) },
             SubmissionAttempted => next with { WaitingFor = row.WaitingFor },
             ChannelDropped => next with { NextActionAt = soon },
-            BacklinkSubmitted s => next with { State = BacklinkState.SubmittedName, NextActionAt = Due(s.NextCheckAt, s.At, fastPathGrace) },
+            BacklinkSubmitted s => next with { State = BacklinkState.SubmittedName, Reason = null, NextActionAt = Due(s.NextCheckAt, s.At, fastPathGrace) },
             IndexChecked { Stage: CheckStages.PreCheck } => next with { NextActionAt = soon }, // submitted next, unless indexed
             IndexChecked c => next with { NextActionAt = Due(c.NextCheckAt, c.At, fastPathGrace) },
             PreCheckSkipped => next with { NextActionAt = soon },

@@ -50,7 +50,7 @@ internal sealed record ReportFacts(
             BacklinkValidated => next.Reach(Validated) with { FailedReason = null, FailedStep = null },
             BacklinkFailed f => next with { State = Failed, FailedReason = f.Reason, FailedStep = facts.State == Failed ? facts.FailedStep : facts.State },
             SubmissionAttempted { Withdrawal: false } a => Attempted(next, a),
-            BacklinkSubmitted => next.Reach(Submitted),
+            BacklinkSubmitted => next.Reach(Submitted) with { FailedReason = null, FailedStep = null }, // a late acceptance of a URL failed outcome-unknown
             IndexChecked c => next with { Checks = facts.Checks + 1, CostMicros = facts.CostMicros + Micros(c.Cost) },
             BacklinkIndexed i => next.Reach(Indexed) with
             {
