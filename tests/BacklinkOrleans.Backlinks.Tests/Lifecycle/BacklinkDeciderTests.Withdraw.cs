@@ -25,6 +25,28 @@ public sealed partial class BacklinkDeciderTests
         Assert.True(next.IsDue(Later));
     }
 
+    [Theory]
+    [InlineData(true, "google")]  // Google withdraws: the read model keeps it due until the withdrawal is queued
+    [InlineData(false, null)]     // IndexNow does not: nothing is due once retired
+    public void GivenASubmittedUrl_WhenRetired_ThenTheEventNamesWhatItIsStillWithdrawnFrom_AndTheReadModelKeepsItDueTillThen(bool google, string? withdrawFrom)
+    {
+        IBacklinkEvent[] history = google
+            ? [Collected(), Routed("google"), Validated(), SubmittedThroughGoogle()]
+            : [Collected(), Routed(), Validated(), Submitted()];
+
+        var retired = Assert.IsType<BacklinkRetired>(Assert.Single(When(Given(history), new BacklinkCommand.Retire(Later)).Events));
+
+        Assert.Equal(withdrawFrom, retired.WithdrawFrom);
+        // A drive lost after the retirement was stored (its silo died) or a paused campaign: the shards still find it.
+        BacklinkOrleans.Backlinks.ReadModels.BacklinkRow? row = null;
+        var version = 0L;
+        foreach (var e in (IBacklinkEvent[])[.. history, retired])
+            row = BacklinkOrleans.Backlinks.ReadModels.BacklinkRow.Apply(row, e, ++version, TimeSpan.FromMinutes(1));
+        Assert.Equal(google ? Later.AddMinutes(1) : null, row!.NextActionAt);
+        var queued = BacklinkOrleans.Backlinks.ReadModels.BacklinkRow.Apply(row, new WithdrawalQueued(Guid.NewGuid(), "google", "", Later), ++version, TimeSpan.FromMinutes(1));
+        Assert.Null(queued!.NextActionAt);
+    }
+
     [Fact]
     public void GivenAnIndexedUrlGoogleAccepted_WhenRetired_ThenItIsWithdrawnToo() =>
         Assert.Equal(BacklinkSteps.Withdraw,

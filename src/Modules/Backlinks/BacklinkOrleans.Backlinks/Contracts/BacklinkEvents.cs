@@ -121,9 +121,12 @@ public sealed record PreCheckSkipped(Guid EventId, string Reason, DateTimeOffset
 [GenerateSerializer, Immutable, Alias("backlink.retry-requested.v1")]
 public sealed record RetryRequested(Guid EventId, DateTimeOffset At) : IBacklinkEvent;
 
-/// <summary>A user retired the URL: it takes no further steps and monitoring ends.</summary>
+/// <summary>
+/// A user retired the URL: it takes no further steps and monitoring ends. <see cref="WithdrawFrom"/>: the channel it
+/// is still to be withdrawn from (one that withdraws and accepted it), so the read model keeps it due until then.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("backlink.retired.v1")]
-public sealed record BacklinkRetired(Guid EventId, DateTimeOffset At) : IBacklinkEvent;
+public sealed record BacklinkRetired(Guid EventId, DateTimeOffset At, string? WithdrawFrom = null) : IBacklinkEvent;
 
 /// <summary>
 /// A retired URL that <see cref="Channel"/> had accepted was handed to that channel's quota grain to be withdrawn

@@ -78,7 +78,7 @@ internal static class BacklinkDecider
             (Failed, BacklinkCommand.Retry r) => Decision.Accept(new RetryRequested(newId(), r.Now)),
             (_, BacklinkCommand.Retry) => Decision.Reject("not-failed", $"Only a failed URL can be retried; this one is {state.Name}."),
 
-            (_, BacklinkCommand.Retire r) => Decision.Accept(new BacklinkRetired(newId(), r.Now)),
+            (_, BacklinkCommand.Retire r) => Decision.Accept(new BacklinkRetired(newId(), r.Now, BacklinkNextStep.WithdrawalDue(state, retiring: true))),
 
             (Submitted or Indexed, BacklinkCommand.CheckNow c) => Decision.Accept(new CheckRequested(newId(), c.Now)),
             (_, BacklinkCommand.CheckNow) => Decision.Reject("not-submitted", $"Only a submitted or indexed URL can be checked; this one is {state.Name}."),

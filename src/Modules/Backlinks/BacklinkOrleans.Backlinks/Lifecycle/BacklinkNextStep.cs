@@ -53,10 +53,11 @@ internal static class BacklinkNextStep
     /// The channel a retired URL is still to be withdrawn from: the one that accepted it, when that channel withdraws
     /// (its answer said so) and the withdrawal was not queued yet; null otherwise.
     /// </summary>
-    public static string? WithdrawalDue(BacklinkState state) => state switch
+    /// <param name="retiring">as it will be once retired (the decision to retire it names the channel in its event)</param>
+    public static string? WithdrawalDue(BacklinkState state, bool retiring = false) => state switch
     {
-        BacklinkState.Submitted { Facts.Retired: true, Withdrawable: true } s when s.Facts.Withdrawn?.Contains(s.Channel) != true => s.Channel,
-        BacklinkState.Indexed { Facts.Retired: true, Withdrawable: true } s when s.Facts.Withdrawn?.Contains(s.Channel) != true => s.Channel,
+        BacklinkState.Submitted { Withdrawable: true } s when (retiring || s.Facts.Retired) && s.Facts.Withdrawn?.Contains(s.Channel) != true => s.Channel,
+        BacklinkState.Indexed { Withdrawable: true } s when (retiring || s.Facts.Retired) && s.Facts.Withdrawn?.Contains(s.Channel) != true => s.Channel,
         _ => null,
     };
 

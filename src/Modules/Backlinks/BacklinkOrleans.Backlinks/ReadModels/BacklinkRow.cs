@@ -49,7 +49,7 @@ internal sealed record BacklinkRow(
             },
             RecoveryStarted r => next with { State = BacklinkState.ValidatedName, Reason = null, NextActionAt = r.NotBefore is { } hold && hold > soon ? hold : soon },
             RetryRequested => next with { State = BacklinkState.CollectedName, Reason = null, NextActionAt = soon },
-            BacklinkRetired => next with { Retired = true, NextActionAt = null },
+            BacklinkRetired r => next with { Retired = true, NextActionAt = r.WithdrawFrom is null ? null : soon }, // due until its withdrawal is queued
             WithdrawalQueued => next with { NextActionAt = null },
             CheckRequested => next with { NextActionAt = soon },
             BacklinkJoinedCampaign => next with { WaitingFor = row.WaitingFor },
