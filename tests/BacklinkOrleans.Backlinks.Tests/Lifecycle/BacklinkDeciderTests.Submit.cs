@@ -107,10 +107,7 @@ public sealed partial class BacklinkDeciderTests
         Assert.True(When(Given(failed), Submit(Report(true) with { BatchId = "other" }, sendLimit: 1)).Events.All(e => e is SubmissionAttempted));
 
         // The read model (list, counters, reports) shows it submitted, with no failure reason left over.
-        BacklinkOrleans.Backlinks.ReadModels.BacklinkRow? row = null;
-        var version = 0L;
-        foreach (var e in (IBacklinkEvent[])[.. failed, .. decision.Events])
-            row = BacklinkOrleans.Backlinks.ReadModels.BacklinkRow.Apply(row, e, ++version, TimeSpan.FromMinutes(1));
+        var row = RowOf([.. failed, .. decision.Events]);
         Assert.Equal((BacklinkState.SubmittedName, (string?)null), (row!.State, row.Reason));
     }
 

@@ -97,10 +97,7 @@ public sealed class WaitingRowTests
             new SubmissionAttempted(Guid.NewGuid(), "indexnow", "k", null, 0, false, "the connection closed", 30_000, T0.AddMinutes(1),
                 Outcome: "unknown", HoldUntil: hold),
         ];
-        BacklinkOrleans.Backlinks.ReadModels.BacklinkRow? row = null;
-        var version = 0L;
-        foreach (var e in history)
-            row = BacklinkOrleans.Backlinks.ReadModels.BacklinkRow.Apply(row, e, ++version, TimeSpan.FromMinutes(1));
+        var row = RowOf(history);
 
         var next = BacklinkNextStep.Of(Given(history), T0.AddMinutes(2));
         Assert.Equal((BacklinkSteps.Submit, hold), (next.Step, next.DueAt));

@@ -38,13 +38,8 @@ public sealed partial class BacklinkDeciderTests
 
         Assert.Equal(withdrawFrom, retired.WithdrawFrom);
         // A drive lost after the retirement was stored (its silo died) or a paused campaign: the shards still find it.
-        BacklinkOrleans.Backlinks.ReadModels.BacklinkRow? row = null;
-        var version = 0L;
-        foreach (var e in (IBacklinkEvent[])[.. history, retired])
-            row = BacklinkOrleans.Backlinks.ReadModels.BacklinkRow.Apply(row, e, ++version, TimeSpan.FromMinutes(1));
-        Assert.Equal(google ? Later.AddMinutes(1) : null, row!.NextActionAt);
-        var queued = BacklinkOrleans.Backlinks.ReadModels.BacklinkRow.Apply(row, new WithdrawalQueued(Guid.NewGuid(), "google", "", Later), ++version, TimeSpan.FromMinutes(1));
-        Assert.Null(queued!.NextActionAt);
+        Assert.Equal(google ? Later.AddMinutes(1) : null, RowOf([.. history, retired])!.NextActionAt);
+        Assert.Null(RowOf([.. history, retired, new WithdrawalQueued(Guid.NewGuid(), "google", "", Later)])!.NextActionAt);
     }
 
     [Fact]

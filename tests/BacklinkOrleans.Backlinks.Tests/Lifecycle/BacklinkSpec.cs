@@ -12,6 +12,16 @@ internal static class BacklinkSpec
     public static BacklinkState Given(params IBacklinkEvent[] events) =>
         events.Aggregate((BacklinkState)BacklinkState.None.Instance, BacklinkState.Evolve);
 
+    /// <summary>The read model's row after <paramref name="events"/> (versions 1..N, a one-minute fast-path grace), as the inline projection folds them.</summary>
+    public static ReadModels.BacklinkRow? RowOf(params IBacklinkEvent[] events)
+    {
+        ReadModels.BacklinkRow? row = null;
+        var version = 0L;
+        foreach (var e in events)
+            row = ReadModels.BacklinkRow.Apply(row, e, ++version, TimeSpan.FromMinutes(1));
+        return row;
+    }
+
     public static Decision When(BacklinkState state, BacklinkCommand command)
     {
         var n = 0;
