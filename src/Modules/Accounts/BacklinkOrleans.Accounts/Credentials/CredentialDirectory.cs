@@ -38,19 +38,6 @@ internal sealed partial class CredentialDirectory(
     private readonly ConcurrentDictionary<string, SemaphoreSlim> writers = new(StringComparer.Ordinal);
     private const string Columns = "credential_id, kind, scope, fingerprint, status, detail, verified_at, created_at, protected, label";
     private readonly Dictionary<string, ICredentialKind> byKind = kinds.ToDictionary(k => k.Kind, StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (DateTimeOffset LoadedAt, Task<Rows> Rows)> cache = new(StringComparer.Ordinal);
-
-    private sealed record Row(CredentialView View, string Protected);
-
-    /// <summary>
-    /// A tenant's credentials as read once, at the version of its stream they reflect: the same list instance until
-    /// they are read again (routing indexes it by instance).
-    /// </summary>
-    private sealed record Rows(IReadOnlyList<Row> All, IReadOnlyList<CredentialView> Views, IReadOnlySet<string> EnabledChannels, long Version)
-    {
-        /// <summary>These rows and one more, at the next version (a credential this silo just added).</summary>
-        public Rows With(Row added) => new([.. All, added], [.. Views, added.View], EnabledChannels, Version + 1);
-    }
 
     private static string StreamOf(TenantId tenant) => $"credentials/{tenant.Value}";
 
@@ -162,17 +149,6 @@ internal sealed partial class CredentialDirectory(
         throw new InvalidOperationException("The tenant's settings kept changing; the change was not stored. Try again.");
     }
 
-    private static async Task<IReadOnlySet<string>> ReadEnabledChannelsAsync(DbConnection connection, TenantId tenant, CancellationToken cancellationToken,
-        DbTransaction? transaction = null)
-    {
-        await using var command = connection.Command("SELECT channel FROM tenant_channels WHERE tenant_id = @tenant", transaction).With("tenant", tenant.Value);
-        var enabled = new HashSet<string>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            enabled.Add(reader.GetString(0));
-        return enabled;
-    }
-
     /// <summary>Appends a change of an existing credential at the version it was decided on; false when there is no such credential.</summary>
     private async Task<bool> ChangeAsync(TenantId tenant, string id, Func<IDomainEvent> change, CancellationToken cancellationToken,
         Func<CredentialView, bool>? unless = null, Func<CredentialView, bool>? stillThere = null)
@@ -197,25 +173,6 @@ internal sealed partial class CredentialDirectory(
         throw new InvalidOperationException("The tenant's credentials kept changing; the change was not stored. Try again.");
     }
 
-    /// <summary>
-    /// Puts one changed credential (null: removed), as read at version <paramref name="after"/>, into this silo's copy
-    /// when that copy is of the version the change was appended at and nothing else came between; else drops the copy.
-    /// A change of one credential is then one row read, not a read of all the tenant's.
-    /// </summary>
-    private void Splice(TenantId tenant, long before, long after, string id, Row? changed)
-    {
-        if (after == before + 1 && cache.TryGetValue(tenant.Value, out var cached) && cached.Rows.IsCompletedSuccessfully
-            && cached.Rows.Result is { Version: var version } rows && version == before)
-        {
-            var all = changed is null
-                ? rows.All.Where(r => r.View.Id != id).ToList()
-                : rows.All.Select(r => r.View.Id == id ? changed : r).ToList();
-            if (cache.TryUpdate(tenant.Value, (time.GetUtcNow(), Task.FromResult(new Rows(all, [.. all.Select(r => r.View)], rows.EnabledChannels, after))), cached))
-                return;
-        }
-        Forget(tenant);
-    }
-
     /// <summary>Tells the listeners of a stored change; a listener's failure is logged, never the change's.</summary>
     private async Task NotifyAsync(TenantId tenant, CredentialView credential)
     {
@@ -234,19 +191,6 @@ internal sealed partial class CredentialDirectory(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Credential {Credential} changed, but a listener could not be told; it learns at its next periodic read")]
     private static partial void LogListenerFailed(ILogger logger, Exception exception, string credential);
-
-    private void Forget(TenantId tenant) => cache.TryRemove(tenant.Value, out _);
-
-    /// <summary>
-    /// Readers read the tenant's credentials again; an add still decides on this copy while the tenant's stream has
-    /// not moved (it reads the stream's version first), so a bulk of adds is not a full read each (a quota grain woken
-    /// by each add invalidates its silo's copy).
-    /// </summary>
-    public void Invalidate(TenantId tenant)
-    {
-        if (cache.TryGetValue(tenant.Value, out var cached))
-            cache.TryUpdate(tenant.Value, (DateTimeOffset.MinValue, cached.Rows), cached);
-    }
 
     /// <summary>
     /// Changes of one tenant's credentials made through this silo take turns (the stream's expected version decides
@@ -267,84 +211,6 @@ internal sealed partial class CredentialDirectory(
     /// <summary>After a conflict with another silo's change: a short random pause, so two writers do not collide again.</summary>
     private static Task Backoff(int attempt, CancellationToken cancellationToken) =>
         attempt == 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(attempt, 10))), cancellationToken);
-
-    private async Task<Rows> RowsAsync(TenantId tenant, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (cache.TryGetValue(tenant.Value, out var cached) && now - cached.LoadedAt < CacheFor && now >= cached.LoadedAt && !cached.Rows.IsFaulted)
-            return await cached.Rows;
-        var load = LoadAsync();
-        cache[tenant.Value] = (now, load);
-        return await load;
-
-        Task<Rows> LoadAsync() => ReadAllAsync(tenant, CancellationToken.None);
-    }
-
-    /// <summary>The tenant's credentials and enabled channels with the stream version they reflect, read in one database state.</summary>
-    private Task<Rows> ReadAllAsync(TenantId tenant, CancellationToken cancellationToken) =>
-        database.ReadAsync(async (connection, ct) =>
-        {
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            var version = await ReadStreamHeadAsync(connection, transaction, tenant, ct);
-            var rows = await ReadRowsAsync(connection, tenant, ct, transaction);
-            var enabled = await ReadEnabledChannelsAsync(connection, tenant, ct, transaction);
-            await transaction.CommitAsync(ct);
-            return new Rows(rows, [.. rows.Select(r => r.View)], enabled, version);
-        }, cancellationToken);
-
-    /// <summary>
-    /// The tenant's credentials as its stream stands now, for a change decided on all of them (an add's uniqueness):
-    /// this silo's copy when nothing was appended since it was read (one small read), else all of them read again.
-    /// </summary>
-    private async Task<Rows> CurrentRowsAsync(TenantId tenant, CancellationToken cancellationToken)
-    {
-        var version = await database.ReadAsync((connection, ct) => ReadStreamHeadAsync(connection, null, tenant, ct), cancellationToken);
-        if (cache.TryGetValue(tenant.Value, out var cached) && cached.Rows.IsCompletedSuccessfully && cached.Rows.Result.Version == version)
-            return cached.Rows.Result;
-        var rows = await ReadAllAsync(tenant, cancellationToken);
-        cache[tenant.Value] = (time.GetUtcNow(), Task.FromResult(rows));
-        return rows;
-    }
-
-    private static async Task<long> ReadStreamHeadAsync(DbConnection connection, DbTransaction? transaction, TenantId tenant, CancellationToken cancellationToken)
-    {
-        await using var head = connection.Command("SELECT version FROM streams WHERE stream_id = @stream", transaction).With("stream", StreamOf(tenant));
-        return await head.ExecuteScalarAsync(cancellationToken) is { } v and not DBNull ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : 0;
-    }
-
-    /// <summary>
-    /// The tenant stream's version and the credentials it produced — all, or only <paramref name="onlyId"/> for a
-    /// change of one — read together (one read of one database state).
-    /// </summary>
-    private Task<(long Version, IReadOnlyList<Row> Rows)> ReadStreamHeadAndRowsAsync(TenantId tenant, CancellationToken cancellationToken, string? onlyId = null) =>
-        database.ReadAsync(async (connection, ct) =>
-        {
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            var version = await ReadStreamHeadAsync(connection, transaction, tenant, ct);
-            var rows = await ReadRowsAsync(connection, tenant, ct, transaction, onlyId);
-            await transaction.CommitAsync(ct);
-            return (version, rows);
-        }, cancellationToken);
-
-    private static async Task<IReadOnlyList<Row>> ReadRowsAsync(DbConnection connection, TenantId tenant, CancellationToken cancellationToken,
-        DbTransaction? transaction = null, string? onlyId = null)
-    {
-        await using var command = connection.Command(
-                $"SELECT {Columns} FROM credentials WHERE tenant_id = @tenant{(onlyId is null ? "" : " AND credential_id = @id")} ORDER BY created_at, credential_id", transaction)
-            .With("tenant", tenant.Value);
-        if (onlyId is not null)
-            command.With("id", onlyId);
-        var rows = new List<Row>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var scope = JsonSerializer.Deserialize<CredentialScope>(reader.GetString(2), EventTypeRegistry.JsonOptions)!;
-            rows.Add(new Row(new CredentialView(reader.GetString(0), reader.GetString(1), reader.GetString(9), scope, reader.GetString(3), reader.GetString(4),
-                reader.GetNullableString(5), UnixTime.FromMicroseconds(reader.GetNullableInt64(6)), UnixTime.FromMicroseconds(reader.GetInt64(7))),
-                reader.GetString(8)));
-        }
-        return rows;
-    }
 }
 
 internal sealed class NotVerifiableException(string message) : Exception(message);
