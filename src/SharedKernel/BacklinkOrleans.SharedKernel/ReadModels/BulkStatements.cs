@@ -36,7 +36,7 @@ public static class BulkStatements
             {
                 for (var c = 0; c < parameters.Length; c++)
                     parameters[c].Value = row[c] ?? DBNull.Value;
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                await command.RunNonQueryAsync(cancellationToken);
             }
             return;
         }
@@ -62,7 +62,7 @@ public static class BulkStatements
             if (onConflict.Length > 0)
                 sql.Append(' ').Append(onConflict);
             command.CommandText = sql.ToString();
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await command.RunNonQueryAsync(cancellationToken);
         }
     }
 

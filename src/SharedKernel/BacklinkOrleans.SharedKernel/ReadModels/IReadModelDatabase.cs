@@ -18,8 +18,26 @@ public interface IReadModelDatabase
     Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Runs <paramref name="read"/> in one read-only transaction, so that all its statements see one state of the
+    /// database. SQLite: a deferred transaction on a reader thread, which never takes the write lock (a plain
+    /// <c>BeginTransaction</c> there is <c>BEGIN IMMEDIATE</c>: a reader then queued for the write lock behind the group
+    /// commit, and after 30 s of a busy writer failed with "database is locked"); PostgreSQL: REPEATABLE READ.
+    /// </summary>
+    Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Runs <paramref name="write"/> in a transaction of its own, committed when it returns and rolled back when it
     /// throws; counted as one write transaction of <paramref name="kind"/> (see <see cref="Diagnostics.StorageWrites"/>).
     /// </summary>
     Task<T> WriteAsync<T>(string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs <paramref name="write"/> as <see cref="WriteAsync{T}"/> does, on the database's writer thread (SQLite's one
+    /// writer; on PostgreSQL a thread with a connection of its own), where <see cref="DbCalls"/> complete without leaving
+    /// the thread; and the returned task completes there, so the caller's continuation runs on the writer thread before
+    /// it takes its next job. For the event store's group commit only — the serial step every backlink's step waits on,
+    /// which this keeps out of the thread pool's queue (ADR 0015): the continuation must be short and must never wait
+    /// for the writer itself.
+    /// </summary>
+    Task<T> WriteOnWriterThreadAsync<T>(string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write);
 }

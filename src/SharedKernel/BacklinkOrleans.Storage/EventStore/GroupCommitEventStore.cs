@@ -14,8 +14,10 @@ namespace BacklinkOrleans.Storage.EventStore;
 /// accept with versions and chained hashes), writes the accepted rows and heads, runs the inline projections,
 /// and commits. A conflict therefore fails only its own append. A unique-key violation means another process
 /// wrote the same stream meanwhile: the batch is decided again on fresh reads. Any other failure is retried
-/// append by append, so one bad append cannot fail its neighbours. The transaction itself runs where the database
-/// runs its writes (<see cref="IReadModelDatabase.WriteAsync{T}"/>): SQLite's writer thread, or a pooled connection.
+/// append by append, so one bad append cannot fail its neighbours. The transaction runs on the database's writer
+/// thread (<see cref="IReadModelDatabase.WriteOnWriterThreadAsync{T}"/>: SQLite's one writer, PostgreSQL's event-store
+/// writer), and the loop continues there from one commit to the next while appends are queued: no step of it waits
+/// in the thread pool's queue behind grain work (ADR 0015).
 /// </summary>
 public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposable
 {
@@ -153,7 +155,7 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
     private async Task CommitAsync(IReadOnlyList<PendingAppend> batch, bool trustRemembered)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (plan, stored) = await database.WriteAsync("event-store", (connection, transaction, ct) => CommitCoreAsync(connection, transaction, batch, trustRemembered));
+        var (plan, stored) = await database.WriteOnWriterThreadAsync("event-store", (connection, transaction, ct) => CommitCoreAsync(connection, transaction, batch, trustRemembered));
         foreach (var head in plan.Heads)
             heads.Set(head.StreamId, head);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
@@ -206,7 +208,8 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
     public async ValueTask DisposeAsync()
     {
         queue.Writer.TryComplete();
-        await writer;
+        // The loop ends on the database's writer thread: whoever disposes goes on elsewhere (it may stop that thread next).
+        await writer.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         GC.SuppressFinalize(this);
     }
 

@@ -30,7 +30,10 @@ public sealed class PostgresDatabase : IBacklinkDatabase, IReadModelDatabase, IA
         Tune(builder.ConnectionStringBuilder);
         MaxConnections = builder.ConnectionStringBuilder.MaxPoolSize;
         DataSource = builder.Build();
+        writer = new Lazy<PostgresWriterThread>(() => new PostgresWriterThread(DataSource));
     }
+
+    private readonly Lazy<PostgresWriterThread> writer;
 
     public string ConnectionString { get; }
 
@@ -76,6 +79,15 @@ public sealed class PostgresDatabase : IBacklinkDatabase, IReadModelDatabase, IA
         return await read(connection, cancellationToken);
     }
 
+    public async Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var result = await read(connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
     public async Task<T> WriteAsync<T>(string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
@@ -85,6 +97,16 @@ public sealed class PostgresDatabase : IBacklinkDatabase, IReadModelDatabase, IA
         StorageWrites.Record(kind);
         return result;
     }
+
+    public Task<T> WriteOnWriterThreadAsync<T>(string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write) =>
+        writer.Value.RunAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            var result = write(connection, transaction, CancellationToken.None).GetAwaiter().GetResult();
+            transaction.Commit();
+            StorageWrites.Record(kind);
+            return result;
+        });
 
     public MigrationRunner CreateMigrationRunner(ILogger logger) => new PostgresMigrationRunner(this, logger);
 
@@ -106,7 +128,12 @@ public sealed class PostgresDatabase : IBacklinkDatabase, IReadModelDatabase, IA
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        if (writer.IsValueCreated)
+            writer.Value.Dispose();
+        return DataSource.DisposeAsync();
+    }
 
     private sealed class PostgresMigrationRunner(PostgresDatabase database, ILogger logger)
         : MigrationRunner(Migration.For("Postgres", database.ModuleAssemblies), logger)

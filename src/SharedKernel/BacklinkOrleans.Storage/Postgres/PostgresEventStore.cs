@@ -1,5 +1,6 @@
 using System.Data.Common;
 using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.ReadModels;
 using BacklinkOrleans.Storage.EventStore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -32,16 +33,16 @@ public sealed class PostgresEventStore(
                     { Parameters = { new NpgsqlParameter { Value = eventIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid } } },
             },
         };
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await batch.RunReaderAsync(cancellationToken);
         var heads = new Dictionary<string, StreamHead>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.NextRowAsync(cancellationToken))
         {
             var id = reader.GetString(0);
             heads[id] = new StreamHead(id, reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), reader.IsDBNull(3) ? null : reader.GetInt64(3));
         }
-        await reader.NextResultAsync(cancellationToken);
+        await reader.NextResultSetAsync(cancellationToken);
         var stored = new Dictionary<Guid, (string, long)>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.NextRowAsync(cancellationToken))
             stored[reader.GetGuid(0)] = (reader.GetString(1), reader.GetInt64(2));
         return new KnownState(heads, stored);
     }
@@ -86,9 +87,9 @@ public sealed class PostgresEventStore(
             },
         };
         var positions = new Dictionary<Guid, long>(rows.Count);
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await batch.RunReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            while (await reader.NextRowAsync(cancellationToken))
                 positions[reader.GetGuid(0)] = reader.GetInt64(1);
         }
         return rows.Select(r => r.Event with { Position = positions[r.Event.EventId] }).ToList();

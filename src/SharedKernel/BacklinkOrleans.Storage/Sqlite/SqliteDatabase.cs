@@ -118,16 +118,32 @@ public sealed class SqliteDatabase : IBacklinkDatabase, IReadModelDatabase, IDis
     public Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default) =>
         threads.Value.ReadAsync(connection => read(connection, cancellationToken).GetAwaiter().GetResult(), cancellationToken);
 
-    /// <summary>Runs on the writer thread, in an immediate transaction (the write lock is taken up front).</summary>
-    public Task<T> WriteAsync<T>(string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken = default) =>
-        threads.Value.WriteAsync(connection =>
+    /// <summary>Runs on a reader thread, in a deferred transaction: one snapshot of the log, never the write lock.</summary>
+    public Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default) =>
+        threads.Value.ReadAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var result = write(connection, transaction, cancellationToken).GetAwaiter().GetResult();
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var result = read(connection, transaction, cancellationToken).GetAwaiter().GetResult();
             transaction.Commit();
-            StorageWrites.Record(kind);
             return result;
         }, cancellationToken);
+
+    /// <summary>Runs on the writer thread, in an immediate transaction (the write lock is taken up front).</summary>
+    public Task<T> WriteAsync<T>(string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken = default) =>
+        threads.Value.WriteAsync(connection => Transact(connection, kind, write, cancellationToken), cancellationToken);
+
+    public Task<T> WriteOnWriterThreadAsync<T>(string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write) =>
+        threads.Value.WriteAsync(connection => Transact(connection, kind, write, CancellationToken.None), CancellationToken.None, continueOnWriter: true);
+
+    private static T Transact<T>(SqliteConnection connection, string kind, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> write,
+        CancellationToken cancellationToken)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var result = write(connection, transaction, cancellationToken).GetAwaiter().GetResult();
+        transaction.Commit();
+        StorageWrites.Record(kind);
+        return result;
+    }
 
     public MigrationRunner CreateMigrationRunner(ILogger logger) => new SqliteMigrationRunner(this, logger);
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using BacklinkOrleans.SharedKernel.EventStore;
+using BacklinkOrleans.SharedKernel.ReadModels;
 using BacklinkOrleans.Storage.EventStore;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -28,8 +29,8 @@ public sealed class SqliteEventStore(
             foreach (var streamId in streamIds)
             {
                 id.Value = streamId;
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                if (await reader.ReadAsync(cancellationToken))
+                await using var reader = await command.RunReaderAsync(cancellationToken);
+                if (await reader.NextRowAsync(cancellationToken))
                     heads[streamId] = new StreamHead(streamId, reader.GetInt64(0), reader.GetFieldValue<byte[]>(1),
                         reader.IsDBNull(2) ? null : reader.GetInt64(2));
             }
@@ -41,8 +42,8 @@ public sealed class SqliteEventStore(
             foreach (var eventId in eventIds)
             {
                 id.Value = eventId.ToString("D");
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                if (await reader.ReadAsync(cancellationToken))
+                await using var reader = await command.RunReaderAsync(cancellationToken);
+                if (await reader.NextRowAsync(cancellationToken))
                     stored[eventId] = (reader.GetString(0), reader.GetInt64(1));
             }
         }
@@ -75,7 +76,7 @@ public sealed class SqliteEventStore(
                 metadata.Value = e.Metadata;
                 recordedAt.Value = EventHashChain.ToUnixMicroseconds(e.RecordedAt);
                 hash.Value = rowHash;
-                var position = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+                var position = (long)(await insert.RunScalarAsync(cancellationToken))!;
                 stored.Add(e with { Position = position });
             }
         }
@@ -93,7 +94,7 @@ public sealed class SqliteEventStore(
                 version.Value = head.Version;
                 hash.Value = head.HeadHash;
                 snapshot.Value = (object?)head.SnapshotVersion ?? DBNull.Value;
-                await upsert.ExecuteNonQueryAsync(cancellationToken);
+                await upsert.RunNonQueryAsync(cancellationToken);
             }
         }
         return stored;

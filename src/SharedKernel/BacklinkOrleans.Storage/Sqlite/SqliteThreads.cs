@@ -89,16 +89,22 @@ internal sealed class SqliteThreads : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> on the writer thread.</summary>
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) => Enqueue(writes, work, cancellationToken);
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer thread. <paramref name="continueOnWriter"/>: the task completes on the
+    /// writer thread, whose caller's continuation then runs there (the group commit's loop; see
+    /// <see cref="SharedKernel.ReadModels.IReadModelDatabase.WriteOnWriterThreadAsync{T}"/>).
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken, bool continueOnWriter = false) =>
+        Enqueue(writes, work, cancellationToken, continueOnWriter);
 
     /// <summary>Runs <paramref name="work"/> on a reader thread.</summary>
     public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) => Enqueue(reads, work, cancellationToken);
 
-    private static Task<T> Enqueue<T>(BlockingCollection<Action<Func<SqliteConnection>>> queue, Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    private static Task<T> Enqueue<T>(BlockingCollection<Action<Func<SqliteConnection>>> queue, Func<SqliteConnection, T> work,
+        CancellationToken cancellationToken, bool continueHere = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<T>(continueHere ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
             queue.Add(connection =>
@@ -140,6 +146,7 @@ internal sealed class SqliteThreads : IDisposable
     {
         if (writer)
             writerPriority.TrySetResult(Sqlite.WriterPriority.Raise(writerNice));
+        SharedKernel.ReadModels.DbCalls.MarkDatabaseThread();
         SqliteConnection? connection = null;
         try
         {
@@ -180,7 +187,7 @@ internal sealed class SqliteThreads : IDisposable
         writes.CompleteAdding();
         reads.CompleteAdding();
         stopping.Cancel();
-        foreach (var thread in threads)
+        foreach (var thread in threads.Where(t => t != Thread.CurrentThread)) // disposed from a job: that thread ends after it
             thread.Join(TimeSpan.FromSeconds(30));
         writes.Dispose();
         reads.Dispose();

@@ -85,13 +85,11 @@ internal sealed partial class CredentialDirectory
 
     /// <summary>The tenant's credentials and enabled channels with the stream version they reflect, read in one database state.</summary>
     private Task<Rows> ReadAllAsync(TenantId tenant, CancellationToken cancellationToken) =>
-        database.ReadAsync(async (connection, ct) =>
+        database.ReadSnapshotAsync(async (connection, transaction, ct) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct);
             var version = await ReadStreamHeadAsync(connection, transaction, tenant, ct);
             var rows = await ReadRowsAsync(connection, tenant, ct, transaction);
             var enabled = await ReadEnabledChannelsAsync(connection, tenant, ct, transaction);
-            await transaction.CommitAsync(ct);
             return new Rows(rows, [.. rows.Select(r => r.View)], enabled, version);
         }, cancellationToken);
 
@@ -120,12 +118,10 @@ internal sealed partial class CredentialDirectory
     /// change of one — read together (one read of one database state).
     /// </summary>
     private Task<(long Version, IReadOnlyList<Row> Rows)> ReadStreamHeadAndRowsAsync(TenantId tenant, CancellationToken cancellationToken, string? onlyId = null) =>
-        database.ReadAsync(async (connection, ct) =>
+        database.ReadSnapshotAsync(async (connection, transaction, ct) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct);
             var version = await ReadStreamHeadAsync(connection, transaction, tenant, ct);
             var rows = await ReadRowsAsync(connection, tenant, ct, transaction, onlyId);
-            await transaction.CommitAsync(ct);
             return (version, rows);
         }, cancellationToken);
 

@@ -49,7 +49,7 @@ internal sealed class AccountsProjection(EventTypeRegistry registry) : IInlinePr
                 var other => throw new InvalidOperationException($"The accounts projection has no case for {other.GetType().Name}."),
             };
             if (command is not null)
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                await command.RunNonQueryAsync(cancellationToken);
         }
     }
 
@@ -63,7 +63,7 @@ internal sealed class AccountsProjection(EventTypeRegistry registry) : IInlinePr
     private static async Task<System.Data.Common.DbCommand?> RefusedAsync(ProjectionBatch batch, CredentialPropertyRefused e, CancellationToken cancellationToken)
     {
         await using var read = batch.Connection.Command("SELECT scope FROM credentials WHERE credential_id = @id", batch.Transaction).With("id", e.CredentialId);
-        if (await read.ExecuteScalarAsync(cancellationToken) is not string json)
+        if (await read.RunScalarAsync(cancellationToken) is not string json)
             return null;
         var scope = JsonSerializer.Deserialize<CredentialScope>(json, EventTypeRegistry.JsonOptions)!;
         var refused = new Dictionary<string, string>(scope.RefusedProperties ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [e.Property] = e.Reason };

@@ -1,4 +1,3 @@
-using System.Data;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Backlinks.ReadModels;
 using BacklinkOrleans.SharedKernel.Audit;
@@ -42,9 +41,8 @@ internal sealed class CounterAuditCheck(EventTypeRegistry registry, IReadModelDa
 
     public async Task<IReadOnlyList<AuditViolation>> FinishAsync(CancellationToken cancellationToken)
     {
-        var (stored, logCount, logLast) = await database.ReadAsync(async (connection, ct) =>
+        var (stored, logCount, logLast) = await database.ReadSnapshotAsync(async (connection, transaction, ct) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct); // one snapshot
             var counts = new Dictionary<(string, string, string, string), long>();
             await using (var command = connection.Command("SELECT tenant_id, campaign_id, state, reason, count FROM campaign_counters", transaction))
             await using (var reader = await command.ExecuteReaderAsync(ct))

@@ -158,8 +158,8 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
             await using var command = batch.Connection.Command("", batch.Transaction).With("tenant", tenant);
             command.CommandText = "SELECT tenant_id, url_hash, url, host, campaign_id, state, reason, retired, priority, collected_at, updated_at, "
                 + $"next_action_at, version, waiting_for FROM backlinks WHERE tenant_id = @tenant AND url_hash IN ({BulkStatements.InList(command, "h", hashes)})";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            await using var reader = await command.RunReaderAsync(cancellationToken);
+            while (await reader.NextRowAsync(cancellationToken))
             {
                 var row = new BacklinkRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                     reader.GetString(4), reader.GetString(5), reader.GetNullableString(6), reader.GetInt64(7) != 0,
@@ -180,8 +180,8 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
             await using var command = batch.Connection.Command("", batch.Transaction).With("tenant", tenant);
             command.CommandText = "SELECT url_hash, campaign_id FROM backlink_campaigns WHERE tenant_id = @tenant AND url_hash IN "
                 + $"({BulkStatements.InList(command, "h", hashes)})";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            await using var reader = await command.RunReaderAsync(cancellationToken);
+            while (await reader.NextRowAsync(cancellationToken))
             {
                 var key = (tenant, reader.GetString(0));
                 (memberships.TryGetValue(key, out var set) ? set : memberships[key] = []).Add(reader.GetString(1));

@@ -35,7 +35,7 @@ internal sealed class CampaignProjection(EventTypeRegistry registry) : IInlinePr
             if (command is null)
                 continue;
             command.With("tenant", tenant).With("id", campaignId).With("at", UnixTime.ToMicroseconds(e.At));
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await command.RunNonQueryAsync(cancellationToken);
         }
     }
 
@@ -44,14 +44,14 @@ internal sealed class CampaignProjection(EventTypeRegistry registry) : IInlinePr
     {
         await using var read = batch.Connection.Command("SELECT settings FROM campaigns WHERE tenant_id = @tenant AND campaign_id = @id", batch.Transaction)
             .With("tenant", tenant).With("id", campaignId);
-        if (await read.ExecuteScalarAsync(cancellationToken) is not string json)
+        if (await read.RunScalarAsync(cancellationToken) is not string json)
             return;
         var settings = JsonSerializer.Deserialize<CampaignSettings>(json, EventTypeRegistry.JsonOptions)! with { DripDays = drip.Days };
         await using var write = batch.Connection.Command("UPDATE campaigns SET settings = @settings, updated_at = @at WHERE tenant_id = @tenant AND campaign_id = @id",
                 batch.Transaction)
             .With("settings", JsonSerializer.Serialize(settings, EventTypeRegistry.JsonOptions)).With("at", UnixTime.ToMicroseconds(drip.At))
             .With("tenant", tenant).With("id", campaignId);
-        await write.ExecuteNonQueryAsync(cancellationToken);
+        await write.RunNonQueryAsync(cancellationToken);
     }
 
     private static System.Data.Common.DbCommand StatusCommand(ProjectionBatch batch, string status) =>
