@@ -91,6 +91,12 @@ public sealed class DatabaseThreadTests
         var replaced = await BackendAsync();
 
         Assert.NotEqual(first.Pid, replaced.Pid);
+
+        // The Host's container disposes the database once per service type it is registered as (a second disposal had
+        // thrown, and the Host ended with SIGABRT at every stop on the cluster profile).
+        await database.DisposeAsync();
+        await database.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(BackendAsync);
     }
 
     private static async Task WaitUntilGoneAsync(NpgsqlDataSource dataSource, int pid)

@@ -52,7 +52,7 @@ internal sealed class PostgresWriterThread : IDisposable
                 done.TrySetResult(result);
             });
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
             throw new ObjectDisposedException(nameof(PostgresWriterThread), "The PostgreSQL database is closed.");
         }
@@ -67,8 +67,12 @@ internal sealed class PostgresWriterThread : IDisposable
         connection?.Dispose();
     }
 
+    private int disposed;
+
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+            return; // the container holds the database under several service types, and disposes each
         jobs.CompleteAdding();
         if (Thread.CurrentThread == thread)
             return; // the thread ends after this job
