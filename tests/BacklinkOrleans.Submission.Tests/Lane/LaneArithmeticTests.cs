@@ -13,6 +13,17 @@ public sealed class LaneArithmeticTests
     private static LaneItem Url(string id, int priority = 50, int second = 0, int campaignPriority = 1, string credential = "cred-1") =>
         new(id, $"https://example.com/{id}", credential, priority, campaignPriority, TimeSpan.FromHours(1), "c1", T0.AddSeconds(second));
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    [InlineData(32, false)]
+    public void AChannelsConnectionCap_IsAtLeastOne(int maxConnections, bool refused)
+    {
+        var problems = new IndexNowOptions { MaxConnections = maxConnections }.Problems(IndexNowOptions.Section, 10_000).ToList();
+
+        Assert.Equal(refused, problems.Contains("Submission:IndexNow:MaxConnections must be at least 1."));
+    }
+
     [Fact]
     public void TheQueue_SendsHigherPriorityFirst_ThenInArrivalOrder_AndKeepsOneEntryPerUrl()
     {

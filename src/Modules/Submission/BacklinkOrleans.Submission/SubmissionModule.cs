@@ -94,6 +94,8 @@ public static class SubmissionModule
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("BacklinkOrleans/1.0 (+https://github.com/backlink-orleans)");
             })
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IOutboundHandlerFactory>().CreateHandler())
+            .ConfigurePrimaryHttpMessageHandler((handler, sp) =>
+                OutboundHttp.LimitConnections(handler, sp.GetRequiredService<IOptions<TOptions>>().Value.MaxConnections))
             .RemoveAllLoggers() // requests carry credentials: the grain logs what it sent, redacted
             .AddResilienceHandler(name, (pipeline, context) =>
             {

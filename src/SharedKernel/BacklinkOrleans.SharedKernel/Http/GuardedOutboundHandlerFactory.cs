@@ -26,6 +26,13 @@ public sealed class OutboundOptions
     public IReadOnlyList<int> EffectivePorts => AllowedPorts.Count == 0 ? DefaultPorts : AllowedPorts;
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Connections the Host opens at most to one site (scheme, host and port) for its pages, robots.txt, sitemaps and
+    /// key files; further requests wait for a free one. A crawler's courtesy (browsers use 6), and on a campaign of a
+    /// hundred URLs per site it saves the handshakes of a hundred connections. Channels have their own limit.
+    /// </summary>
+    public int MaxConnectionsPerSite { get; set; } = 6;
 }
 
 /// <summary>A connection the guard refused: the address, port or name is not one the product may reach.</summary>

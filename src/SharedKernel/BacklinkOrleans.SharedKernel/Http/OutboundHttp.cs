@@ -35,10 +35,31 @@ public static class OutboundHttp
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("BacklinkOrleans/1.0 (+https://github.com/backlink-orleans)");
             })
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IOutboundHandlerFactory>().CreateHandler())
+            .ConfigurePrimaryHttpMessageHandler((handler, sp) =>
+                LimitConnections(handler, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboundOptions>>().Value.MaxConnectionsPerSite))
             // The default request logging writes full URLs, and some carry secrets (an IndexNow key file is named
             // after its key): callers log what they fetch themselves, redacted.
             .RemoveAllLoggers();
         return services;
+    }
+
+    /// <summary>
+    /// Caps the connections <paramref name="handler"/> opens to one server (the socket handler at the bottom of its
+    /// chain; a handler without one is left as it is). Requests beyond the cap wait for a connection; one that times out
+    /// waiting was never sent.
+    /// </summary>
+    public static void LimitConnections(HttpMessageHandler handler, int perServer)
+    {
+        if (perServer < 1)
+            throw new ArgumentOutOfRangeException(nameof(perServer), perServer, "At least one connection per server is needed.");
+        for (var current = handler; current is not null; current = (current as DelegatingHandler)?.InnerHandler)
+        {
+            if (current is SocketsHttpHandler sockets)
+            {
+                sockets.MaxConnectionsPerServer = perServer;
+                return;
+            }
+        }
     }
 
     private sealed class Registered;

@@ -36,6 +36,13 @@ internal class LaneOptions
     /// <summary>The longest Retry-After waited inside one send; a longer one is scheduled as a backoff instead.</summary>
     public TimeSpan InlineRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Connections one Host opens at most to the channel's endpoint, for all its credentials; further requests wait for
+    /// a free one (a request that timed out waiting was never sent, and is deferred, not held). Without a cap a thousand
+    /// keys' first batches opened a thousand TLS connections at once.
+    /// </summary>
+    public int MaxConnections { get; set; } = 32;
+
     /// <summary>How long one request may take before its outcome is unknown.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -66,6 +73,8 @@ internal class LaneOptions
             yield return $"{section}:Linger must not be negative; PumpInterval, AnswerWithin and RedeliverAfter must be positive.";
         if (BackoffBase <= TimeSpan.Zero || BackoffMax < BackoffBase)
             yield return $"{section}:BackoffBase must be positive and at most BackoffMax.";
+        if (MaxConnections < 1)
+            yield return $"{section}:MaxConnections must be at least 1.";
         if (RequestTimeout <= TimeSpan.Zero || InlineRetries < 0 || InlineRetryMaxDelay < TimeSpan.Zero || HalveAfter429s < 1)
             yield return $"{section}:RequestTimeout must be positive; InlineRetries and InlineRetryMaxDelay must not be negative; HalveAfter429s at least 1.";
         if (ReportFirstPoll <= TimeSpan.Zero || ReportPollMax < ReportFirstPoll || ReportGiveUpAfter < ReportPollMax)
