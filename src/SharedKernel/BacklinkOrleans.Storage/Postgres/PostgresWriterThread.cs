@@ -74,9 +74,8 @@ internal sealed class PostgresWriterThread : IDisposable
         if (Interlocked.Exchange(ref disposed, 1) == 1)
             return; // the container holds the database under several service types, and disposes each
         jobs.CompleteAdding();
-        if (Thread.CurrentThread == thread)
-            return; // the thread ends after this job
-        thread.Join();
-        jobs.Dispose();
+        if (Thread.CurrentThread != thread) // disposed from a job: the thread ends after it
+            thread.Join();
+        // The queue is not disposed: a thread still taking from it would throw, unhandled, and end the process.
     }
 }

@@ -189,8 +189,8 @@ internal sealed class SqliteThreads : IDisposable
         stopping.Cancel();
         foreach (var thread in threads.Where(t => t != Thread.CurrentThread)) // disposed from a job: that thread ends after it
             thread.Join(TimeSpan.FromSeconds(30));
-        writes.Dispose();
-        reads.Dispose();
-        stopping.Dispose();
+        // The queues and the token are not disposed: a thread still draining them (the one this runs on, or one that
+        // outlived the join) would throw ObjectDisposedException on its next take, unhandled, and end the process.
+        // Completed, they hold nothing; the threads end when they are empty.
     }
 }
