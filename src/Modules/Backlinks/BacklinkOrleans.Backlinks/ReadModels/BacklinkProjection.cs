@@ -156,8 +156,8 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
         foreach (var (tenant, hashes) in ByTenant(keys))
         {
             await using var command = batch.Connection.Command("", batch.Transaction).With("tenant", tenant);
-            command.CommandText = "SELECT tenant_id, url_hash, url, host, campaign_id, state, reason, retired, priority, collected_at, updated_at, "
-                + $"next_action_at, version, waiting_for FROM backlinks WHERE tenant_id = @tenant AND url_hash IN ({BulkStatements.InList(command, "h", hashes)})";
+            command.CommandText = "SELECT b.tenant_id, b.url_hash, b.url, b.host, b.campaign_id, b.state, b.reason, b.retired, b.priority, b.collected_at, "
+                + "b.updated_at, b.next_action_at, b.version, b.waiting_for " + BulkStatements.TenantRowsByHash(command, batch.Dialect, "backlinks", "b", hashes);
             await using var reader = await command.RunReaderAsync(cancellationToken);
             while (await reader.NextRowAsync(cancellationToken))
             {
@@ -178,8 +178,7 @@ internal sealed class BacklinkProjection(EventTypeRegistry registry, IOptions<Ba
         foreach (var (tenant, hashes) in ByTenant(keys))
         {
             await using var command = batch.Connection.Command("", batch.Transaction).With("tenant", tenant);
-            command.CommandText = "SELECT url_hash, campaign_id FROM backlink_campaigns WHERE tenant_id = @tenant AND url_hash IN "
-                + $"({BulkStatements.InList(command, "h", hashes)})";
+            command.CommandText = "SELECT m.url_hash, m.campaign_id " + BulkStatements.TenantRowsByHash(command, batch.Dialect, "backlink_campaigns", "m", hashes);
             await using var reader = await command.RunReaderAsync(cancellationToken);
             while (await reader.NextRowAsync(cancellationToken))
             {

@@ -86,9 +86,9 @@ internal sealed class BacklinkQueries(IReadModelDatabase database)
         database.ReadAsync(async (connection, ct) =>
         {
             await using var command = connection.Command("SELECT b.url_hash, (SELECT count(*) FROM backlink_campaigns m WHERE m.tenant_id = b.tenant_id "
-                    + "AND m.url_hash = b.url_hash AND m.campaign_id = @campaign) FROM backlinks b WHERE b.tenant_id = @tenant AND b.url_hash IN (")
+                    + "AND m.url_hash = b.url_hash AND m.campaign_id = @campaign) ")
                 .With("tenant", tenant).With("campaign", campaignId);
-            command.CommandText += BulkStatements.InList(command, "h", hashes) + ")";
+            command.CommandText += BulkStatements.TenantRowsByHash(command, database.Dialect, "backlinks", "b", hashes);
             var found = new Dictionary<string, bool>(StringComparer.Ordinal);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))

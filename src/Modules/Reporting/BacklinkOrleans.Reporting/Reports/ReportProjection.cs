@@ -170,7 +170,7 @@ internal sealed class ReportProjection(EventTypeRegistry registry) : ISubscripti
             foreach (var chunk in BulkStatements.Chunks(group.Select(k => k.Hash).ToList()))
             {
                 await using var command = db.Connection.Command("", db.Transaction).With("tenant", group.Key);
-                command.CommandText = $"SELECT url_hash, facts FROM report_backlinks WHERE tenant_id = @tenant AND url_hash IN ({BulkStatements.InList(command, "h", chunk)})";
+                command.CommandText = "SELECT r.url_hash, r.facts " + BulkStatements.TenantRowsByHash(command, db.Dialect, "report_backlinks", "r", chunk);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                     facts[(group.Key, reader.GetString(0))] = reader.GetString(1);
