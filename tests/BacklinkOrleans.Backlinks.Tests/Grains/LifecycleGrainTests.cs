@@ -1,3 +1,5 @@
+using BacklinkOrleans.SharedKernel.Grains;
+using Orleans.Runtime;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.SharedKernel.Urls;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +22,22 @@ public sealed class LifecycleGrainTests(LifecycleCluster cluster)
     }
 
     private IBacklinkGrain Backlink(string hash) => cluster.Grains.GetGrain<IBacklinkGrain>($"acme/{hash}");
+
+    [Fact]
+    public async Task AReferenceMadeWithoutOrleansTypeLookup_IsTheReferenceGetGrainMakes_AndReachesTheSameGrain()
+    {
+        var campaign = await cluster.NewCampaignAsync();
+        var (url, hash) = NewUrl();
+        var byOrleans = (GrainReference)(object)Backlink(hash);
+        var cached = cluster.Grains.Reference<IBacklinkGrain>($"acme/{hash}");
+        var again = (GrainReference)(object)cluster.Grains.Reference<IBacklinkGrain>($"acme/{NewUrl().Hash}");
+
+        Assert.Equal(byOrleans.GrainId, ((GrainReference)(object)cached).GrainId);
+        Assert.Equal(byOrleans.InterfaceType, ((GrainReference)(object)cached).InterfaceType);
+        Assert.NotEqual(byOrleans.GrainId, again.GrainId); // the key is each call's own, not the first one's
+        Assert.Equal(CollectResult.Collected, (await cached.CollectAsync(new CollectBacklink(url, campaign, null, null, null, 50))).Result);
+        Assert.Equal(url, (await Backlink(hash).GetAsync())!.Url);
+    }
 
     [Fact]
     public async Task ACollectedUrl_TakesTheFastPath_ToValidated()

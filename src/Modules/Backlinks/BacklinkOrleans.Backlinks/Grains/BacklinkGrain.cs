@@ -6,6 +6,7 @@ using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.SharedKernel.Urls;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Backlinks.Grains;
 
@@ -190,7 +191,7 @@ internal sealed partial class BacklinkGrain(
         if (snapshot.Campaign.DripDays is null || state is not BacklinkState.Validated { Queued: null } validated)
             return DripRelease.Now;
         var gate = validated.Facts.Waiting is { Step: BacklinkSteps.Submit, Gate: { } g } wait && wait.Until <= now ? g : null;
-        return await grains.GetGrain<IDripGrain>($"{snapshot.Tenant}/{snapshot.CampaignId}").ReleaseAsync(gate, plan);
+        return await grains.Reference<IDripGrain>($"{snapshot.Tenant}/{snapshot.CampaignId}").ReleaseAsync(gate, plan);
     }
 
     private static IReadOnlyList<IBacklinkEvent> Decided(BacklinkState state, BacklinkCommand command)
@@ -231,7 +232,7 @@ internal sealed partial class BacklinkGrain(
     /// <summary>Continues the lifecycle in a turn of its own, so the caller (an import, a user) is answered first.</summary>
     private void DriveSoon() => this.AsReference<IBacklinkGrain>().ContinueAsync().Ignore();
 
-    private ICampaignGrain Campaign(BacklinkFacts facts) => grains.GetGrain<ICampaignGrain>($"{key.Tenant.Value}/{facts.Campaign}");
+    private ICampaignGrain Campaign(BacklinkFacts facts) => grains.Reference<ICampaignGrain>($"{key.Tenant.Value}/{facts.Campaign}");
 
     private static BacklinkSnapshot Snapshot(BacklinkState state, BacklinkFacts facts, CampaignSettings campaign) => new(
         facts.Tenant, facts.UrlHash, facts.Url, facts.Host, facts.Campaign, campaign,

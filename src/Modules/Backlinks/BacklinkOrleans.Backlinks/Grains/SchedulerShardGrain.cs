@@ -2,6 +2,7 @@ using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Backlinks.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Backlinks.Grains;
 
@@ -76,7 +77,7 @@ internal sealed partial class SchedulerShardGrain(
     {
         try
         {
-            await grains.GetGrain<IBacklinkGrain>($"{backlink.Tenant}/{backlink.UrlHash}").DriveAsync();
+            await grains.Reference<IBacklinkGrain>($"{backlink.Tenant}/{backlink.UrlHash}").DriveAsync();
         }
         catch (Exception e)
         {

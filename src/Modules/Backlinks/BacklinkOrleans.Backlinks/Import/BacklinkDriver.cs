@@ -3,6 +3,7 @@ using BacklinkOrleans.Backlinks.Contracts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Backlinks.Import;
 
@@ -40,7 +41,7 @@ internal sealed partial class BacklinkDriver(IGrainFactory grains, IOptions<Back
                 Interlocked.Decrement(ref queued);
                 try
                 {
-                    await grains.GetGrain<IBacklinkGrain>(key).WakeAsync(version);
+                    await grains.Reference<IBacklinkGrain>(key).WakeAsync(version);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -4,6 +4,7 @@ using BacklinkOrleans.Backlinks.ReadModels;
 using BacklinkOrleans.SharedKernel.EventSourcing;
 using BacklinkOrleans.SharedKernel.EventStore;
 using BacklinkOrleans.SharedKernel.Tenancy;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Backlinks.Import;
 
@@ -61,7 +62,7 @@ internal sealed class BulkBacklinkCollector(
 
         // distinct URLs from here on, so their order does not matter
         await Parallel.ForEachAsync(toGrain, new ParallelOptions { MaxDegreeOfParallelism = GrainCallsInFlight, CancellationToken = cancellationToken },
-            async (i, _) => outcomes[i] = await grains.GetGrain<IBacklinkGrain>($"{tenant.Value}/{rows[i].UrlHash}").CollectAsync(rows[i].Command));
+            async (i, _) => outcomes[i] = await grains.Reference<IBacklinkGrain>($"{tenant.Value}/{rows[i].UrlHash}").CollectAsync(rows[i].Command));
         return outcomes.Select(o => o!).ToList();
 
         async Task AppendNewAsync(int index)

@@ -2,6 +2,7 @@ using BacklinkOrleans.Accounts.Contracts;
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.SharedKernel.Tenancy;
 using BacklinkOrleans.Submission.Contracts;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Submission.Channels;
 
@@ -22,7 +23,7 @@ internal sealed class ChannelCapacityPort(ICredentialDirectory credentials, Chan
                 continue;
             var keys = list.Where(c => c.Kind == channel.Descriptor.CredentialKind && c.Status != CredentialStatuses.Failed)
                 .SelectMany(channel.QuotaKeysOf).Distinct(StringComparer.Ordinal).ToList();
-            var views = await Task.WhenAll(keys.Select(k => grains.GetGrain<IChannelQuotaGrain>(QuotaGrainKeys.Of(tenant, name, k)).GetQuotaAsync()));
+            var views = await Task.WhenAll(keys.Select(k => grains.Reference<IChannelQuotaGrain>(QuotaGrainKeys.Of(tenant, name, k)).GetQuotaAsync()));
             result.Add(Sum(name, views, time.GetUtcNow()));
         }
         return result;

@@ -1,5 +1,6 @@
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Submission.Contracts;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Submission.Channels;
 
@@ -27,6 +28,6 @@ internal sealed class ChannelIndexCheckPort(IGrainFactory grains, ChannelRouter 
         var target = checkers[0];
         var item = new LaneItem(backlink.UrlHash, backlink.Url, target.CredentialId, backlink.Priority, backlink.Campaign.Priority, TimeSpan.Zero,
             backlink.CampaignId, now);
-        return await grains.GetGrain<IChannelQuotaGrain>(QuotaGrainKeys.Of(backlink.Tenant, target.Channel, target.QuotaKey)).EnqueueAsync(item);
+        return await grains.Reference<IChannelQuotaGrain>(QuotaGrainKeys.Of(backlink.Tenant, target.Channel, target.QuotaKey)).EnqueueAsync(item);
     }
 }

@@ -1,5 +1,6 @@
 using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Submission.Contracts;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Submission.Channels;
 
@@ -32,6 +33,6 @@ internal sealed class ChannelSubmissionPort(IGrainFactory grains, ChannelRegistr
         var firstCheck = backlink.Campaign.FollowUpSchedule.Count > 0 ? backlink.Campaign.FollowUpSchedule[0] : DefaultFirstCheck;
         var item = new LaneItem(backlink.UrlHash, backlink.Url, target.CredentialId, backlink.Priority, backlink.Campaign.Priority, firstCheck,
             backlink.CampaignId, time.GetUtcNow(), withdraw);
-        return await grains.GetGrain<IChannelQuotaGrain>(QuotaGrainKeys.Of(backlink.Tenant, target.Channel, target.QuotaKey)).EnqueueAsync(item);
+        return await grains.Reference<IChannelQuotaGrain>(QuotaGrainKeys.Of(backlink.Tenant, target.Channel, target.QuotaKey)).EnqueueAsync(item);
     }
 }

@@ -2,6 +2,7 @@ using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.Submission.Contracts;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Submission.Lane;
 
@@ -59,7 +60,7 @@ internal sealed partial class AnswerDeliverer(IGrainFactory grains, ILogger<Answ
             await slots.WaitAsync();
             try
             {
-                var backlink = grains.GetGrain<IBacklinkGrain>($"{tenant}/{item.UrlHash}");
+                var backlink = grains.Reference<IBacklinkGrain>($"{tenant}/{item.UrlHash}");
                 var outcome = item switch
                 {
                     { Report: { } report } => await backlink.RecordSubmissionAsync(report),
@@ -85,7 +86,7 @@ internal sealed partial class AnswerDeliverer(IGrainFactory grains, ILogger<Answ
             return;
         try
         {
-            await grains.GetGrain<IChannelQuotaGrain>(quotaGrain).AcknowledgeAsync(answerId, recorded);
+            await grains.Reference<IChannelQuotaGrain>(quotaGrain).AcknowledgeAsync(answerId, recorded);
         }
         catch (Exception e)
         {

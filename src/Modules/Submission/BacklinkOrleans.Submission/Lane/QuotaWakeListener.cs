@@ -3,6 +3,7 @@ using BacklinkOrleans.SharedKernel.Tenancy;
 using BacklinkOrleans.Submission.Channels;
 using BacklinkOrleans.Submission.Contracts;
 using Microsoft.Extensions.DependencyInjection;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Submission.Lane;
 
@@ -18,5 +19,5 @@ internal sealed class QuotaWakeListener(IServiceProvider services, IGrainFactory
         Task.WhenAll(services.GetRequiredService<ChannelRegistry>().All.Where(c => c.Descriptor.CredentialKind == credential.Kind)
             .SelectMany(channel => channel.QuotaKeysOf(credential).Select(key => QuotaGrainKeys.Of(tenant.Value, channel.Descriptor.Name, key)))
             .Distinct(StringComparer.Ordinal)
-            .Select(key => grains.GetGrain<IChannelQuotaGrain>(key).WakeAsync()));
+            .Select(key => grains.Reference<IChannelQuotaGrain>(key).WakeAsync()));
 }

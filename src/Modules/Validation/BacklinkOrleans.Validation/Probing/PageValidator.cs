@@ -2,6 +2,7 @@ using BacklinkOrleans.Backlinks.Contracts;
 using BacklinkOrleans.SharedKernel.Http;
 using BacklinkOrleans.Validation.Robots;
 using Microsoft.Extensions.Options;
+using BacklinkOrleans.SharedKernel.Grains;
 
 namespace BacklinkOrleans.Validation.Probing;
 
@@ -21,7 +22,7 @@ internal sealed class PageValidator(IGrainFactory grains, PageProbe probe, IOpti
             return new ValidationVerdict(false, FailureReasons.InvalidUrl, rules.Errors[0].ErrorMessage, "URL rules");
 
         var uri = new Uri(backlink.Url);
-        var robots = grains.GetGrain<IRobotsGrain>($"{uri.Scheme}://{uri.Host}:{uri.Port}");
+        var robots = grains.Reference<IRobotsGrain>($"{uri.Scheme}://{uri.Host}:{uri.Port}");
         var evidence = new List<string>();
         foreach (var crawler in Crawlers(backlink.Targets))
         {
