@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
 namespace BacklinkOrleans.Storage.Sqlite;
@@ -7,19 +6,19 @@ namespace BacklinkOrleans.Storage.Sqlite;
 /// The threads that talk to the SQLite file. Microsoft.Data.Sqlite is synchronous (its async methods block), so no
 /// thread that runs grains or requests may wait on the file: every write runs on the one writer thread (SQLite has
 /// one writer anyway, so writes never contend for its lock), every read on a few reader threads (WAL lets them read
-/// while the writer writes). Each thread keeps its own open connection.
+/// while the writer writes). Each thread keeps its own open connection (<see cref="ConnectionThreads{TConnection}"/>);
+/// a checkpointer thread copies the write-ahead log into the file.
 /// </summary>
 internal sealed class SqliteThreads : IDisposable
 {
     private readonly Func<bool, SqliteConnection> open;
-    private readonly BlockingCollection<Action<Func<SqliteConnection>>> writes = new();
-    private readonly BlockingCollection<Action<Func<SqliteConnection>>> reads = new();
-    private readonly List<Thread> threads = [];
+    private readonly ConnectionThreads<SqliteConnection> writer;
+    private readonly ConnectionThreads<SqliteConnection> readers;
+    private readonly Thread checkpointer;
     private readonly CancellationTokenSource stopping = new();
 
     private readonly string walPath;
 
-    private readonly int writerNice;
     private readonly TaskCompletionSource<string> writerPriority = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="open">opens a connection; its argument says whether it is the writer's</param>
@@ -28,13 +27,13 @@ internal sealed class SqliteThreads : IDisposable
     public SqliteThreads(Func<bool, SqliteConnection> open, int readers, string name, string databasePath, int writerNice = 0)
     {
         this.open = open;
-        this.writerNice = writerNice;
         walPath = databasePath + "-wal";
-        Start(writes, $"{name} writer", writer: true);
-        for (var i = 0; i < Math.Max(1, readers); i++)
-            Start(reads, $"{name} reader {i + 1}", writer: false);
-        var checkpointer = new Thread(Checkpoint) { IsBackground = true, Name = $"{name} checkpointer" };
-        threads.Add(checkpointer);
+        const string closed = "The SQLite database is closed.";
+        // A failed job's connection is dropped: the next job opens one afresh.
+        writer = new ConnectionThreads<SqliteConnection>($"{name} writer", 1, () => open(true), _ => false, closed,
+            onStart: () => writerPriority.TrySetResult(Sqlite.WriterPriority.Raise(writerNice)));
+        this.readers = new ConnectionThreads<SqliteConnection>($"{name} reader", Math.Max(1, readers), () => open(false), _ => false, closed);
+        checkpointer = new Thread(Checkpoint) { IsBackground = true, Name = $"{name} checkpointer" };
         checkpointer.Start();
     }
 
@@ -95,80 +94,13 @@ internal sealed class SqliteThreads : IDisposable
     /// <see cref="SharedKernel.ReadModels.IReadModelDatabase.WriteOnWriterThreadAsync{T}"/>).
     /// </summary>
     public Task<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken, bool continueOnWriter = false) =>
-        Enqueue(writes, work, cancellationToken, continueOnWriter);
+        writer.RunAsync(work, cancellationToken, continueOnWriter);
 
     /// <summary>Runs <paramref name="work"/> on a reader thread.</summary>
-    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) => Enqueue(reads, work, cancellationToken);
-
-    private static Task<T> Enqueue<T>(BlockingCollection<Action<Func<SqliteConnection>>> queue, Func<SqliteConnection, T> work,
-        CancellationToken cancellationToken, bool continueHere = false)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var done = new TaskCompletionSource<T>(continueHere ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
-        try
-        {
-            queue.Add(connection =>
-            {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    done.TrySetCanceled(cancellationToken);
-                    return;
-                }
-                try
-                {
-                    done.TrySetResult(work(connection()));
-                }
-                catch (Exception e)
-                {
-                    done.TrySetException(e);
-                    throw; // the thread drops its connection: a failed one is opened afresh
-                }
-            }, cancellationToken);
-        }
-        catch (InvalidOperationException)
-        {
-            throw new ObjectDisposedException(nameof(SqliteThreads), "The SQLite database is closed.");
-        }
-        return done.Task;
-    }
-
-    private void Start(BlockingCollection<Action<Func<SqliteConnection>>> queue, string name, bool writer)
-    {
-        var thread = new Thread(() => Run(queue, writer)) { IsBackground = true, Name = name };
-        threads.Add(thread);
-        thread.Start();
-    }
+    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) => readers.RunAsync(work, cancellationToken);
 
     /// <summary>The writer thread's priority once it has started, as the start-up log says it.</summary>
     public Task<string> WriterPriority => writerPriority.Task;
-
-    private void Run(BlockingCollection<Action<Func<SqliteConnection>>> queue, bool writer)
-    {
-        if (writer)
-            writerPriority.TrySetResult(Sqlite.WriterPriority.Raise(writerNice));
-        SharedKernel.ReadModels.DbCalls.MarkDatabaseThread();
-        SqliteConnection? connection = null;
-        try
-        {
-            foreach (var job in queue.GetConsumingEnumerable())
-            {
-                try
-                {
-                    job(() => connection ??= open(writer));
-                }
-                catch (Exception)
-                {
-                    // the job's caller has the exception; start the next job on a fresh connection
-                    connection?.Dispose();
-                    connection = null;
-                }
-            }
-        }
-        finally
-        {
-            connection?.Dispose();
-        }
-    }
 
     private static int RestartLog(SqliteConnection writer)
     {
@@ -184,13 +116,11 @@ internal sealed class SqliteThreads : IDisposable
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1)
             return; // the container may hold the database under several service types
-        writes.CompleteAdding();
-        reads.CompleteAdding();
+        writer.Dispose();
+        readers.Dispose();
         stopping.Cancel();
-        foreach (var thread in threads.Where(t => t != Thread.CurrentThread)) // disposed from a job: that thread ends after it
-            thread.Join(TimeSpan.FromSeconds(30));
-        // The queues and the token are not disposed: a thread still draining them (the one this runs on, or one that
-        // outlived the join) would throw ObjectDisposedException on its next take, unhandled, and end the process.
-        // Completed, they hold nothing; the threads end when they are empty.
+        if (checkpointer != Thread.CurrentThread)
+            checkpointer.Join(TimeSpan.FromSeconds(30));
+        // The token is not disposed: the checkpointer, if it outlived the join, still waits on it.
     }
 }
