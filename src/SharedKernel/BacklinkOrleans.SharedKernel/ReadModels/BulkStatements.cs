@@ -5,9 +5,9 @@ using BacklinkOrleans.SharedKernel.EventStore;
 namespace BacklinkOrleans.SharedKernel.ReadModels;
 
 /// <summary>
-/// Set-based writes of read models: many rows in one multi-row statement (chunked under the databases' parameter
-/// limits), so a group commit of hundreds of backlinks costs a few statements, not one per row. The conflict clause is the
-/// same for SQLite and PostgreSQL (<c>ON CONFLICT … DO UPDATE SET c = excluded.c</c>).
+/// Set-based writes and key look-ups of read models, so a group commit of hundreds of backlinks costs a few statements,
+/// not one per row: on PostgreSQL one statement of column arrays per table, on SQLite (in-process) one prepared statement
+/// reused per row. The conflict clause is the same for both (<c>ON CONFLICT … DO UPDATE SET c = excluded.c</c>).
 /// </summary>
 public static class BulkStatements
 {
