@@ -25,7 +25,7 @@ internal sealed class BacklinkImporter(IBacklinkCollector collector)
     public const int MaxAnchorLength = 500;
     public const int MaxNoteLength = 2_000;
     public const int ChunkSize = 500;
-    public const int ChunksInFlight = 4;
+    public const int ChunksInFlight = 8;
 
     /// <summary>Pauses before the next attempts to collect a chunk the cluster could not take: about a minute in all.</summary>
     private static readonly TimeSpan[] CollectRetries = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
