@@ -241,6 +241,51 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
+    public async Task ReadCurrent_ManyAtOnce_EachGetsItsOwnStreamFromItsLatestSnapshot()
+    {
+        await using var s = await NewStore();
+        // stream i: i % 4 == 0 absent; 1: three plain events; 2: a snapshot at version 3 then one more; 3: two snapshots
+        const int streams = 120;
+        for (var i = 0; i < streams; i++)
+        {
+            EventData[] events = (i % 4) switch
+            {
+                0 => [],
+                1 => Events.Many(3, start: i * 10),
+                2 => [.. Events.Many(2, start: i * 10), Events.New(n: i * 10 + 2) with { IsSnapshot = true }, Events.New(n: i * 10 + 3)],
+                _ => [Events.New(n: i * 10) with { IsSnapshot = true }, Events.New(n: i * 10 + 1), Events.New(n: i * 10 + 2) with { IsSnapshot = true }],
+            };
+            if (events.Length > 0)
+                Assert.Equal(AppendStatus.Appended, (await s.Store.AppendAsync($"acme/current-{i}", 0, events)).Status);
+        }
+
+        // every stream read three times, all at once
+        var reads = Enumerable.Range(0, streams * 3).Select(n => n % streams)
+            .Select(i => (Stream: i, Read: s.Store.ReadCurrentAsync($"acme/current-{i}"))).ToList();
+        await Task.WhenAll(reads.Select(r => r.Read));
+
+        foreach (var (i, read) in reads)
+        {
+            var events = await read;
+            (long[] versions, int[] numbers) = (i % 4) switch
+            {
+                0 => (System.Array.Empty<long>(), System.Array.Empty<int>()),
+                1 => (new[] { 1L, 2L, 3L }, new[] { i * 10, i * 10 + 1, i * 10 + 2 }),
+                2 => (new[] { 3L, 4L }, new[] { i * 10 + 2, i * 10 + 3 }),
+                _ => (new[] { 3L }, new[] { i * 10 + 2 }),
+            };
+            Assert.Equal(versions, events.Select(e => e.Version));
+            Assert.Equal(numbers.Select(n => $$"""{"n":{{n}}}"""), events.Select(e => e.Data));
+            Assert.All(events, e => Assert.Equal($"acme/current-{i}", e.StreamId));
+        }
+        if (Dialect == SqlDialect.Postgres)
+        {
+            Assert.Equal(streams * 3, s.Store.Statistics.GroupedReads);
+            Assert.True(s.Store.Statistics.LargestReadGroup > 1, "reads queued together shared a statement");
+        }
+    }
+
+    [Fact]
     public async Task InvalidInput_IsRefusedBeforeAnythingIsQueued()
     {
         await using var s = await NewStore();

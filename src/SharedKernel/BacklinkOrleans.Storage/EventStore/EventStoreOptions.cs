@@ -14,6 +14,12 @@ public sealed class EventStoreOptions
     /// <summary>At most about this many events share one transaction (an append is never split).</summary>
     public int MaxEventsPerCommit { get; set; } = 5_000;
 
+    /// <summary>Where reads of streams are grouped (PostgreSQL): at most this many streams share one statement.</summary>
+    public int MaxStreamsPerRead { get; set; } = 256;
+
+    /// <summary>Where reads of streams are grouped: statements of grouped reads at once (each holds a reader connection).</summary>
+    public int ReadGroupsInFlight { get; set; } = 2;
+
     /// <summary>Longest accepted stream id.</summary>
     public int MaxStreamIdLength { get; set; } = 200;
 

@@ -37,4 +37,26 @@ public sealed class EventStoreStatistics
     }
 
     internal void RecordRetry() => Interlocked.Increment(ref retries);
+
+    private long readGroups;
+    private long groupedReads;
+    private long largestReadGroup;
+
+    /// <summary>Statements that answered grouped stream reads (PostgreSQL), and the reads they answered.</summary>
+    public long ReadGroups => Interlocked.Read(ref readGroups);
+
+    public long GroupedReads => Interlocked.Read(ref groupedReads);
+
+    /// <summary>The most stream reads one statement answered.</summary>
+    public long LargestReadGroup => Interlocked.Read(ref largestReadGroup);
+
+    internal void RecordReadGroup(int reads)
+    {
+        Interlocked.Increment(ref readGroups);
+        Interlocked.Add(ref groupedReads, reads);
+        long largest;
+        while (reads > (largest = Interlocked.Read(ref largestReadGroup)) && Interlocked.CompareExchange(ref largestReadGroup, reads, largest) != largest)
+        {
+        }
+    }
 }

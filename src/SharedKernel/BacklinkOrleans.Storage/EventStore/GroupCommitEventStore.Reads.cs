@@ -29,8 +29,22 @@ public abstract partial class GroupCommitEventStore
     private const string ReadCurrentSql = $"SELECT {EventColumns} FROM events e WHERE e.stream_id = @stream AND e.version >= "
         + "coalesce((SELECT s.snapshot_version FROM streams s WHERE s.stream_id = @stream), 0) ORDER BY e.version";
 
-    /// <summary>Every activation reads its stream: one prepared command per reader connection serves them all.</summary>
-    public Task<IReadOnlyList<StoredEvent>> ReadCurrentAsync(string streamId, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Every activation reads its stream. Where <see cref="GroupsCurrentReads"/>, the reads queued meanwhile are answered
+    /// by one statement (<see cref="ReadCurrentGroupAsync"/>); otherwise one prepared command per reader connection
+    /// serves them all.
+    /// </summary>
+    public Task<IReadOnlyList<StoredEvent>> ReadCurrentAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        if (!GroupsCurrentReads)
+            return ReadCurrentAloneAsync(streamId, cancellationToken);
+        var pending = new PendingRead(streamId);
+        if (!currentReads.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(GetType().Name, "The event store is shut down.");
+        return pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private Task<IReadOnlyList<StoredEvent>> ReadCurrentAloneAsync(string streamId, CancellationToken cancellationToken) =>
         database.ReadAsync(async (connection, ct) =>
         {
             var command = PreparedRead(connection, ReadCurrentSql);
@@ -44,6 +58,72 @@ public abstract partial class GroupCommitEventStore
                 ReleaseRead(command);
             }
         }, cancellationToken);
+
+    /// <summary>
+    /// Whether concurrent <see cref="ReadCurrentAsync"/> calls share statements: a database across the network pays a
+    /// round trip and a statement per read, and an import wakes hundreds of backlinks at once (ADR 0026).
+    /// </summary>
+    protected virtual bool GroupsCurrentReads => false;
+
+    /// <summary>The current events (from the latest snapshot on) of each of <paramref name="streamIds"/> that has any.</summary>
+    protected virtual Task<IReadOnlyDictionary<string, List<StoredEvent>>> ReadCurrentGroupAsync(DbConnection connection,
+        IReadOnlyList<string> streamIds, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not group reads.");
+
+    private sealed class PendingRead(string streamId)
+    {
+        public string StreamId => streamId;
+
+        public TaskCompletionSource<IReadOnlyList<StoredEvent>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// One of <see cref="EventStoreOptions.ReadGroupsInFlight"/> loops: takes every read queued (up to
+    /// <see cref="EventStoreOptions.MaxStreamsPerRead"/>), answers them with one statement, and goes on; reads that
+    /// arrive meanwhile wait for the next statement. A failed statement fails the reads it carried.
+    /// </summary>
+    private async Task RunCurrentReadsAsync()
+    {
+        var group = new List<PendingRead>();
+        while (await currentReads.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < options.MaxStreamsPerRead && currentReads.Reader.TryRead(out var pending))
+                group.Add(pending);
+            if (group.Count == 0)
+                continue;
+            try
+            {
+                var streamIds = group.Select(r => r.StreamId).Distinct(StringComparer.Ordinal).ToList();
+                var found = await database.ReadAsync((connection, ct) => ReadCurrentGroupAsync(connection, streamIds, ct));
+                Statistics.RecordReadGroup(group.Count);
+                foreach (var read in group)
+                    read.Completion.TrySetResult(found.TryGetValue(read.StreamId, out var events) ? events : []);
+            }
+            catch (Exception e)
+            {
+                foreach (var read in group)
+                    read.Completion.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Groups rows of many streams by stream, each in version order.</summary>
+    protected static async Task<IReadOnlyDictionary<string, List<StoredEvent>>> ReadGroupedAsync(DbDataReader reader,
+        Func<DbDataReader, StoredEvent> read, CancellationToken cancellationToken)
+    {
+        var streams = new Dictionary<string, List<StoredEvent>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var e = read(reader);
+            if (!streams.TryGetValue(e.StreamId, out var events))
+                streams[e.StreamId] = events = [];
+            events.Add(e);
+        }
+        foreach (var events in streams.Values)
+            events.Sort(static (a, b) => a.Version.CompareTo(b.Version));
+        return streams;
+    }
 
     /// <summary>A command for a frequent read; by default a new one (released by disposing it).</summary>
     protected virtual DbCommand PreparedRead(DbConnection connection, string sql)

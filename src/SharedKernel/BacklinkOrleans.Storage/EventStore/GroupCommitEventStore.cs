@@ -32,6 +32,8 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
     private readonly ILogger logger;
     private readonly Task writer;
     private readonly RecentCache<string, StreamHead> heads;
+    private readonly Channel<PendingRead> currentReads = Channel.CreateUnbounded<PendingRead>();
+    private readonly Task[] currentReaders;
 
     protected GroupCommitEventStore(IReadModelDatabase database, IEnumerable<IInlineProjection> projections,
         TimeProvider time, EventStoreOptions options, ILogger logger)
@@ -43,6 +45,7 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
         this.logger = logger;
         heads = new RecentCache<string, StreamHead>(options.HeadCacheSize, StringComparer.Ordinal);
         writer = Task.Run(RunWriterAsync);
+        currentReaders = GroupsCurrentReads ? [.. Enumerable.Range(0, options.ReadGroupsInFlight).Select(_ => Task.Run(RunCurrentReadsAsync))] : [];
     }
 
     public SqlDialect Dialect => database.Dialect;
@@ -208,8 +211,10 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
     public async ValueTask DisposeAsync()
     {
         queue.Writer.TryComplete();
+        currentReads.Writer.TryComplete();
         // The loop ends on the database's writer thread: whoever disposes goes on elsewhere (it may stop that thread next).
         await writer.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        await Task.WhenAll(currentReaders);
         GC.SuppressFinalize(this);
     }
 

@@ -95,6 +95,27 @@ public sealed class PostgresEventStore(
         return rows.Select(r => r.Event with { Position = positions[r.Event.EventId] }).ToList();
     }
 
+    protected override bool GroupsCurrentReads => true;
+
+    /// <summary>
+    /// One probe per stream (the lateral form of ADR 0025: one descent of (stream_id, version) each, whatever the
+    /// planner's statistics), from the stream's latest snapshot on.
+    /// </summary>
+    protected override async Task<IReadOnlyDictionary<string, List<StoredEvent>>> ReadCurrentGroupAsync(DbConnection connection,
+        IReadOnlyList<string> streamIds, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT x.* FROM unnest($1) AS probe(stream_id) CROSS JOIN LATERAL ("
+            + "SELECT e.position, e.event_id, e.stream_id, e.version, e.type, e.data, e.metadata, e.recorded_at FROM events e "
+            + "WHERE e.stream_id = probe.stream_id AND e.version >= coalesce((SELECT s.snapshot_version FROM streams s WHERE s.stream_id = probe.stream_id), 0) "
+            + "ORDER BY e.version OFFSET 0) AS x", (NpgsqlConnection)connection)
+        {
+            Parameters = { Array(streamIds, NpgsqlDbType.Text) },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadGroupedAsync(reader, ReadEvent, cancellationToken);
+    }
+
     private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType elementType) =>
         new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | elementType };
 
