@@ -32,7 +32,7 @@ internal sealed class SqliteThreads : IDisposable
         // A failed job's connection is dropped: the next job opens one afresh.
         writer = new ConnectionThreads<SqliteConnection>($"{name} writer", 1, () => open(true), _ => false, closed,
             onStart: () => writerPriority.TrySetResult(Sqlite.WriterPriority.Raise(writerNice)));
-        this.readers = new ConnectionThreads<SqliteConnection>($"{name} reader", Math.Max(1, readers), () => open(false), _ => false, closed);
+        this.readers = new ConnectionThreads<SqliteConnection>($"{name} reader", readers, () => open(false), _ => false, closed);
         checkpointer = new Thread(Checkpoint) { IsBackground = true, Name = $"{name} checkpointer" };
         checkpointer.Start();
     }
