@@ -88,7 +88,7 @@ public abstract partial class GroupCommitEventStore
         while (await currentReads.Reader.WaitToReadAsync())
         {
             group.Clear();
-            while (group.Count < options.MaxStreamsPerRead && currentReads.Reader.TryRead(out var pending))
+            while (group.Count < Math.Max(1, options.MaxStreamsPerRead) && currentReads.Reader.TryRead(out var pending))
                 group.Add(pending);
             if (group.Count == 0)
                 continue;

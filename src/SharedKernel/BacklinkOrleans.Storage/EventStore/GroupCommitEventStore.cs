@@ -45,7 +45,7 @@ public abstract partial class GroupCommitEventStore : IEventStore, IAsyncDisposa
         this.logger = logger;
         heads = new RecentCache<string, StreamHead>(options.HeadCacheSize, StringComparer.Ordinal);
         writer = Task.Run(RunWriterAsync);
-        currentReaders = GroupsCurrentReads ? [.. Enumerable.Range(0, options.ReadGroupsInFlight).Select(_ => Task.Run(RunCurrentReadsAsync))] : [];
+        currentReaders = GroupsCurrentReads ? [.. Enumerable.Range(0, Math.Max(1, options.ReadGroupsInFlight)).Select(_ => Task.Run(RunCurrentReadsAsync))] : [];
     }
 
     public SqlDialect Dialect => database.Dialect;
