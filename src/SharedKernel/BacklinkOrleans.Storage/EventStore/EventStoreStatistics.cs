@@ -9,6 +9,9 @@ public sealed class EventStoreStatistics
     private long conflicts;
     private long retries;
     private long commitMicroseconds;
+    private long readGroups;
+    private long groupedReads;
+    private long largestReadGroup;
 
     /// <summary>Committed write transactions.</summary>
     public long Transactions => Interlocked.Read(ref transactions);
@@ -37,10 +40,6 @@ public sealed class EventStoreStatistics
     }
 
     internal void RecordRetry() => Interlocked.Increment(ref retries);
-
-    private long readGroups;
-    private long groupedReads;
-    private long largestReadGroup;
 
     /// <summary>Statements that answered grouped stream reads (PostgreSQL), and the reads they answered.</summary>
     public long ReadGroups => Interlocked.Read(ref readGroups);

@@ -5,7 +5,8 @@ namespace BacklinkOrleans.Storage.EventStore;
 
 public abstract partial class GroupCommitEventStore
 {
-    private const string EventColumns = "e.position, e.event_id, e.stream_id, e.version, e.type, e.data, e.metadata, e.recorded_at";
+    /// <summary>The columns every read of events selects, in the order <see cref="ReadEvent"/> maps them (alias <c>e</c>).</summary>
+    protected const string EventColumns = "e.position, e.event_id, e.stream_id, e.version, e.type, e.data, e.metadata, e.recorded_at";
 
     /// <summary>Maps the eight <see cref="EventColumns"/> starting at ordinal 0.</summary>
     protected abstract StoredEvent ReadEvent(DbDataReader reader);

@@ -106,7 +106,7 @@ public sealed class PostgresEventStore(
     {
         await using var command = new NpgsqlCommand(
             "SELECT x.* FROM unnest($1) AS probe(stream_id) CROSS JOIN LATERAL ("
-            + "SELECT e.position, e.event_id, e.stream_id, e.version, e.type, e.data, e.metadata, e.recorded_at FROM events e "
+            + $"SELECT {EventColumns} FROM events e "
             + "WHERE e.stream_id = probe.stream_id AND e.version >= coalesce((SELECT s.snapshot_version FROM streams s WHERE s.stream_id = probe.stream_id), 0) "
             + "ORDER BY e.version OFFSET 0) AS x", (NpgsqlConnection)connection)
         {
@@ -130,7 +130,7 @@ public sealed class PostgresEventStore(
     /// the cursor and sorted them (110 ms a page on a lagging subscription at 100k backlinks, growing with the lag).
     /// </summary>
     protected override string ReadCommittedSql =>
-        "SELECT e.position, e.event_id, e.stream_id, e.version, e.type, e.data, e.metadata, e.recorded_at, e.tx_id::text::bigint FROM events e "
+        $"SELECT {EventColumns}, e.tx_id::text::bigint FROM events e "
         + "WHERE (e.tx_id, e.position) > ((@tx)::text::xid8, @after) "
         + "AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY e.tx_id, e.position LIMIT @max";
 
